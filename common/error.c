@@ -1,0 +1,177 @@
+/* v2kvm: last-error store (see error.h for the convention). */
+#include <config.h>
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+
+#define MSG_MAX 2048
+
+static _Thread_local char last_msg[MSG_MAX];
+static _Thread_local int last_errno;
+static _Thread_local enum v2k_err_kind last_kind;
+
+bool v2k_verbose = false;
+bool v2k_quiet = false;
+void (*warning_hook) (const char *msg) = NULL;
+const char *v2k_progname = "v2kvm";
+volatile sig_atomic_t v2k_interrupted = 0;
+
+int
+check_interrupted (void)
+{
+  if (!v2k_interrupted)
+    return 0;
+  set_error (EINTR, "interrupted by signal");
+  error_set_kind (V2K_ERR_INTERRUPTED);
+  return -1;
+}
+
+void
+set_error (int errnum, const char *fmt, ...)
+{
+  int saved = errno;
+  va_list ap;
+
+  va_start (ap, fmt);
+  vsnprintf (last_msg, sizeof last_msg, fmt, ap);
+  va_end (ap);
+  last_errno = errnum;
+  last_kind = V2K_ERR_AUTO;
+  errno = saved;
+}
+
+void
+set_error_errno (const char *fmt, ...)
+{
+  int saved = errno;
+  char strerr[256];
+  size_t len;
+  va_list ap;
+
+  va_start (ap, fmt);
+  vsnprintf (last_msg, sizeof last_msg, fmt, ap);
+  va_end (ap);
+  len = strlen (last_msg);
+  snprintf (last_msg + len, sizeof last_msg - len, ": %s",
+            strerror_r (saved, strerr, sizeof strerr));
+  last_errno = saved;
+  last_kind = V2K_ERR_AUTO;
+  errno = saved;
+}
+
+void
+error_set_kind (enum v2k_err_kind kind)
+{
+  last_kind = kind;
+}
+
+enum v2k_err_kind
+error_get_kind (void)
+{
+  return last_kind;
+}
+
+void
+prepend_error (const char *fmt, ...)
+{
+  char prefix[512];
+  char old[MSG_MAX];
+  va_list ap;
+
+  va_start (ap, fmt);
+  vsnprintf (prefix, sizeof prefix, fmt, ap);
+  va_end (ap);
+  size_t plen = strlen (prefix);
+
+  memcpy (old, last_msg, sizeof old);
+  if (plen >= sizeof last_msg)
+    plen = sizeof last_msg - 1;
+  memcpy (last_msg, prefix, plen);
+  memcpy (last_msg + plen, old, sizeof last_msg - plen - 1);
+  last_msg[sizeof last_msg - 1] = '\0';
+}
+
+const char *
+get_error (void)
+{
+  return last_msg;
+}
+
+int
+get_errno (void)
+{
+  return last_errno;
+}
+
+void
+clear_error (void)
+{
+  last_msg[0] = '\0';
+  last_errno = 0;
+  last_kind = V2K_ERR_AUTO;
+}
+
+int
+exit_code_for (void)
+{
+  switch (last_kind) {
+  case V2K_ERR_INPUT: return V2K_EXIT_INPUT;
+  case V2K_ERR_UNSUPPORTED: return V2K_EXIT_UNSUPPORTED;
+  case V2K_ERR_OUTPUT: return V2K_EXIT_OUTPUT;
+  case V2K_ERR_INTEGRITY: return V2K_EXIT_INTEGRITY;
+  case V2K_ERR_GUEST: return V2K_EXIT_GUEST;
+  case V2K_ERR_HYPERVISOR: return V2K_EXIT_HYPERVISOR;
+  case V2K_ERR_USAGE: return V2K_EXIT_USAGE;
+  case V2K_ERR_INTERRUPTED: return V2K_EXIT_INTERRUPTED;
+  case V2K_ERR_AUTO: break;
+  }
+  switch (last_errno) {
+  case ENOTSUP: return V2K_EXIT_UNSUPPORTED;
+  case EBADMSG: return V2K_EXIT_INTEGRITY;
+  case EINTR: return V2K_EXIT_INTERRUPTED;
+  case ENOSPC: case EROFS: case EDQUOT: return V2K_EXIT_OUTPUT;
+  case 0: return V2K_EXIT_FAILURE;
+  default: return V2K_EXIT_INPUT;
+  }
+}
+
+static void
+vprint (const char *level, const char *fmt, va_list ap)
+{
+  char msg[MSG_MAX];
+
+  vsnprintf (msg, sizeof msg, fmt, ap);
+  if (warning_hook && strcmp (level, "warning") == 0)
+    warning_hook (msg);
+  else
+    fprintf (stderr, "%s: %s: %s\n", v2k_progname, level, msg);
+}
+
+void
+warning (const char *fmt, ...)
+{
+  va_list ap;
+
+  if (v2k_quiet && !warning_hook)
+    return;
+  va_start (ap, fmt);
+  vprint ("warning", fmt, ap);
+  va_end (ap);
+}
+
+void
+debug (const char *fmt, ...)
+{
+  va_list ap;
+
+  if (!v2k_verbose)
+    return;
+  va_start (ap, fmt);
+  vprint ("debug", fmt, ap);
+  va_end (ap);
+}

@@ -1,0 +1,108 @@
+/* v2kvm: the one error convention.
+ *
+ * Functions that can fail return -1, NULL or false.  The code that detects
+ * the failure records exactly one message with set_error() (or
+ * set_error_errno() which appends strerror(errno)); callers propagate the
+ * failure without recording another one, optionally adding context with
+ * prepend_error() (qemu's error_prepend).  Only convert/main.c prints
+ * errors and chooses the exit code (see exit_code_for()).
+ *
+ * The store is thread-local, so worker threads of the copy engine can fail
+ * independently; a worker hands its failure to the main thread with
+ * get_error()/get_errno() and set_error().
+ *
+ * Message wording follows git's CodingGuidelines: lower-case first word, no
+ * full stop, say what failed first, quote the subject:
+ *   "cannot open 'disk.vmdk': No such file or directory"
+ *   "disk.vmdk: grain table entry 17 points past end of file"
+ *
+ * errno values carried with messages, and what they mean to exit_code_for():
+ *   EINVAL, EIO, ENOENT, EFBIG, E2BIG, ELOOP: the input is bad or unreadable
+ *   ENOTSUP: a valid input using a feature v2kvm does not support
+ *   EBADMSG: an integrity check (digest, checksum) failed
+ *   ENOSPC, EROFS, EEXIST and write errors: reported by output code, which
+ *     sets error_set_kind(V2K_ERR_OUTPUT) itself.
+ */
+#ifndef V2K_ERROR_H
+#define V2K_ERROR_H
+
+#include <signal.h>
+#include <stdbool.h>
+
+/* Exit codes of the program, documented in --help and v2kvm(1). */
+enum v2k_exit {
+  V2K_EXIT_OK = 0,
+  V2K_EXIT_FAILURE = 1,         /* internal or otherwise unclassified */
+  V2K_EXIT_USAGE = 2,           /* bad command line */
+  V2K_EXIT_INPUT = 3,           /* input missing, unreadable, corrupt */
+  V2K_EXIT_UNSUPPORTED = 4,     /* valid input, unsupported feature */
+  V2K_EXIT_OUTPUT = 5,          /* cannot write the output */
+  V2K_EXIT_INTEGRITY = 6,       /* checksum / manifest mismatch */
+  V2K_EXIT_GUEST = 7,           /* guest cannot be converted (fixups) */
+  V2K_EXIT_HYPERVISOR = 8,      /* appliance / libvirt / KVM launch failed */
+  V2K_EXIT_INTERRUPTED = 130,   /* SIGINT or SIGTERM */
+};
+
+/* What kind of failure the last error is.  Set explicitly by code that
+ * knows better than errno (output, guest, hypervisor); otherwise derived
+ * from errno by exit_code_for(). */
+enum v2k_err_kind {
+  V2K_ERR_AUTO = 0,             /* derive from errno */
+  V2K_ERR_INPUT,
+  V2K_ERR_UNSUPPORTED,
+  V2K_ERR_OUTPUT,
+  V2K_ERR_INTEGRITY,
+  V2K_ERR_GUEST,
+  V2K_ERR_HYPERVISOR,
+  V2K_ERR_USAGE,
+  V2K_ERR_INTERRUPTED,
+};
+
+/* Record the last error: errnum (0 if none) and a printf message.
+ * Resets the kind to V2K_ERR_AUTO.  Preserves errno. */
+void set_error (int errnum, const char *fmt, ...)
+  __attribute__((format (printf, 2, 3)));
+
+/* Like set_error(errno, ...) but appends ": strerror(errno)". */
+void set_error_errno (const char *fmt, ...)
+  __attribute__((format (printf, 1, 2)));
+
+/* Set the kind of the current error (after set_error). */
+void error_set_kind (enum v2k_err_kind kind);
+enum v2k_err_kind error_get_kind (void);
+
+/* Prefix the current message with more context, e.g. "disk 2: ". */
+void prepend_error (const char *fmt, ...)
+  __attribute__((format (printf, 1, 2)));
+
+/* The last error message ("" if none) and its errno (0 if none).  The
+ * string stays valid until the next set_error on this thread. */
+const char *get_error (void);
+int get_errno (void);
+void clear_error (void);
+
+/* Exit code for the current error (never V2K_EXIT_OK). */
+int exit_code_for (void);
+
+/* Diagnostics.  warning() always prints to stderr at once ("v2kvm:
+ * warning: ...") unless quiet; debug() prints only with verbose.  With
+ * machine-readable output, warnings are also emitted as JSON by a hook. */
+extern bool v2k_verbose;
+extern bool v2k_quiet;
+void warning (const char *fmt, ...) __attribute__((format (printf, 1, 2)));
+void debug (const char *fmt, ...) __attribute__((format (printf, 1, 2)));
+
+/* Optional hook that receives every warning message (used by the
+ * --machine-readable output).  NULL to disable. */
+extern void (*warning_hook) (const char *msg);
+
+/* Set by the SIGINT/SIGTERM handler in main.c.  Long loops poll it with
+ * check_interrupted(), which records an "interrupted" error and returns
+ * -1 once the flag is set (0 otherwise). */
+extern volatile sig_atomic_t v2k_interrupted;
+int check_interrupted (void);
+
+/* Name of the program for messages ("v2kvm"). */
+extern const char *v2k_progname;
+
+#endif /* V2K_ERROR_H */

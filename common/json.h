@@ -1,0 +1,11 @@
+/* v2kvm: minimal JSON output helpers for --json and --machine-readable.
+ * Writers print objects by hand with these; nothing here allocates. */
+#ifndef V2K_JSON_H
+#define V2K_JSON_H
+
+#include <stdio.h>
+
+/* Print s as a JSON string literal (quotes included); NULL prints null. */
+void json_string (FILE *fp, const char *s);
+
+#endif /* V2K_JSON_H */

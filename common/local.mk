@@ -1,0 +1,9 @@
+# common/: no external dependencies; linked by everything.
+noinst_LIBRARIES += libcommon.a
+libcommon_a_SOURCES = \
+	common/error.c common/error.h \
+	common/xalloc.c common/xalloc.h \
+	common/json.c common/json.h \
+	common/extents.c common/extents.h \
+	common/vector.h common/cleanup.h common/checked.h common/iszero.h \
+	$(NULL)

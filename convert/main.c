@@ -1,0 +1,129 @@
+/* v2kvm: entry point.  Parses the global options, dispatches to a
+ * subcommand, installs the signal handlers, and is the only place that
+ * prints errors (error.h).  Exit codes are listed in usage() and v2kvm(1). */
+#include <config.h>
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "error.h"
+
+const struct command commands[] = {
+  { "disk", "info", cmd_disk_info,
+    "disk info IMAGE [--json] [--format FMT]" },
+  { NULL, NULL, NULL, NULL }
+};
+
+static void
+usage (FILE *fp)
+{
+  fprintf (fp,
+"v2kvm %s: move VMware and Xen guests to KVM\n"
+"\n"
+"Usage: v2kvm [-v|-q] COMMAND [OPTIONS] ARGS...\n"
+"\n"
+"Commands:\n", PACKAGE_VERSION);
+  for (size_t i = 0; commands[i].run; ++i)
+    fprintf (fp, "  v2kvm %s\n", commands[i].synopsis);
+  fprintf (fp,
+"\n"
+"Global options: -v/--verbose, -q/--quiet, --help, --version.\n"
+"Options may come before or after the operands.\n"
+"\n"
+"Exit codes:\n"
+"  0    success\n"
+"  1    internal or unclassified error\n"
+"  2    usage error\n"
+"  3    input missing, unreadable or corrupt\n"
+"  4    input uses a feature v2kvm does not support\n"
+"  5    cannot write the output\n"
+"  6    integrity check failed (checksum or manifest mismatch)\n"
+"  7    the guest cannot be converted\n"
+"  8    hypervisor, appliance or libvirt failure\n"
+"  130  interrupted (SIGINT/SIGTERM); partial output removed\n");
+}
+
+int
+report_error (void)
+{
+  const char *msg = get_error ();
+
+  fprintf (stderr, "%s: %s\n", v2k_progname,
+           msg[0] ? msg : "unknown error (this is a bug)");
+  return exit_code_for ();
+}
+
+int
+usage_error (const char *fmt, ...)
+{
+  va_list ap;
+
+  fprintf (stderr, "%s: ", v2k_progname);
+  va_start (ap, fmt);
+  vfprintf (stderr, fmt, ap);
+  va_end (ap);
+  fprintf (stderr, " (try 'v2kvm --help')\n");
+  return V2K_EXIT_USAGE;
+}
+
+static void
+on_signal (int sig)
+{
+  v2k_interrupted = 1;
+}
+
+static void
+install_signals (void)
+{
+  struct sigaction sa;
+
+  memset (&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigaction (SIGINT, &sa, NULL);
+  sigaction (SIGTERM, &sa, NULL);
+  signal (SIGPIPE, SIG_IGN);
+}
+
+int
+main (int argc, char **argv)
+{
+  int i;
+
+  /* Global options stop at the first word that is not an option. */
+  for (i = 1; i < argc && argv[i][0] == '-'; ++i) {
+    if (strcmp (argv[i], "-v") == 0 || strcmp (argv[i], "--verbose") == 0)
+      v2k_verbose = true;
+    else if (strcmp (argv[i], "-q") == 0 || strcmp (argv[i], "--quiet") == 0)
+      v2k_quiet = true;
+    else if (strcmp (argv[i], "--help") == 0 || strcmp (argv[i], "-h") == 0) {
+      usage (stdout);
+      return 0;
+    }
+    else if (strcmp (argv[i], "--version") == 0 || strcmp (argv[i], "-V") == 0) {
+      printf ("v2kvm %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+    else
+      return usage_error ("unknown option '%s'", argv[i]);
+  }
+  if (i >= argc) {
+    usage (stderr);
+    return V2K_EXIT_USAGE;
+  }
+  install_signals ();
+  for (size_t c = 0; commands[c].run; ++c) {
+    const struct command *cmd = &commands[c];
+    if (cmd->group == NULL && strcmp (argv[i], cmd->name) == 0)
+      return cmd->run (argc - i, argv + i);
+    if (cmd->group && strcmp (argv[i], cmd->group) == 0 &&
+        i + 1 < argc && strcmp (argv[i + 1], cmd->name) == 0)
+      return cmd->run (argc - i - 1, argv + i + 1);
+  }
+  return usage_error ("unknown command '%s%s%s'", argv[i],
+                      i + 1 < argc ? " " : "", i + 1 < argc ? argv[i + 1] : "");
+}

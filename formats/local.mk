@@ -1,0 +1,14 @@
+# formats/: disk and config readers, disk writers.
+# Dependencies: zlib, libdeflate, libzstd, libxml2, libcrypto (no libguestfs,
+# no libvirt: the linker enforces it for the format tests).
+noinst_LIBRARIES += libformats.a
+libformats_a_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS) $(LIBDEFLATE_CFLAGS) \
+	$(ZSTD_CFLAGS) $(LIBXML2_CFLAGS) $(LIBCRYPTO_CFLAGS)
+libformats_a_SOURCES = \
+	formats/bfile.c formats/bfile.h \
+	formats/blk.c formats/blk.h \
+	formats/registry.c \
+	formats/disk-raw.c \
+	$(NULL)
+FORMATS_LIBS = libformats.a libcommon.a $(ZLIB_LIBS) $(LIBDEFLATE_LIBS) \
+	$(ZSTD_LIBS) $(LIBXML2_LIBS) $(LIBCRYPTO_LIBS) $(PTHREAD_LIBS)

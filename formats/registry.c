@@ -1,0 +1,25 @@
+/* v2kvm: the table of block-source drivers, in probe order.  Every
+ * driver probes by content and the highest score wins, so the order only
+ * breaks ties; raw is last and always scores 1. */
+#include <config.h>
+
+#include <stddef.h>
+#include <string.h>
+
+#include "blk.h"
+
+extern const struct blk_driver raw_blk;
+
+const struct blk_driver *const blk_drivers[] = {
+  &raw_blk,                     /* fallback: must stay last */
+  NULL
+};
+
+const struct blk_driver *
+blk_find_driver (const char *name)
+{
+  for (size_t i = 0; blk_drivers[i]; ++i)
+    if (strcmp (blk_drivers[i]->name, name) == 0)
+      return blk_drivers[i];
+  return NULL;
+}

@@ -1,0 +1,1 @@
+# guest-fixups/: the only folder that links libguestfs.

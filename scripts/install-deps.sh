@@ -1,0 +1,35 @@
+#!/bin/bash
+# Install every Debian 12 package v2kvm needs to build and to run its
+# whole test suite.  Idempotent; needs root (or sudo).
+set -euo pipefail
+
+PKGS=(
+  # build
+  build-essential autoconf automake libtool pkg-config
+  zlib1g-dev libdeflate-dev libzstd-dev libxml2-dev libssl-dev
+  libguestfs-dev libvirt-dev
+  # run-time helpers and test oracles
+  qemu-utils qemu-system-x86 ovmf
+  libguestfs-tools guestfish linux-image-amd64
+  libvirt-clients libvirt-daemon-system libvirt-daemon-driver-qemu
+  libxml2-utils nbdkit nbdkit-plugin-dev libnbd-bin
+  debootstrap jq zstd xz-utils file libhivex-bin
+  # the incumbent, for side-by-side tests and benchmarks
+  virt-v2v
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' \
+    || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PKGS[@]} packages present"
+  exit 0
+fi
+SUDO=
+[ "$(id -u)" = 0 ] || SUDO=sudo
+echo "install-deps: installing ${missing[*]}"
+$SUDO apt-get update -q
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q \
+  --no-install-recommends "${missing[@]}"

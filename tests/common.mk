@@ -1,0 +1,10 @@
+# tests/common.mk: core units (common/, blk core, raw driver, CLI basics).
+check_PROGRAMS += tests/test-common-units
+tests_test_common_units_SOURCES = tests/test-common-units.c tests/test.h
+tests_test_common_units_LDADD = $(FORMATS_LIBS)
+TESTS += \
+	tests/test-common-units \
+	tests/test-cli-basics.sh \
+	tests/test-disk-raw.sh \
+	$(NULL)
+EXTRA_DIST += tests/test-cli-basics.sh tests/test-disk-raw.sh

@@ -1,0 +1,1 @@
+# tests/fixups.mk: owned by the fixups area; append to TESTS / check_PROGRAMS.
