@@ -8,3 +8,9 @@ TESTS += \
 	tests/test-disk-raw.sh \
 	$(NULL)
 EXTRA_DIST += tests/test-cli-basics.sh tests/test-disk-raw.sh
+
+# blktool: reads any image through the readers (cat/sha256/map/read); the
+# format tests use it to compare our decoding with qemu-img's.
+check_PROGRAMS += tests/blktool
+tests_blktool_SOURCES = tests/blktool.c
+tests_blktool_LDADD = $(FORMATS_LIBS)

@@ -4,6 +4,7 @@
 set -u
 : "${srcdir:=$(cd "$(dirname "$0")" && pwd)}"
 : "${V2KVM:=$srcdir/../v2kvm}"
+: "${BLKTOOL:=$srcdir/blktool}"
 : "${CORPUS:=$srcdir/../../shared/corpus}"
 : "${QEMU_IMG:=qemu-img}"
 : "${QEMU_IO:=qemu-io}"

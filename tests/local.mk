@@ -11,6 +11,7 @@ AM_TESTS_ENVIRONMENT = \
 	top_srcdir=$(abs_top_srcdir); export top_srcdir; \
 	top_builddir=$(abs_top_builddir); export top_builddir; \
 	V2KVM=$(abs_top_builddir)/v2kvm; export V2KVM; \
+	BLKTOOL=$(abs_top_builddir)/tests/blktool; export BLKTOOL; \
 	PATH=$(abs_top_builddir):$$PATH; export PATH; \
 	CORPUS=$${CORPUS:-$(abs_top_srcdir)/../shared/corpus}; export CORPUS; \
 	QEMU_IMG=$(QEMU_IMG); export QEMU_IMG; \
