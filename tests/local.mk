@@ -33,3 +33,4 @@ include tests/cfg.mk
 include tests/archive.mk
 include tests/fixups.mk
 include tests/convert.mk
+include tests/guests.mk
