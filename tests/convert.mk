@@ -1,1 +1,5 @@
-# tests/convert.mk: owned by the convert area; append to TESTS / check_PROGRAMS.
+# tests/convert.mk: the conversion pipeline (NBD serving, overlays, convert).
+TESTS += \
+	tests/test-nbd-plugin.sh \
+	$(NULL)
+EXTRA_DIST += tests/test-nbd-plugin.sh

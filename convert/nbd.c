@@ -1,0 +1,142 @@
+/* v2kvm: run nbdkit with our plugin (see nbd.h). */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cleanup.h"
+#include "error.h"
+#include "nbd.h"
+#include "xalloc.h"
+
+#define NBDKIT_START_TIMEOUT_MS 30000
+
+char *
+nbd_plugin_path (void)
+{
+  const char *env = getenv ("V2KVM_NBDKIT_PLUGIN");
+  char exe[PATH_MAX];
+  ssize_t n;
+
+  if (env && *env)
+    return xstrdup (env);
+  n = readlink ("/proc/self/exe", exe, sizeof exe - 1);
+  if (n > 0) {
+    exe[n] = '\0';
+    char *p = xasprintf ("%s/nbdkit-v2kvm-plugin.so", dirname (exe));
+    if (access (p, R_OK) == 0)
+      return p;
+    free (p);
+  }
+  return xstrdup (PKGLIBDIR "/nbdkit-v2kvm-plugin.so");
+}
+
+/* True once something listens on the socket. */
+static int
+socket_ready (const char *path)
+{
+  struct sockaddr_un addr = { .sun_family = AF_UNIX };
+  int fd, r;
+
+  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd == -1)
+    return 0;
+  strncpy (addr.sun_path, path, sizeof addr.sun_path - 1);
+  r = connect (fd, (struct sockaddr *) &addr, sizeof addr);
+  close (fd);
+  return r == 0;
+}
+
+static void
+sleep_ms (long ms)
+{
+  struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000 };
+  nanosleep (&ts, NULL);
+}
+
+struct nbd_server *
+nbd_serve (const char *disk, const char *format, const char *dir)
+{
+  static unsigned counter;
+  CLEANUP_FREE char *plugin = nbd_plugin_path ();
+  CLEANUP_FREE char *file_arg = xasprintf ("file=%s", disk);
+  CLEANUP_FREE char *format_arg = format ? xasprintf ("format=%s", format) : NULL;
+  struct nbd_server *s = xzalloc (sizeof *s);
+  int status;
+
+  s->socket = xasprintf ("%s/nbd%u.sock", dir, counter++);
+  s->pid = fork ();
+  if (s->pid == -1) {
+    set_error_errno ("cannot start nbdkit");
+    error_set_kind (V2K_ERR_HYPERVISOR);
+    nbd_stop (s);
+    return NULL;
+  }
+  if (s->pid == 0) {
+    const char *argv[] = {
+      "nbdkit", "--exit-with-parent", "--foreground", "--readonly",
+      "--unix", s->socket, plugin, file_arg, format_arg, NULL
+    };
+    if (!v2k_verbose) {
+      int null = open ("/dev/null", O_WRONLY);
+      if (null >= 0) dup2 (null, 1);
+    }
+    execvp ("nbdkit", (char **) argv);
+    fprintf (stderr, "v2kvm: cannot run nbdkit: %m\n");
+    _exit (127);
+  }
+  for (long waited = 0; !socket_ready (s->socket); waited += 20) {
+    if (waitpid (s->pid, &status, WNOHANG) == s->pid) {
+      s->pid = 0;
+      set_error (EIO, "nbdkit failed to serve '%s' (exit status %d); "
+                 "run with -v for its messages", disk,
+                 WIFEXITED (status) ? WEXITSTATUS (status) : -1);
+      error_set_kind (V2K_ERR_HYPERVISOR);
+      nbd_stop (s);
+      return NULL;
+    }
+    if (waited > NBDKIT_START_TIMEOUT_MS || check_interrupted () == -1) {
+      if (!v2k_interrupted) {
+        set_error (ETIMEDOUT, "nbdkit did not start serving '%s' within %d s",
+                   disk, NBDKIT_START_TIMEOUT_MS / 1000);
+        error_set_kind (V2K_ERR_HYPERVISOR);
+      }
+      nbd_stop (s);
+      return NULL;
+    }
+    sleep_ms (20);
+  }
+  s->uri = xasprintf ("nbd+unix:///?socket=%s", s->socket);
+  s->qemu_uri = xasprintf ("nbd:unix:%s", s->socket);
+  debug ("nbdkit pid %d serving '%s' at %s", (int) s->pid, disk, s->uri);
+  return s;
+}
+
+void
+nbd_stop (struct nbd_server *s)
+{
+  if (!s)
+    return;
+  if (s->pid > 0) {
+    kill (s->pid, SIGTERM);
+    waitpid (s->pid, NULL, 0);
+  }
+  if (s->socket)
+    unlink (s->socket);
+  free (s->socket);
+  free (s->uri);
+  free (s->qemu_uri);
+  free (s);
+}

@@ -1,0 +1,29 @@
+/* v2kvm: serve a source disk read-only over NBD through our readers
+ * (nbdkit + nbdkit-v2kvm-plugin.so, see nbdkit-plugin.c). */
+#ifndef V2K_NBD_H
+#define V2K_NBD_H
+
+#include <sys/types.h>
+
+struct nbd_server {
+  pid_t pid;                    /* nbdkit */
+  char *socket;                 /* Unix socket path */
+  char *uri;                    /* "nbd+unix:///?socket=..." */
+  char *qemu_uri;               /* for qemu-img -b: "nbd:unix:SOCK" */
+};
+
+/* Start nbdkit serving disk (format NULL = probe) on a Unix socket in
+ * dir; returns when the socket accepts connections.  nbdkit exits with
+ * this process (--exit-with-parent) even if v2kvm is killed.
+ * NULL + set_error (kind V2K_ERR_HYPERVISOR) on failure. */
+struct nbd_server *nbd_serve (const char *disk, const char *format,
+                              const char *dir);
+
+/* Stop the server and free it; NULL-safe. */
+void nbd_stop (struct nbd_server *s);
+
+/* Path of nbdkit-v2kvm-plugin.so: $V2KVM_NBDKIT_PLUGIN, else next to the
+ * running executable (build tree), else the installed pkglibdir. */
+char *nbd_plugin_path (void);
+
+#endif /* V2K_NBD_H */

@@ -1,0 +1,152 @@
+/* v2kvm: nbdkit plugin serving one disk through v2kvm's own readers.
+ *
+ *   nbdkit -r -U SOCK nbdkit-v2kvm-plugin.so file=DISK [format=FMT]
+ *
+ * This is how the converter lets libguestfs and qemu see a source disk
+ * that only v2kvm can read (a VMDK snapshot chain with SEsparse links, a
+ * disk inside an OVA, a VHD with a repaired footer): qemu opens a qcow2
+ * overlay whose backing file is this NBD export, so every write the guest
+ * fixups make lands in the overlay and the source is never written (the
+ * plugin is read-only, and the readers open files O_RDONLY).
+ *
+ * The plugin is a thin adapter (nbdkit docs/nbdkit-plugin.pod): one blk
+ * opened at startup, shared by all connections; requests run in parallel
+ * because blk pread/extents are thread-safe (formats/blk.h); our extents
+ * become NBD block status, so qemu and nbdcopy skip holes too. */
+#include <config.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NBDKIT_API_VERSION 2
+#include <nbdkit-plugin.h>
+
+#include "blk.h"
+#include "error.h"
+
+static char *disk_path;
+static char *disk_format;
+static struct blk *disk;
+
+static int
+v2kvm_config (const char *key, const char *value)
+{
+  if (strcmp (key, "file") == 0) {
+    free (disk_path);
+    disk_path = nbdkit_absolute_path (value);
+    return disk_path ? 0 : -1;
+  }
+  if (strcmp (key, "format") == 0) {
+    free (disk_format);
+    disk_format = strdup (value);
+    return disk_format ? 0 : -1;
+  }
+  nbdkit_error ("unknown parameter '%s'", key);
+  return -1;
+}
+
+static int
+v2kvm_get_ready (void)
+{
+  if (!disk_path) {
+    nbdkit_error ("the file= parameter is required");
+    return -1;
+  }
+  disk = blk_open (disk_path, disk_format);
+  if (!disk) {
+    nbdkit_error ("%s", get_error ());
+    return -1;
+  }
+  return 0;
+}
+
+static void
+v2kvm_unload (void)
+{
+  blk_close (disk);
+  free (disk_path);
+  free (disk_format);
+}
+
+static void *
+v2kvm_open (int readonly)
+{
+  return disk;                  /* one shared, read-only disk */
+}
+
+static int64_t
+v2kvm_get_size (void *h)
+{
+  return (int64_t) disk->size;
+}
+
+static int
+v2kvm_can_write (void *h)
+{
+  return 0;
+}
+
+static int
+v2kvm_can_multi_conn (void *h)
+{
+  return 1;                     /* read-only: trivially consistent */
+}
+
+static int
+v2kvm_pread (void *h, void *buf, uint32_t count, uint64_t offset,
+             uint32_t flags)
+{
+  if (blk_pread (disk, buf, count, offset) == -1) {
+    nbdkit_error ("%s", get_error ());
+    errno = get_errno () ? get_errno () : EIO;
+    return -1;
+  }
+  return 0;
+}
+
+static int
+v2kvm_extents (void *h, uint32_t count, uint64_t offset, uint32_t flags,
+               struct nbdkit_extents *out)
+{
+  extent_list list = empty_vector;
+  int r = 0;
+
+  if (blk_extents (disk, offset, count, &list) == -1) {
+    nbdkit_error ("%s", get_error ());
+    extent_list_reset (&list);
+    return -1;
+  }
+  for (size_t i = 0; i < list.len && r == 0; ++i) {
+    uint32_t type = 0;
+    if (list.ptr[i].type == EXT_ZERO)
+      type = NBDKIT_EXTENT_ZERO;
+    else if (list.ptr[i].type == EXT_HOLE)
+      type = NBDKIT_EXTENT_HOLE | NBDKIT_EXTENT_ZERO;
+    r = nbdkit_add_extent (out, list.ptr[i].offset, list.ptr[i].length, type);
+  }
+  extent_list_reset (&list);
+  return r;
+}
+
+static struct nbdkit_plugin plugin = {
+  .name             = "v2kvm",
+  .longname         = "v2kvm disk readers (VMDK, VHD, qcow2, raw, ...)",
+  .version          = PACKAGE_VERSION,
+  .description      = "Serve a VMware/Xen disk image read-only through v2kvm's readers",
+  .magic_config_key = "file",
+  .config           = v2kvm_config,
+  .config_help      = "file=<DISK>  (required) the disk image\n"
+                      "format=<FMT> force a format instead of probing",
+  .get_ready        = v2kvm_get_ready,
+  .unload           = v2kvm_unload,
+  .open             = v2kvm_open,
+  .get_size         = v2kvm_get_size,
+  .can_write        = v2kvm_can_write,
+  .can_multi_conn   = v2kvm_can_multi_conn,
+  .pread            = v2kvm_pread,
+  .extents          = v2kvm_extents,
+};
+
+#define THREAD_MODEL NBDKIT_THREAD_MODEL_PARALLEL
+NBDKIT_REGISTER_PLUGIN (plugin)
