@@ -4,6 +4,8 @@ v2kvm_SOURCES = \
 	convert/main.c convert/commands.h \
 	convert/cmd-disk-info.c \
 	convert/nbd.c convert/nbd.h \
+	convert/accel.c convert/accel.h \
+	convert/cmd-check-host.c \
 	$(NULL)
 v2kvm_CFLAGS = $(AM_CFLAGS)
 v2kvm_LDADD = $(FORMATS_LIBS)

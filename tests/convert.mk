@@ -1,5 +1,6 @@
 # tests/convert.mk: the conversion pipeline (NBD serving, overlays, convert).
 TESTS += \
 	tests/test-nbd-plugin.sh \
+	tests/test-accel-probe.sh \
 	$(NULL)
-EXTRA_DIST += tests/test-nbd-plugin.sh
+EXTRA_DIST += tests/test-nbd-plugin.sh tests/test-accel-probe.sh
