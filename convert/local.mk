@@ -22,3 +22,10 @@ nbdkit_v2kvm_plugin_so_CFLAGS = $(libformats_a_CFLAGS) -fPIC -fvisibility=hidden
 nbdkit_v2kvm_plugin_so_LDFLAGS = -shared
 nbdkit_v2kvm_plugin_so_LDADD = $(ZLIB_LIBS) $(LIBDEFLATE_LIBS) $(ZSTD_LIBS) \
 	$(LIBXML2_LIBS) $(LIBCRYPTO_LIBS) $(PTHREAD_LIBS)
+
+# The man page is generated from docs/v2kvm.pod.
+dist_man_MANS += v2kvm.1
+EXTRA_DIST += docs/v2kvm.pod
+CLEANFILES += v2kvm.1
+v2kvm.1: $(top_srcdir)/docs/v2kvm.pod
+	$(AM_V_GEN)pod2man --section=1 --center="v2kvm" --release="v2kvm $(VERSION)" --name=V2KVM $< > $@-t && mv $@-t $@
