@@ -9,6 +9,10 @@ libformats_a_SOURCES = \
 	formats/blk.c formats/blk.h \
 	formats/registry.c \
 	formats/disk-raw.c \
+	formats/disk-vmdk.c formats/vmdk.h \
+	formats/disk-vmdk-descriptor.c \
+	formats/disk-vmdk-sparse.c \
+	formats/disk-vmdk-esx.c \
 	$(NULL)
 FORMATS_LIBS = libformats.a libcommon.a $(ZLIB_LIBS) $(LIBDEFLATE_LIBS) \
 	$(ZSTD_LIBS) $(LIBXML2_LIBS) $(LIBCRYPTO_LIBS) $(PTHREAD_LIBS)

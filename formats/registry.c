@@ -8,9 +8,11 @@
 
 #include "blk.h"
 
+extern const struct blk_driver vmdk_blk;
 extern const struct blk_driver raw_blk;
 
 const struct blk_driver *const blk_drivers[] = {
+  &vmdk_blk,
   &raw_blk,                     /* fallback: must stay last */
   NULL
 };
