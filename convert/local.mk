@@ -8,7 +8,7 @@ v2kvm_SOURCES = \
 	convert/cmd-check-host.c \
 	$(NULL)
 v2kvm_CFLAGS = $(AM_CFLAGS)
-v2kvm_LDADD = $(FORMATS_LIBS)
+v2kvm_LDADD = $(OUTPUT_LIBS) $(FORMATS_LIBS)
 v2kvm_CPPFLAGS = $(AM_CPPFLAGS) -DPKGLIBDIR=\"$(pkglibdir)\"
 
 # nbdkit-v2kvm-plugin.so: our readers behind nbdkit, so qemu/libguestfs can

@@ -1,0 +1,257 @@
+/* v2kvm: -o libvirt: disks as volumes of a storage pool (-os, default
+ * "default") and a persistent domain, through the libvirt API (-oc URI,
+ * default qemu:///system).
+ *
+ * For a directory pool on this host the copy writes the volume file in
+ * the pool's directory itself (one pass, no upload) and the pool is
+ * refreshed; for any other pool, or a remote URI (qemu+ssh://...), the
+ * volumes are created in prepare() and the converted disks are uploaded
+ * with virStorageVolUpload as sparse streams from a scratch file.  An
+ * existing domain or volume of the same name is an error unless
+ * --replace; the old domain is only undefined once the new disks are in
+ * place, so a failed conversion never destroys it. */
+#include <config.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
+
+#include "cleanup.h"
+#include "error.h"
+#include "output.h"
+#include "virt.h"
+#include "xalloc.h"
+
+struct lv {
+  virConnectPtr conn;
+  virStoragePoolPtr pool;
+  bool direct;                  /* write files into the pool directory */
+  char *scratch;                /* upload route: scratch directory */
+  bool created[26];             /* volumes this run created */
+};
+
+/* Read /pool/@type and /pool/target/path from the pool's XML. */
+static int
+pool_type_and_path (virStoragePoolPtr pool, char **type, char **path)
+{
+  CLEANUP_FREE char *xml = virStoragePoolGetXMLDesc (pool, 0);
+  xmlDocPtr doc;
+  xmlXPathContextPtr ctx;
+  xmlXPathObjectPtr obj;
+
+  *type = *path = NULL;
+  if (!xml)
+    return -1;
+  doc = xmlReadMemory (xml, strlen (xml), "pool.xml", NULL, XML_PARSE_NONET);
+  if (!doc)
+    return -1;
+  ctx = xmlXPathNewContext (doc);
+  obj = xmlXPathEvalExpression (BAD_CAST "string(/pool/@type)", ctx);
+  if (obj && obj->stringval)
+    *type = xstrdup ((const char *) obj->stringval);
+  xmlXPathFreeObject (obj);
+  obj = xmlXPathEvalExpression (BAD_CAST "string(/pool/target/path)", ctx);
+  if (obj && obj->stringval && obj->stringval[0])
+    *path = xstrdup ((const char *) obj->stringval);
+  xmlXPathFreeObject (obj);
+  xmlXPathFreeContext (ctx);
+  xmlFreeDoc (doc);
+  return 0;
+}
+
+static int
+check_names (struct lv *lv, const char *guest_name, size_t n,
+             struct output_target *t, bool replace)
+{
+  if (!replace && virt_domain_exists (lv->conn, guest_name) == 1) {
+    set_error (EEXIST, "a libvirt domain called '%s' already exists (use "
+               "--replace, or -on NAME)", guest_name);
+    error_set_kind (V2K_ERR_OUTPUT);
+    return -1;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (!replace && virt_volume_exists (lv->pool, t[i].name) == 1) {
+      set_error (EEXIST, "volume '%s' already exists in the pool (use "
+                 "--replace)", t[i].name);
+      error_set_kind (V2K_ERR_OUTPUT);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+static int
+check_space (struct lv *lv, const char *pool_name, uint64_t bytes)
+{
+  virStoragePoolInfo info;
+
+  if (virStoragePoolGetInfo (lv->pool, &info) == 0 && info.available < bytes) {
+    set_error (ENOSPC, "not enough space in storage pool '%s': the "
+               "converted disks need about %" PRIu64 " MiB, %llu MiB are "
+               "free", pool_name, bytes >> 20, info.available >> 20);
+    error_set_kind (V2K_ERR_OUTPUT);
+    return -1;
+  }
+  return 0;
+}
+
+/* Upload route: create the volume now so its path is known for the XML. */
+static int
+create_volume (struct lv *lv, size_t i, struct output_target *t, bool replace)
+{
+  virStorageVolPtr vol;
+
+  if (replace && virt_volume_delete (lv->pool, t->name) == -1)
+    return -1;
+  vol = virt_volume_create (lv->pool, t->name, t->size, t->format);
+  if (!vol)
+    return -1;
+  lv->created[i] = true;
+  t->domain_path = virStorageVolGetPath (vol);
+  virStorageVolFree (vol);
+  if (!t->domain_path) {
+    set_error (EIO, "cannot get the path of volume '%s'", t->name);
+    error_set_kind (V2K_ERR_HYPERVISOR);
+    return -1;
+  }
+  t->path = xasprintf ("%s/%s", lv->scratch, t->name);
+  return 0;
+}
+
+static int
+libvirt_prepare (struct output *o, const char *guest_name, size_t n,
+                 struct output_target *t, uint64_t estimated)
+{
+  const char *pool_name = o->opts.storage ? o->opts.storage : "default";
+  CLEANUP_FREE char *type = NULL, *dir = NULL;
+  struct lv *lv = xzalloc (sizeof *lv);
+
+  o->priv = lv;
+  if (n > 26) {
+    set_error (E2BIG, "too many disks (%zu)", n);
+    return -1;
+  }
+  lv->conn = virt_connect (o->opts.uri);
+  if (!lv->conn)
+    return -1;
+  lv->pool = virt_pool (lv->conn, pool_name);
+  if (!lv->pool)
+    return -1;
+  for (size_t i = 0; i < n; ++i) {
+    t[i].name = xasprintf ("%s-sd%c", guest_name, (char) ('a' + i));
+    t[i].format = o->opts.format;
+  }
+  if (check_names (lv, guest_name, n, t, o->opts.replace) == -1 ||
+      check_space (lv, pool_name, estimated) == -1)
+    return -1;
+  pool_type_and_path (lv->pool, &type, &dir);
+  lv->direct = virt_is_local (lv->conn) && type && dir &&
+    (strcmp (type, "dir") == 0 || strcmp (type, "fs") == 0 ||
+     strcmp (type, "netfs") == 0) && access (dir, W_OK) == 0;
+  if (lv->direct) {
+    for (size_t i = 0; i < n; ++i) {
+      t[i].path = xasprintf ("%s/%s", dir, t[i].name);
+      t[i].domain_path = xstrdup (t[i].path);
+    }
+    return 0;
+  }
+  lv->scratch = xstrdup ("/var/tmp/v2kvm-upload.XXXXXX");
+  if (!mkdtemp (lv->scratch)) {
+    set_error_errno ("cannot create a scratch directory for the upload");
+    error_set_kind (V2K_ERR_OUTPUT);
+    return -1;
+  }
+  if (output_check_dir (lv->scratch, estimated) == -1)
+    return -1;
+  for (size_t i = 0; i < n; ++i)
+    if (create_volume (lv, i, &t[i], o->opts.replace) == -1)
+      return -1;
+  return 0;
+}
+
+static int
+libvirt_finalize (struct output *o, const char *guest_name, size_t n,
+                  struct output_target *t, const char *xml, const char *script)
+{
+  struct lv *lv = o->priv;
+
+  for (size_t i = 0; i < n; ++i) {
+    if (lv->direct) {
+      virStoragePoolRefresh (lv->pool, 0);
+      if (virt_volume_exists (lv->pool, t[i].name) != 1) {
+        set_error (EIO, "volume '%s' did not appear in the pool after the "
+                   "copy", t[i].name);
+        error_set_kind (V2K_ERR_HYPERVISOR);
+        return -1;
+      }
+      continue;
+    }
+    virStorageVolPtr vol = virStorageVolLookupByName (lv->pool, t[i].name);
+    int r = vol ? virt_volume_upload (lv->conn, vol, t[i].path) : -1;
+    if (vol)
+      virStorageVolFree (vol);
+    unlink (t[i].path);
+    if (r == -1) {
+      if (!vol) {
+        set_error (EIO, "volume '%s' vanished before the upload", t[i].name);
+        error_set_kind (V2K_ERR_HYPERVISOR);
+      }
+      return -1;
+    }
+  }
+  if (o->opts.replace && virt_domain_undefine (lv->conn, guest_name) == -1)
+    return -1;
+  return virt_define (lv->conn, xml);
+}
+
+static void
+libvirt_abort (struct output *o, size_t n, struct output_target *t)
+{
+  struct lv *lv = o->priv;
+
+  if (!lv)
+    return;
+  for (size_t i = 0; i < n && i < 26; ++i) {
+    if (lv->direct && t[i].path)
+      unlink (t[i].path);
+    else if (lv->created[i] && lv->pool)
+      virt_volume_delete (lv->pool, t[i].name);
+    if (!lv->direct && t[i].path)
+      unlink (t[i].path);
+  }
+  if (lv->pool)
+    virStoragePoolRefresh (lv->pool, 0);
+}
+
+static void
+libvirt_close (struct output *o)
+{
+  struct lv *lv = o->priv;
+
+  if (!lv)
+    return;
+  if (lv->scratch) {
+    rmdir (lv->scratch);
+    free (lv->scratch);
+  }
+  if (lv->pool)
+    virStoragePoolFree (lv->pool);
+  if (lv->conn)
+    virConnectClose (lv->conn);
+  free (lv);
+  o->priv = NULL;
+}
+
+const struct output_driver libvirt_output = {
+  .name     = "libvirt",
+  .prepare  = libvirt_prepare,
+  .finalize = libvirt_finalize,
+  .abort    = libvirt_abort,
+  .close    = libvirt_close,
+};
