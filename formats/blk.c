@@ -38,7 +38,8 @@ probe (struct bfile *file, bool *by_fallback)
 }
 
 static struct blk *
-open_at_depth (struct bfile *file, const char *format, struct blk *child)
+open_at_depth (struct bfile *file, const char *format, struct blk *child,
+               struct blk *override)
 {
   const struct blk_driver *drv;
   bool fallback = false;
@@ -68,6 +69,7 @@ open_at_depth (struct bfile *file, const char *format, struct blk *child)
   b->name = xstrdup (file->name);
   b->child = child;
   b->depth = child ? child->depth + 1 : 0;
+  b->backing_override = override;
   string_vector_append (&b->files, xstrdup (file->name));
   b->handle = drv->open (b, file);
   if (!b->handle) {
@@ -81,7 +83,17 @@ open_at_depth (struct bfile *file, const char *format, struct blk *child)
 struct blk *
 blk_open_file (struct bfile *file, const char *format)
 {
-  return open_at_depth (file, format, NULL);
+  return open_at_depth (file, format, NULL, NULL);
+}
+
+struct blk *
+blk_open_overlay (const char *path, struct blk *base)
+{
+  struct bfile *file = bfile_open (path);
+
+  if (!file)
+    return NULL;
+  return open_at_depth (file, "qcow2", NULL, base);
 }
 
 struct blk *
@@ -123,7 +135,7 @@ blk_open_backing (struct blk *self, const char *name, const char *format)
       return NULL;
     }
   }
-  b = open_at_depth (file, format, self);
+  b = open_at_depth (file, format, self, NULL);
   if (b)
     self->backing = b;
   return b;

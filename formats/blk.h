@@ -83,6 +83,7 @@ struct blk {
   string_vector files;          /* every file this link reads */
   struct blk *backing;          /* parent link, owned by the driver; or NULL */
   struct blk *child;            /* the link that opened this one, or NULL */
+  struct blk *backing_override; /* see blk_open_overlay; borrowed */
   unsigned depth;               /* 0 for the top of a chain */
 };
 
@@ -94,6 +95,16 @@ struct blk *blk_open (const char *path, const char *format);
 /* Same, on an already open bfile; takes ownership of file (closed on
  * failure too). */
 struct blk *blk_open_file (struct bfile *file, const char *format);
+
+/* Open the qcow2 file at path as an overlay on top of base: its own
+ * clusters come from the file, everything else from base, whatever
+ * backing file name its header carries.  The converter's overlays name
+ * an NBD export of the source as their backing file; the copy pass reads
+ * the merged view with the source's own driver instead, without NBD.
+ * base is borrowed: the caller closes it after the overlay.  Drivers
+ * with backing files honour self->backing_override in open(): when it is
+ * set they use it as the backing link and do not open or close one. */
+struct blk *blk_open_overlay (const char *path, struct blk *base);
 
 /* For drivers: open the parent link called name (resolved as a sibling
  * of self's file), with format NULL to probe.  Detects loops (a file that
