@@ -5,6 +5,7 @@ v2kvm_SOURCES = \
 	convert/cmd-disk-info.c \
 	convert/nbd.c convert/nbd.h \
 	convert/accel.c convert/accel.h \
+	convert/scratch.c convert/scratch.h \
 	convert/cmd-check-host.c \
 	$(NULL)
 v2kvm_CFLAGS = $(AM_CFLAGS)
