@@ -1,0 +1,67 @@
+#!/bin/bash
+# Hand-built VMDK descriptors and extents: ZERO extents, CRLF, trailing
+# blanks, file names with spaces, RDONLY, a short flat extent, RDM and
+# NOACCESS (unsupported: exit 4), vmfsSparse (COWD) deltas over a vmfs
+# base (qemu-img is the oracle), a bare COWD file.
+. "$srcdir/functions.sh"
+. "$srcdir/vmdk-functions.sh"
+requires "$QEMU_IMG" python3 openssl truncate
+cd "$TMP"
+
+# data.raw: 2 MiB of generated data.
+gen data 2097152 > "my data.raw"
+
+# ZERO extent between two FLAT extents of one file, CRLF line endings,
+# trailing blanks, a file name with a space, an RDONLY extent.
+printf '# Disk DescriptorFile\r\nversion=1 \r\nCID=12345678  \r\nparentCID=ffffffff\r\ncreateType="custom" \r\n\r\n# Extent description\r\nRW 2048 FLAT "my data.raw" 0\r\nRW 4096 ZERO \r\nRDONLY 2048 FLAT "my data.raw" 2048   \r\n' > zero.vmdk
+{ head -c 1048576 "my data.raw"; head -c 2097152 /dev/zero; tail -c 1048576 "my data.raw"; } > zero.expect
+[ "$("$BLKTOOL" sha256 zero.vmdk)" = "$(sha256sum < zero.expect | cut -d' ' -f1)  4194304" ] ||
+  fail "ZERO extent descriptor decodes wrongly"
+expect_type zero.vmdk 2097152 zero
+expect_type zero.vmdk 0 data
+"$V2KVM" disk info zero.vmdk | grep -qx 'subformat: custom' || fail "subformat custom"
+
+# A FLAT extent shorter than its line: warning, zeros.
+printf 'version=1\nCID=1\nparentCID=ffffffff\ncreateType="monolithicFlat"\nRW 8192 FLAT "my data.raw" 0\n' > short.vmdk
+"$BLKTOOL" sha256 short.vmdk > short.out 2> short.err || fail "short.vmdk: $(cat short.err)"
+grep -q "shorter than the descriptor says" short.err || fail "no short-extent warning"
+[ "$(cat short.out)" = "$({ cat "my data.raw"; head -c 2097152 /dev/zero; } | sha256sum | cut -d' ' -f1)  4194304" ] ||
+  fail "short extent decodes wrongly"
+
+# Raw device mappings and NOACCESS extents: unsupported, never skipped.
+printf 'version=1\nCID=1\nparentCID=ffffffff\ncreateType="vmfsPassthroughRawDeviceMap"\nRW 2048 VMFSRDM "x-rdmp.vmdk"\n' > rdm.vmdk
+expect_exit 4 "$V2KVM" disk info rdm.vmdk
+expect_error_match "rdm.vmdk'?: .*raw device"
+printf 'version=1\nCID=1\nparentCID=ffffffff\ncreateType="vmfs"\nRW 2048 VMFSRAW "x-rdm.vmdk"\n' > raw-extent.vmdk
+expect_exit 4 "$V2KVM" disk info raw-extent.vmdk
+expect_error_match "raw-extent.vmdk'?: .*raw device mapping"
+printf 'version=1\nCID=1\nparentCID=ffffffff\ncreateType="monolithicFlat"\nNOACCESS 2048 FLAT "my data.raw" 0\n' > noaccess.vmdk
+expect_exit 4 "$V2KVM" disk info noaccess.vmdk
+expect_error_match "noaccess.vmdk'?: .*NOACCESS"
+printf 'version=1\nCID=1\nparentCID=ffffffff\ncreateType="fullDevice"\nRW 2048 FLAT "/dev/sdb" 0\n' > dev.vmdk
+expect_exit 4 "$V2KVM" disk info dev.vmdk
+
+# vmfsSparse (COWD) deltas over an ESXi "vmfs" base, grain 1 sector (ESX
+# redo logs) and 8 sectors; qemu-img reads both.
+truncate -s 16M base-flat.vmdk
+put base-flat.vmdk 0 base 4194304
+printf '# Disk DescriptorFile\nversion=1\nCID=aaaaaaaa\nparentCID=ffffffff\ncreateType="vmfs"\n\n# Extent description\nRW 32768 VMFS "base-flat.vmdk"\n\n#DDB\nddb.adapterType = "lsilogic"\n' > base.vmdk
+for grain in 1 8; do
+  python3 "$srcdir/vmdk-cowd-gen.py" "d$grain-delta.vmdk" 32768 $grain $grain ||
+    fail "cowd generator"
+  printf '# Disk DescriptorFile\nversion=1\nCID=bbbbbbbb\nparentCID=aaaaaaaa\ncreateType="vmfsSparse"\nparentFileNameHint="base.vmdk"\n\n# Extent description\nRW 32768 VMFSSPARSE "d%s-delta.vmdk"\n' $grain > d$grain.vmdk
+  same_as_qemu "$TMP/d$grain.vmdk"
+  [ "$("$BLKTOOL" sha256 d$grain.vmdk)" != "$("$BLKTOOL" sha256 base.vmdk)" ] ||
+    fail "d$grain.vmdk reads like its base: the delta was not applied"
+  expect_type d$grain.vmdk $((12 << 20)) hole
+  expect_type d$grain.vmdk 0 data
+  "$V2KVM" disk info d$grain.vmdk > info
+  grep -qx 'subformat: vmfsSparse' info && grep -q "extent ./d$grain-delta.vmdk" info &&
+    grep -qx '  vmdk ./base.vmdk vmfs' info || fail "disk info d$grain: $(cat info)"
+done
+# The bare redo log reads as a standalone disk (holes where the base
+# would show through).
+"$BLKTOOL" sha256 d1-delta.vmdk > /dev/null || fail "bare COWD"
+"$V2KVM" disk info d1-delta.vmdk | grep -qx 'subformat: vmfsSparse' || fail "bare COWD subformat"
+expect_type d1-delta.vmdk $((12 << 20)) hole
+echo ok
