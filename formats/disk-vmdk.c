@@ -210,14 +210,15 @@ open_extent (struct vmdk *h, const struct vmdk_desc_extent *e)
   }
   r.own_file = true;
   if (flat) {
-    uint64_t end;
     r.kind = REG_FLAT;
-    if (e->offset > MAX_CAPACITY / VMDK_SECTOR)
-      end = UINT64_MAX;
-    else
-      end = e->offset * VMDK_SECTOR + r.len;
+    if (e->offset > MAX_CAPACITY / VMDK_SECTOR) {
+      set_error (EINVAL, "'%s': extent on line %u: offset %" PRIu64
+                 " sectors is too large", name, e->line, e->offset);
+      bfile_close (r.file);
+      return -1;
+    }
     r.file_off = e->offset * VMDK_SECTOR;
-    if (end > r.file->size)
+    if (r.file_off + r.len > r.file->size)
       warning ("'%s': extent '%s' is shorter than the descriptor says; "
                "reading the rest as zeros", name, r.file->name);
     return add_region (h, r);

@@ -4,12 +4,14 @@ TESTS += \
 	tests/test-vmdk-corpus.sh \
 	tests/test-vmdk-chain.sh \
 	tests/test-vmdk-handmade.sh \
+	tests/test-vmdk-corrupt.sh \
 	$(NULL)
 EXTRA_DIST += \
 	tests/vmdk-functions.sh \
 	tests/vmdk-cowd-gen.py \
 	tests/test-vmdk-chain.sh \
 	tests/test-vmdk-handmade.sh \
+	tests/test-vmdk-corrupt.sh \
 	tests/test-vmdk-qemu.sh \
 	tests/test-vmdk-corpus.sh \
 	$(NULL)
