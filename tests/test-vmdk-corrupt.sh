@@ -44,8 +44,7 @@ expect_read_error () {
 bad () {
   cp sparse.vmdk "$1.vmdk"
   patch "$1.vmdk" "$2" "$3" "$4"
-  expect_exit "$5" "$V2KVM" disk info "$1.vmdk"
-  expect_error_match "$1.vmdk'?: .*$6"
+  fails "$1" "$5" ".*$6"
   echo "ok $1: $ERR"
 }
 
@@ -76,8 +75,7 @@ for n in 100 1536 $((size / 2)) $((size - 512)); do
   if "$V2KVM" disk info trunc-$n.vmdk > /dev/null 2>&1; then
     expect_read_error trunc-$n.vmdk "truncated|past the end"
   else
-    expect_exit 3 "$V2KVM" disk info trunc-$n.vmdk
-    expect_error_match "trunc-$n.vmdk'?: .*(truncated|past the end)"
+    fails trunc-$n 3 ".*(truncated|past the end)"
   fi
   echo "ok truncated at $n"
 done
@@ -111,57 +109,44 @@ echo "ok stream damage"
 # Descriptor damage.
 printf 'version=1\ncreateType="monolithicFlat"\n%s\nRW 2048 FLAT "x.raw" 0\n' \
   "ddb.comment = \"$(head -c 10000 /dev/zero | tr '\0' x)\"" > longline.vmdk
-expect_exit 3 "$V2KVM" disk info longline.vmdk
-expect_error_match "longline.vmdk'?: invalid descriptor: line 3 is longer"
+fails longline 3 "invalid descriptor: line 3 is longer"
 printf 'version=1\ncreateType="monolithicFlat"\nRW 99999999999999999999999 FLAT "x.raw" 0\n' > count.vmdk
-expect_exit 3 "$V2KVM" disk info count.vmdk
-expect_error_match "count.vmdk'?: invalid descriptor: line 3: bad sector count"
+fails count 3 "invalid descriptor: line 3: bad sector count"
 truncate -s 1M x.raw
 printf 'version=1\ncreateType="monolithicFlat"\nRW 1152921504606846976 FLAT "x.raw" 0\n' > vast.vmdk
-expect_exit 3 "$V2KVM" disk info vast.vmdk
-expect_error_match "vast.vmdk'?: extent on line 3 is too large"
+fails vast 3 "extent on line 3 is too large"
 printf 'version=1\ncreateType="monolithicFlat"\nRW 2048 FLAT "x.raw" 1152921504606846976\n' > vastoff.vmdk
-expect_exit 3 "$V2KVM" disk info vastoff.vmdk
-expect_error_match "vastoff.vmdk'?: extent on line 3: offset"
+fails vastoff 3 "extent on line 3: offset"
 printf 'version=1\ncreateType="monolithicFlat"\n' > noextent.vmdk
-expect_exit 3 "$V2KVM" disk info noextent.vmdk
-expect_error_match "noextent.vmdk'?: invalid descriptor: no extent lines"
+fails noextent 3 "invalid descriptor: no extent lines"
 printf 'version=1\nRW 2048 FLAT "x.raw" 0\n# createType\n' > notype.vmdk
-expect_exit 3 "$V2KVM" disk info notype.vmdk
-expect_error_match "notype.vmdk'?: invalid descriptor: no createType"
+fails notype 3 "invalid descriptor: no createType"
 { printf 'version=1\ncreateType="monolithicFlat"\n\0\0junk\n'; } > nul.vmdk
 expect_exit 3 "$V2KVM" disk info --format vmdk nul.vmdk
 expect_error_match "nul.vmdk'?: not a VMDK descriptor \\(contains binary data\\)"
 "$V2KVM" disk info nul.vmdk 2>&1 | grep -q 'format: raw' || fail "NUL junk probed as vmdk"
 printf 'version=1\ncreateType="monolithicFlat"\nRW 2048 SPARSE "x.raw"\n' > notsparse.vmdk
-expect_exit 3 "$V2KVM" disk info notsparse.vmdk
-expect_error_match "notsparse.vmdk'?: extent .*x.raw' .* is not a sparse extent file"
+fails notsparse 3 "extent .*x.raw' .* is not a sparse extent file"
 echo "ok descriptor damage"
 
 # COWD and SEsparse header damage.
 python3 "$srcdir/vmdk-cowd-gen.py" c.vmdk 32768 1 7
 cp c.vmdk cgrain.vmdk; patch cgrain.vmdk 16 I 3
-expect_exit 3 "$V2KVM" disk info cgrain.vmdk
-expect_error_match "cgrain.vmdk'?: grain size 3 sectors is not a power of two"
+fails cgrain 3 "grain size 3 sectors is not a power of two"
 cp c.vmdk cgd.vmdk; patch cgd.vmdk 20 I 0x7fffffff
-expect_exit 3 "$V2KVM" disk info cgd.vmdk
-expect_error_match "cgd.vmdk'?: grain directory .* past the end"
+fails cgd 3 "grain directory .* past the end"
 cp c.vmdk cgte.vmdk; patch cgte.vmdk 2560 I 2
-expect_exit 3 "$V2KVM" disk info cgte.vmdk
-expect_error_match "cgte.vmdk'?: grain table 0 entry 0 points into the header"
+fails cgte 3 "grain table 0 entry 0 points into the header"
 if [ -r "$CORPUS/dissect-hypervisor/disk/vmdk/sesparse.vmdk.gz" ]; then
   zcat "$CORPUS/dissect-hypervisor/disk/vmdk/sesparse.vmdk.gz" > se.vmdk
   cp se.vmdk sedirty.vmdk; patch sedirty.vmdk $((512 + 24)) Q 1
-  expect_exit 4 "$V2KVM" disk info sedirty.vmdk
-  expect_error_match "sedirty.vmdk'?: SEsparse journal needs replaying"
+  fails sedirty 4 "SEsparse journal needs replaying"
   cp se.vmdk sever.vmdk; patch sever.vmdk 8 Q 0x300000001
-  expect_exit 4 "$V2KVM" disk info sever.vmdk
+  fails sever 4 "SEsparse version 0x300000001 .* is not supported"
   cp se.vmdk segd.vmdk; patch segd.vmdk $((0x1000 * 512)) Q 0x2000000000000005
-  expect_exit 3 "$V2KVM" disk info segd.vmdk
-  expect_error_match "segd.vmdk'?: grain directory entry 0 .* is invalid"
+  fails segd 3 "grain directory entry 0 .* is invalid"
   cp se.vmdk segt.vmdk; patch segt.vmdk $((0x1800 * 512)) Q 0x7000000000000000
-  expect_exit 3 "$V2KVM" disk info segt.vmdk
-  expect_error_match "segt.vmdk'?: grain table 0 entry 0 .* is invalid"
+  fails segt 3 "grain table 0 entry 0 .* is invalid"
   rm -f se*.vmdk
   echo "ok SEsparse damage"
 fi

@@ -30,16 +30,13 @@ grep -q "shorter than the descriptor says" short.err || fail "no short-extent wa
 
 # Raw device mappings and NOACCESS extents: unsupported, never skipped.
 printf 'version=1\nCID=1\nparentCID=ffffffff\ncreateType="vmfsPassthroughRawDeviceMap"\nRW 2048 VMFSRDM "x-rdmp.vmdk"\n' > rdm.vmdk
-expect_exit 4 "$V2KVM" disk info rdm.vmdk
-expect_error_match "rdm.vmdk'?: .*raw device"
+fails rdm 4 ".*raw device"
 printf 'version=1\nCID=1\nparentCID=ffffffff\ncreateType="vmfs"\nRW 2048 VMFSRAW "x-rdm.vmdk"\n' > raw-extent.vmdk
-expect_exit 4 "$V2KVM" disk info raw-extent.vmdk
-expect_error_match "raw-extent.vmdk'?: .*raw device mapping"
+fails raw-extent 4 ".*raw device mapping"
 printf 'version=1\nCID=1\nparentCID=ffffffff\ncreateType="monolithicFlat"\nNOACCESS 2048 FLAT "my data.raw" 0\n' > noaccess.vmdk
-expect_exit 4 "$V2KVM" disk info noaccess.vmdk
-expect_error_match "noaccess.vmdk'?: .*NOACCESS"
+fails noaccess 4 ".*NOACCESS"
 printf 'version=1\nCID=1\nparentCID=ffffffff\ncreateType="fullDevice"\nRW 2048 FLAT "/dev/sdb" 0\n' > dev.vmdk
-expect_exit 4 "$V2KVM" disk info dev.vmdk
+fails dev 4 "createType 'fullDevice' is a raw device"
 
 # vmfsSparse (COWD) deltas over an ESXi "vmfs" base, grain 1 sector (ESX
 # redo logs) and 8 sectors; qemu-img reads both.

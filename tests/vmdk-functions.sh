@@ -44,3 +44,10 @@ expect_type () {
   t=$(type_at "$1" "$2")
   [ "$t" = "$3" ] || fail "$1: offset $2 is '$t' in the map, expected '$3'"
 }
+
+# fails NAME CODE REGEX: `v2kvm disk info NAME.vmdk` exits CODE with one
+# error line naming NAME.vmdk and matching REGEX after the name.
+fails () {
+  expect_exit "$2" "$V2KVM" disk info "$1.vmdk"
+  expect_error_match "$1.vmdk'?: $3"
+}
