@@ -5,6 +5,7 @@ TESTS += \
 	tests/test-vmdk-chain.sh \
 	tests/test-vmdk-handmade.sh \
 	tests/test-vmdk-corrupt.sh \
+	tests/test-vmdk-threads.sh \
 	$(NULL)
 EXTRA_DIST += \
 	tests/vmdk-functions.sh \
@@ -12,6 +13,12 @@ EXTRA_DIST += \
 	tests/test-vmdk-chain.sh \
 	tests/test-vmdk-handmade.sh \
 	tests/test-vmdk-corrupt.sh \
+	tests/test-vmdk-threads.sh \
 	tests/test-vmdk-qemu.sh \
 	tests/test-vmdk-corpus.sh \
 	$(NULL)
+
+# vmdk-threads: concurrent reads must equal sequential reads.
+check_PROGRAMS += tests/vmdk-threads
+tests_vmdk_threads_SOURCES = tests/vmdk-threads.c tests/test.h
+tests_vmdk_threads_LDADD = $(FORMATS_LIBS)
