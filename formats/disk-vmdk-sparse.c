@@ -71,17 +71,11 @@ vmdk_sparse_free (struct vmdk_sparse *sp)
 }
 
 int
-vmdk_sparse_load_gd (struct vmdk_sparse *sp, uint64_t gd_off,
-                     unsigned gd_entry_size,
-                     int (*gd_decode) (struct vmdk_sparse *, uint64_t,
-                                       uint64_t, uint64_t *))
+vmdk_sparse_size_gd (struct vmdk_sparse *sp)
 {
-  uint64_t cover, gt_bytes, gd_bytes, end;
-  uint8_t *raw;
-
   /* Callers capped grain, gt_entries and capacity, so no overflow. */
-  cover = sp->grain * sp->gt_entries;
-  gt_bytes = sp->gt_entries * sp->entry_size;
+  uint64_t cover = sp->grain * sp->gt_entries;
+
   sp->gd_entries = DIV_ROUND_UP (sp->capacity, cover);
   if (sp->gd_entries > MAX_GD_ENTRIES) {
     set_error (EINVAL, "'%s': grain directory would have %" PRIu64
@@ -89,6 +83,21 @@ vmdk_sparse_load_gd (struct vmdk_sparse *sp, uint64_t gd_off,
                sp->file->name, sp->gd_entries);
     return -1;
   }
+  return 0;
+}
+
+int
+vmdk_sparse_load_gd (struct vmdk_sparse *sp, uint64_t gd_off,
+                     unsigned gd_entry_size,
+                     int (*gd_decode) (struct vmdk_sparse *, uint64_t,
+                                       uint64_t, uint64_t *))
+{
+  uint64_t gt_bytes, gd_bytes, end;
+  uint8_t *raw;
+
+  if (vmdk_sparse_size_gd (sp) == -1)
+    return -1;
+  gt_bytes = sp->gt_entries * sp->entry_size;
   gd_bytes = sp->gd_entries * gd_entry_size;
   if (ADD_OVERFLOW (gd_off, gd_bytes, &end) || end > sp->file->size) {
     set_error (EINVAL, "'%s': grain directory (offset %" PRIu64 ", %"
@@ -385,7 +394,7 @@ vmdk_sparse_read_compressed (struct vmdk_sparse *sp,
 
 struct kdmv_header {
   uint32_t version, flags, gtes;
-  uint64_t capacity, grain, desc_off, desc_size, gd_off, overhead;
+  uint64_t capacity, grain, desc_off, desc_size, rgd_off, gd_off, overhead;
   uint16_t compress;
 };
 
@@ -399,9 +408,17 @@ parse_header (const uint8_t *p, struct kdmv_header *h)
   h->desc_off = vmdk_le64 (p + 28);
   h->desc_size = vmdk_le64 (p + 36);
   h->gtes = vmdk_le32 (p + 44);
+  h->rgd_off = vmdk_le64 (p + 48);
   h->gd_off = vmdk_le64 (p + 56);
   h->overhead = vmdk_le64 (p + 64);
   h->compress = (uint16_t) (p[77] | p[78] << 8);
+}
+
+/* Like qemu, the algorithm field alone also means compressed grains. */
+static bool
+is_compressed (const struct kdmv_header *h)
+{
+  return (h->flags & KDMV_FLAG_COMPRESSED) || h->compress == 1;
 }
 
 static int
@@ -425,7 +442,7 @@ check_header (struct bfile *f, const struct kdmv_header *h)
                KDMV_MAX_GTES);
     return -1;
   }
-  if (h->flags & KDMV_FLAG_COMPRESSED) {
+  if (is_compressed (h)) {
     if (h->compress != 1) {
       set_error (ENOTSUP, "'%s': compression algorithm %u is not "
                  "supported", f->name, h->compress);
@@ -589,6 +606,44 @@ read_descriptor (struct bfile *f, const struct kdmv_header *h)
   return text;
 }
 
+static int
+load_gd_at (struct vmdk_sparse *sp, uint64_t sector)
+{
+  if (sector > sp->file->size / VMDK_SECTOR) {
+    set_error (EINVAL, "'%s': grain directory offset %" PRIu64
+               " is past the end of the file", sp->file->name, sector);
+    return -1;
+  }
+  return vmdk_sparse_load_gd (sp, sector * VMDK_SECTOR, 4,
+                              vmdk_sector_gd_decode);
+}
+
+/* The primary grain directory, or else the redundant copy (formats.md
+ * 1.3: read the primary, fall back to the RGD if it is unusable). */
+static int
+load_gd (struct vmdk_sparse *sp, const struct kdmv_header *h)
+{
+  char *why;
+
+  if (vmdk_sparse_size_gd (sp) == -1)
+    return -1;                          /* no copy would do better */
+  if (load_gd_at (sp, h->gd_off) == 0)
+    return 0;
+  if (h->rgd_off == 0 || h->rgd_off == h->gd_off)
+    return -1;
+  why = xstrdup (get_error ());
+  free (sp->gd);
+  sp->gd = NULL;
+  if (load_gd_at (sp, h->rgd_off) == -1) {
+    set_error (EINVAL, "%s (the redundant copy is unusable too)", why);
+    free (why);
+    return -1;
+  }
+  warning ("%s; using the redundant grain directory", why);
+  free (why);
+  return 0;
+}
+
 struct vmdk_sparse *
 vmdk_kdmv_open (struct bfile *file, struct vmdk_kdmv_info *info)
 {
@@ -624,7 +679,7 @@ vmdk_kdmv_open (struct bfile *file, struct vmdk_kdmv_info *info)
   sp->grain = h.grain * VMDK_SECTOR;
   sp->gt_entries = h.gtes;
   sp->entry_size = 4;
-  sp->compressed = (h.flags & KDMV_FLAG_COMPRESSED) != 0;
+  sp->compressed = is_compressed (&h);
   sp->decode = kdmv_decode;
   if (h.capacity == 0) {
     if (!info->descriptor) {
@@ -645,13 +700,7 @@ vmdk_kdmv_open (struct bfile *file, struct vmdk_kdmv_info *info)
       goto err;
     return sp;
   }
-  if (h.gd_off > file->size / VMDK_SECTOR) {
-    set_error (EINVAL, "'%s': grain directory offset %" PRIu64
-               " is past the end of the file", file->name, h.gd_off);
-    goto err;
-  }
-  if (vmdk_sparse_load_gd (sp, h.gd_off * VMDK_SECTOR, 4,
-                           vmdk_sector_gd_decode) == -1)
+  if (load_gd (sp, &h) == -1)
     goto err;
   return sp;
 

@@ -107,6 +107,10 @@ struct vmdk_kdmv_info {
 struct vmdk_sparse *vmdk_kdmv_open (struct bfile *file,
                                     struct vmdk_kdmv_info *info);
 
+/* Set sp->gd_entries from the capacity, grain and table size; -1 +
+ * set_error if it exceeds MAX_GD_ENTRIES. */
+int vmdk_sparse_size_gd (struct vmdk_sparse *sp);
+
 /* Set up the common fields and load + validate the grain directory,
  * whose raw entries (entry_size each, gd_entries of them) are at byte
  * gd_off.  gd_decode turns one raw GD entry into a GT byte offset (0 for

@@ -39,10 +39,10 @@ expect_read_error () {
   grep -Eq -- "$2" read.err || fail "$1: error '$(cat read.err)' does not match /$2/"
 }
 
-# bad NAME FIELD-OFFSET FMT VALUE CODE REGEX: a copy of sparse.vmdk with
-# one header field changed; disk info must fail with CODE.
+# bad NAME FIELD-OFFSET FMT VALUE CODE REGEX: a copy of $base (default
+# sparse.vmdk) with one field changed; disk info must fail with CODE.
 bad () {
-  cp sparse.vmdk "$1.vmdk"
+  cp "${base:-sparse.vmdk}" "$1.vmdk"
   patch "$1.vmdk" "$2" "$3" "$4"
   fails "$1" "$5" ".*$6"
   echo "ok $1: $ERR"
@@ -55,8 +55,21 @@ gd=$(le sparse.vmdk 56 Q)
 gt=$(le sparse.vmdk $((gd * 512)) I)
 size=$(stat -c %s sparse.vmdk)
 
-bad gd-past-eof 56 Q 0xffffff 3 "grain directory offset .* past the end"
-bad gd-huge 56 Q 0x7fffffffffffffff 3 "grain directory offset"
+
+# A damaged grain directory: the redundant copy is used, with a warning;
+# without one (rgdOffset 0), an error.
+for f in 56:Q:0xffffff $((gd * 512)):I:0x7fffffff; do
+  cp sparse.vmdk rgd.vmdk
+  patch rgd.vmdk ${f//:/ }
+  "$BLKTOOL" sha256 rgd.vmdk > rgd.out 2> rgd.err || fail "rgd fallback: $(cat rgd.err)"
+  [ "$(cat rgd.out)" = "$("$BLKTOOL" sha256 sparse.vmdk)" ] || fail "rgd fallback decodes wrongly"
+  grep -q "'rgd.vmdk': .*; using the redundant grain directory" rgd.err ||
+    fail "no warning about the redundant grain directory: $(cat rgd.err)"
+done
+cp sparse.vmdk norgd.vmdk
+patch norgd.vmdk 48 Q 0
+base=norgd.vmdk bad gd-past-eof 56 Q 0xffffff 3 "grain directory offset .* past the end"
+base=norgd.vmdk bad gd-huge 56 Q 0x7fffffffffffffff 3 "grain directory offset"
 bad grain-zero 20 Q 0 3 "grain size 0 sectors is not a power of two"
 bad grain-odd 20 Q 100 3 "grain size 100 sectors is not a power of two"
 bad grain-huge 20 Q 0x40000000 3 "grain size .* too large"
@@ -66,7 +79,10 @@ bad capacity 12 Q 0xffffffffffffffff 3 "capacity .* too large"
 bad capacity-gd 12 Q 0x10000000000 3 "grain directory would have 16777216 entries"
 bad version 4 I 7 4 "version 7 is not supported"
 bad desc-size 36 Q 0xffffffffff 3 "embedded descriptor"
-bad gd-entry $((gd * 512)) I 0x7fffffff 3 "grain directory entry 0 points past the end"
+base=norgd.vmdk bad gd-entry $((gd * 512)) I 0x7fffffff 3 "grain directory entry 0 points past the end"
+cp sparse.vmdk both.vmdk
+patch both.vmdk 56 Q 0xffffff
+base=both.vmdk bad both-gds 48 Q 0xfffffe 3 "grain directory offset 16777215 .*the redundant copy is unusable too"
 bad gt-entry $((gt * 512)) I 0x7ffffff0 3 "grain table 0 entry 0 points past the end"
 
 # Truncations: in the header, in the metadata, in the data.
