@@ -6,13 +6,16 @@
  * (vmdk_parse_extents): "key=value" header lines, extent lines
  * "ACCESS SECTORS TYPE ["FILENAME" [OFFSET]]", '#' comments.  Accepts
  * CRLF, trailing blanks, unquoted header values, file names with spaces.
- * The disk database (ddb.*) is not interpreted, and file names are used
- * as bytes: the encoding= line is not applied.
+ * File names (extents, parentFileNameHint) are recoded from the
+ * descriptor's encoding= (windows-1252, GBK, Big5, Shift_JIS...) to
+ * UTF-8 with iconv; a name that does not convert is used as bytes.  The
+ * disk database (ddb.*) is not interpreted.
  */
 #include <config.h>
 
 #include <ctype.h>
 #include <errno.h>
+#include <iconv.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +35,7 @@ vmdk_descriptor_free (struct vmdk_descriptor *d)
 {
   free (d->create_type);
   free (d->parent_hint);
+  free (d->encoding);
   for (size_t i = 0; i < d->extents.len; ++i)
     free (d->extents.ptr[i].file);
   vmdk_desc_extents_reset (&d->extents);
@@ -81,7 +85,11 @@ static void
 parse_key (struct vmdk_descriptor *d, const char *key, char *val)
 {
   val = unquote (val);
-  if (strcasecmp (key, "createType") == 0) {
+  if (strcasecmp (key, "encoding") == 0) {
+    free (d->encoding);
+    d->encoding = xstrdup (val);
+  }
+  else if (strcasecmp (key, "createType") == 0) {
     free (d->create_type);
     d->create_type = xstrdup (val);
   }
@@ -181,6 +189,46 @@ is_extent_line (const char *s)
     strncmp (s, "NOACCESS ", 9) == 0 || strncmp (s, "RW\t", 3) == 0;
 }
 
+/* Recode *name from cd's encoding to UTF-8, in place; unchanged if it
+ * does not convert. */
+static void
+recode (iconv_t cd, char **name)
+{
+  size_t inlen = strlen (*name), outcap = inlen * 4 + 1, outlen = outcap;
+  char *in = *name, *out = xmalloc (outcap), *o = out;
+
+  iconv (cd, NULL, NULL, NULL, NULL);
+  if (iconv (cd, &in, &inlen, &o, &outlen) == (size_t) -1 || outlen == 0) {
+    free (out);
+    return;
+  }
+  *o = '\0';
+  free (*name);
+  *name = out;
+}
+
+static void
+recode_names (const char *name, struct vmdk_descriptor *d)
+{
+  iconv_t cd;
+
+  if (!d->encoding || strcasecmp (d->encoding, "UTF-8") == 0 ||
+      strcasecmp (d->encoding, "UTF8") == 0)
+    return;
+  cd = iconv_open ("UTF-8", d->encoding);
+  if (cd == (iconv_t) -1) {
+    warning ("'%s': unknown descriptor encoding '%s': file names are used "
+             "as they are", name, d->encoding);
+    return;
+  }
+  for (size_t i = 0; i < d->extents.len; ++i)
+    if (d->extents.ptr[i].file)
+      recode (cd, &d->extents.ptr[i].file);
+  if (d->parent_hint)
+    recode (cd, &d->parent_hint);
+  iconv_close (cd);
+}
+
 int
 vmdk_descriptor_parse (const char *name, const char *text, size_t len,
                        struct vmdk_descriptor *d)
@@ -227,6 +275,7 @@ vmdk_descriptor_parse (const char *name, const char *text, size_t len,
     set_error (EINVAL, "'%s': invalid descriptor: no extent lines", name);
     goto err;
   }
+  recode_names (name, d);
   free (buf);
   return 0;
 

@@ -161,6 +161,7 @@ DEFINE_VECTOR_TYPE (vmdk_desc_extents, struct vmdk_desc_extent);
 struct vmdk_descriptor {
   char *create_type;            /* NULL if absent */
   char *parent_hint;            /* parentFileNameHint, NULL if absent */
+  char *encoding;               /* encoding=, NULL if absent */
   uint32_t cid, parent_cid;
   bool has_cid, has_parent_cid;
   vmdk_desc_extents extents;    /* at least one */

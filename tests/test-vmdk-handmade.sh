@@ -21,6 +21,39 @@ expect_type zero.vmdk 2097152 zero
 expect_type zero.vmdk 0 data
 "$V2KVM" disk info zero.vmdk | grep -qx 'subformat: custom' || fail "subformat custom"
 
+# A windows-1252 descriptor naming "\xdcber-flat.vmdk": the file on a
+# Linux file system is "Über-flat.vmdk" (UTF-8).
+cp "my data.raw" "$(printf '\xc3\x9cber-flat.vmdk')"
+printf 'version=1\nencoding="windows-1252"\nCID=1\nparentCID=ffffffff\ncreateType="monolithicFlat"\nRW 4096 FLAT "\xdcber-flat.vmdk" 0\n' > enc.vmdk
+[ "$("$BLKTOOL" sha256 enc.vmdk)" = "$(sha256sum < "my data.raw" | cut -d' ' -f1)  2097152" ] ||
+  fail "windows-1252 file name not recoded"
+
+# A descriptor-only sparse file (KDMV, capacity 0, embedded descriptor
+# naming other extents), and a stream whose embedded descriptor has a
+# stale extent name and RDONLY access (VMware OVAs): the data is the
+# file itself.
+python3 - <<'PY'
+import struct
+desc = b'# Disk DescriptorFile\nversion=1\nCID=1\nparentCID=ffffffff\ncreateType="custom"\nRW 4096 FLAT "my data.raw" 0\nRW 2048 ZERO\n'
+hdr = struct.pack('<4sIIQQQQIQQQ', b'KDMV', 1, 3, 0, 128, 1, 20, 512, 0, 0, 0)
+open('desconly.vmdk', 'wb').write(hdr.ljust(512, b'\0') + desc.ljust(20 * 512, b'\0'))
+PY
+[ "$("$BLKTOOL" sha256 desconly.vmdk)" = "$({ cat "my data.raw"; head -c 1048576 /dev/zero; } | sha256sum | cut -d' ' -f1)  3145728" ] ||
+  fail "descriptor-only sparse file decodes wrongly"
+"$V2KVM" disk info desconly.vmdk | grep -q "extent ./my data.raw" || fail "desconly extents"
+"$QEMU_IMG" convert -f raw -O vmdk -o subformat=streamOptimized "my data.raw" st.vmdk
+python3 - <<'PY'
+d = bytearray(open('st.vmdk', 'rb').read())
+i = d.index(b'RW 4096 SPARSE "st.vmdk"')
+new = b'RDONLY 4096 SPARSE "generated-stream.vmdk"'
+end = d.index(b'\0', i)
+text = d[i:end].replace(b'RW 4096 SPARSE "st.vmdk"', new)
+d[i:i + len(text)] = text
+open('stale.vmdk', 'wb').write(d)
+PY
+[ "$("$BLKTOOL" sha256 stale.vmdk)" = "$(sha256sum < "my data.raw" | cut -d' ' -f1)  2097152" ] ||
+  fail "stream with a stale RDONLY embedded extent decodes wrongly"
+
 # A FLAT extent shorter than its line: warning, zeros.
 printf 'version=1\nCID=1\nparentCID=ffffffff\ncreateType="monolithicFlat"\nRW 8192 FLAT "my data.raw" 0\n' > short.vmdk
 "$BLKTOOL" sha256 short.vmdk > short.out 2> short.err || fail "short.vmdk: $(cat short.err)"
