@@ -3,6 +3,7 @@ bin_PROGRAMS += v2kvm
 v2kvm_SOURCES = \
 	convert/main.c convert/commands.h \
 	convert/cmd-disk-info.c \
+	convert/cmd-verify.c \
 	convert/nbd.c convert/nbd.h \
 	convert/accel.c convert/accel.h \
 	convert/scratch.c convert/scratch.h \

@@ -16,6 +16,8 @@
 const struct command commands[] = {
   { "disk", "info", cmd_disk_info,
     "disk info IMAGE [--json] [--format FMT]" },
+  { NULL, "verify", cmd_verify,
+    "verify FILE.ova|FILE.xva|DIR|-" },
   { NULL, "check-host", cmd_check_host,
     "check-host [--accel auto|kvm|tcg]" },
   { NULL, NULL, NULL, NULL }

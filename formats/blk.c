@@ -7,7 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
+#include "archive.h"
 #include "blk.h"
+#include "cleanup.h"
 #include "checked.h"
 #include "error.h"
 #include "xalloc.h"
@@ -104,6 +108,15 @@ blk_open (const char *path, const char *format)
   if (format && !blk_find_driver (format)) {
     set_error (ENOTSUP, "unknown disk format '%s'", format);
     return NULL;
+  }
+  /* An unpacked OVA: the directory holding the .ovf (archive.h). */
+  struct stat st;
+  CLEANUP_FREE char *ovf = NULL;
+  if (stat (path, &st) == 0 && S_ISDIR (st.st_mode)) {
+    ovf = ova_dir_descriptor (path);
+    if (!ovf)
+      return NULL;
+    path = ovf;
   }
   file = bfile_open (path);
   if (!file)

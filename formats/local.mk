@@ -13,6 +13,9 @@ libformats_a_SOURCES = \
 	formats/disk-vmdk-descriptor.c \
 	formats/disk-vmdk-sparse.c \
 	formats/disk-vmdk-esx.c \
+	formats/tar.c formats/tar.h \
+	formats/manifest.c formats/manifest.h \
+	formats/archive.h formats/ova.c formats/xva.c \
 	$(NULL)
 FORMATS_LIBS = libformats.a libcommon.a $(ZLIB_LIBS) $(LIBDEFLATE_LIBS) \
 	$(ZSTD_LIBS) $(LIBXML2_LIBS) $(LIBCRYPTO_LIBS) $(PTHREAD_LIBS)

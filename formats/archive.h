@@ -1,0 +1,84 @@
+/* v2kvm: appliance archives: OVA/OVF (ova.c) and XenServer XVA (xva.c).
+ *
+ * An OVA (a tar, or a directory holding the .ovf) is read IN PLACE by
+ * the "ova" block-source driver: the chosen disk is a tar member opened
+ * as a bfile and handed to the usual readers, so `disk info`, `disk
+ * convert`, blktool and the nbdkit plugin take an .ova like any image.
+ * The manifest is checked when the archive is opened (one sequential
+ * read of each listed member, before any conversion reads it; see
+ * ova.c for why this is not done in the copy's own reads).
+ *
+ * An XVA can only be read forwards (it may be gzip- or zstd-compressed,
+ * or arrive on stdin), so it is not a block source: xva_stream_disk()
+ * walks the archive once, verifies every block's checksum and hands the
+ * chosen disk's data blocks, in ascending order, to a sink.
+ */
+#ifndef V2K_ARCHIVE_H
+#define V2K_ARCHIVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bfile.h"
+
+/* Choices the commands make for archives (set from --disk and
+ * --no-verify before opening). */
+struct archive_options {
+  const char *disk;             /* NULL: the only disk; "N" (1-based, in
+                                 * OVF/ova.xml order) or an XVA "Ref:N" */
+  bool no_verify;               /* skip manifests/checksums, with a warning */
+};
+extern struct archive_options archive_options;
+
+/* ---- OVA / OVF ---- */
+
+/* Kind of file at path, by content: */
+enum archive_kind {
+  ARCHIVE_NONE,                 /* not an archive: open it as a disk */
+  ARCHIVE_OVA,                  /* tar whose first member is not ova.xml */
+  ARCHIVE_OVF_DIR,              /* a directory with an .ovf, or an .ovf */
+  ARCHIVE_XVA,                  /* tar starting with ova.xml, or gzip/zstd */
+};
+/* -1 + set_error if path cannot be read. "-" is an XVA on stdin. */
+int archive_probe (const char *path, enum archive_kind *kind);
+
+/* The single .ovf in directory dir ("dir/name.ovf", caller frees), or
+ * NULL + set_error (EISDIR if there is none, EINVAL if several). */
+char *ova_dir_descriptor (const char *dir);
+
+/* Called for each manifest entry checked by ova_verify(). */
+typedef void (*archive_report_fn) (void *opaque, const char *algo,
+                                   const char *file, bool ok,
+                                   const char *detail);
+
+/* Check the manifest of the OVA (or directory / .ovf) at path: every
+ * listed file's digest, reporting each.  Reports the .cert as present
+ * but unchecked (algo "cert").  0 all good, also when there is no
+ * manifest (with a warning); -1 + set_error (EBADMSG for a mismatch
+ * or a listed file that is absent, naming the file and both digests). */
+int ova_verify (const char *path, archive_report_fn report, void *opaque);
+
+/* ---- XVA ---- */
+
+/* Receives the chosen disk of an XVA: first size() once with the
+ * virtual size, then data() for every present, non-empty block in
+ * ascending offset order (absent blocks are holes: nothing is sent).
+ * Each returns 0, or -1 + set_error to stop. */
+struct xva_sink {
+  int (*size) (void *opaque, const char *ref, uint64_t size);
+  int (*data) (void *opaque, const void *buf, size_t len, uint64_t offset);
+  void *opaque;
+};
+
+/* Read the XVA at path ("-" = stdin) once, verifying every block's
+ * checksum (unless archive_options.no_verify), and send the chosen disk
+ * (archive_options.disk) to sink; sink NULL only verifies all disks.
+ * report (may be NULL) is told each disk's result ("OK sha1 Ref:5").
+ * 0, or -1 + set_error: EBADMSG for a checksum mismatch (naming the
+ * block), EINVAL for a truncated or corrupt archive.  On failure the
+ * caller must discard what the sink received. */
+int xva_stream_disk (const char *path, const struct xva_sink *sink,
+                     archive_report_fn report, void *opaque);
+
+#endif /* V2K_ARCHIVE_H */

@@ -1,0 +1,729 @@
+/* v2kvm: OVA / OVF appliances, read in place (see archive.h).
+ *
+ * An OVA is a tar holding the .ovf descriptor (normally first), an
+ * optional .mf manifest, an optional .cert and the disk files (DMTF
+ * DSP0243 "Open Virtualization Format Specification" §5; virt-v2v
+ * input/OVA.ml, input/parse_ova.ml for what the field produces).  We
+ * also accept the .ovf itself, or a directory holding one, with the
+ * disks beside it.
+ *
+ * The "ova" block-source driver opens the chosen disk (a File referenced
+ * by a Disk of the DiskSection, in document order) as a tar member read
+ * in place and hands it to the usual readers (usually streamOptimized
+ * VMDK), so nothing is extracted.  Exceptions, and why:
+ *   - ovf:compression="gzip" members: a gzip stream has no index, and the
+ *     disk readers need random access (a streamOptimized VMDK's grain
+ *     directory is at its end).  The member is decompressed once into an
+ *     anonymous O_TMPFILE in $TMPDIR (default /var/tmp), zero blocks left
+ *     as holes, which disappears when closed even after a crash.  That is
+ *     the only case that uses scratch space.
+ *   - ovf:chunkSize (split files): refused (ENOTSUP).
+ *
+ * Integrity: the manifest (stem.mf, else the only .mf member) is checked
+ * when the driver opens, before any conversion read: one sequential read
+ * of each member, which also warms the page cache for the conversion's
+ * own (random-order) reads of the same bytes, so the archive is read
+ * from disk once.  Hashing inside the conversion's reads is not possible
+ * in general: the disk readers skip bytes (unallocated grains, footers)
+ * and read out of order.  A mismatch or a listed file that is absent is
+ * EBADMSG (exit 6); archive_options.no_verify skips it with a warning.
+ *
+ * Capacity: the OVF's capacity (× capacityAllocationUnits) is compared
+ * with the size in the disk's own header; a mismatch is a warning and the
+ * header wins, because it is what the data was written against (OVFs
+ * lie: ${property} capacities, hand-edited descriptors).
+ */
+#include <config.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <zlib.h>
+
+#include "archive.h"
+#include "blk.h"
+#include "checked.h"
+#include "cleanup.h"
+#include "error.h"
+#include "iszero.h"
+#include "manifest.h"
+#include "tar.h"
+#include "vector.h"
+#include "xalloc.h"
+
+#define OVF_MAX_SIZE (16 * 1024 * 1024)
+#define OVA_MAX_DISKS 256
+
+struct archive_options archive_options;
+
+struct ova_disk {
+  char *id;                     /* ovf:diskId */
+  char *href;                   /* File href, NULL for an empty disk */
+  bool gzip;                    /* ovf:compression="gzip" */
+  bool chunked;                 /* ovf:chunkSize present */
+  int64_t capacity;             /* bytes, -1 if unknown */
+};
+DEFINE_VECTOR_TYPE (ova_disk_vector, struct ova_disk);
+
+struct ova {
+  struct tar *tar;              /* NULL for a plain .ovf */
+  struct bfile *ovf;            /* the descriptor */
+  bool own_ovf;                 /* ovf is a member we opened */
+  ova_disk_vector disks;
+  struct blk *inner;            /* the chosen disk (driver only) */
+};
+
+/* ---- OVF: the disk references ---- */
+
+/* Value of the attribute of n whose local name is local (any
+ * namespace: prefixes vary between producers), or NULL. */
+static char *
+attr (xmlNode *n, const char *local)
+{
+  for (xmlAttr *a = n->properties; a; a = a->next)
+    if (strcmp ((const char *) a->name, local) == 0) {
+      xmlChar *v = xmlNodeListGetString (n->doc, a->children, 1);
+      char *r = xstrdup (v ? (const char *) v : "");
+      xmlFree (v);
+      return r;
+    }
+  return NULL;
+}
+
+/* Bytes per unit of capacityAllocationUnits ("byte", "byte * 2^20"),
+ * or 0 if not understood. */
+static uint64_t
+units_bytes (const char *units)
+{
+  char buf[64];
+  size_t o = 0;
+  unsigned p;
+  char *end;
+
+  if (!units)
+    return 1;
+  for (const char *s = units; *s && o < sizeof buf - 1; ++s)
+    if (*s != ' ')
+      buf[o++] = *s;
+  buf[o] = '\0';
+  if (strcasecmp (buf, "byte") == 0 || strcasecmp (buf, "bytes") == 0)
+    return 1;
+  if (strncasecmp (buf, "byte*2^", 7) == 0) {
+    p = (unsigned) strtoul (buf + 7, &end, 10);
+    return (*end == '\0' && end != buf + 7 && p < 63) ? UINT64_C (1) << p : 0;
+  }
+  return 0;
+}
+
+static int64_t
+parse_capacity (const char *cap, const char *units)
+{
+  uint64_t n, mult = units_bytes (units), r;
+  char *end;
+
+  if (!cap || mult == 0)
+    return -1;
+  errno = 0;
+  n = strtoull (cap, &end, 10);
+  if (errno || end == cap || *end || MUL_OVERFLOW (n, mult, &r) ||
+      r > INT64_MAX)
+    return -1;                          /* "${property}" and friends */
+  return (int64_t) r;
+}
+
+/* Walk the tree: References/File and DiskSection/Disk, in order. */
+static void
+collect (xmlNode *n, xmlNode **files, size_t *nfiles, xmlNode **disks,
+         size_t *ndisks)
+{
+  for (; n; n = n->next) {
+    if (n->type != XML_ELEMENT_NODE)
+      continue;
+    const char *name = (const char *) n->name;
+    const char *parent = n->parent && n->parent->type == XML_ELEMENT_NODE ?
+      (const char *) n->parent->name : "";
+    if (strcmp (name, "File") == 0 && strcmp (parent, "References") == 0 &&
+        *nfiles < OVA_MAX_DISKS)
+      files[(*nfiles)++] = n;
+    else if (strcmp (name, "Disk") == 0 &&
+             strcmp (parent, "DiskSection") == 0 && *ndisks < OVA_MAX_DISKS)
+      disks[(*ndisks)++] = n;
+    collect (n->children, files, nfiles, disks, ndisks);
+  }
+}
+
+/* Fill d from the Disk element dn and the File it refers to. */
+static void
+fill_disk (struct ova_disk *d, xmlNode *dn, xmlNode **files, size_t nfiles)
+{
+  CLEANUP_FREE char *cap = attr (dn, "capacity");
+  CLEANUP_FREE char *units = attr (dn, "capacityAllocationUnits");
+  CLEANUP_FREE char *ref = attr (dn, "fileRef");
+
+  d->id = attr (dn, "diskId");
+  d->capacity = parse_capacity (cap, units);
+  for (size_t i = 0; ref && i < nfiles; ++i) {
+    CLEANUP_FREE char *id = attr (files[i], "id");
+    if (id && strcmp (id, ref) == 0) {
+      CLEANUP_FREE char *comp = attr (files[i], "compression");
+      CLEANUP_FREE char *chunk = attr (files[i], "chunkSize");
+      d->href = attr (files[i], "href");
+      d->gzip = comp && strcmp (comp, "gzip") == 0;
+      d->chunked = chunk != NULL;
+      break;
+    }
+  }
+}
+
+static int
+ovf_parse (struct ova *o)
+{
+  CLEANUP_FREE char *buf = NULL;
+  xmlNode *files[OVA_MAX_DISKS], *disks[OVA_MAX_DISKS];
+  size_t nfiles = 0, ndisks = 0;
+  xmlDoc *doc;
+
+  if (o->ovf->size > OVF_MAX_SIZE) {
+    set_error (EINVAL, "'%s': OVF descriptor is larger than %d bytes",
+               o->ovf->name, OVF_MAX_SIZE);
+    return -1;
+  }
+  buf = xmalloc (o->ovf->size + 1);
+  if (bfile_pread (o->ovf, buf, o->ovf->size, 0) == -1)
+    return -1;
+  /* No network, no entity substitution, no DTD loading. */
+  doc = xmlReadMemory (buf, (int) o->ovf->size, o->ovf->name, NULL,
+                       XML_PARSE_NONET | XML_PARSE_NOERROR |
+                       XML_PARSE_NOWARNING);
+  if (!doc) {
+    set_error (EINVAL, "'%s': not a well-formed XML document",
+               o->ovf->name);
+    return -1;
+  }
+  collect (xmlDocGetRootElement (doc), files, &nfiles, disks, &ndisks);
+  for (size_t i = 0; i < ndisks; ++i) {
+    struct ova_disk d = { .capacity = -1 };
+    fill_disk (&d, disks[i], files, nfiles);
+    ova_disk_vector_append (&o->disks, d);
+  }
+  xmlFreeDoc (doc);
+  return 0;
+}
+
+/* ---- Opening ---- */
+
+static bool
+has_suffix (const char *s, const char *suffix)
+{
+  size_t n = strlen (s), k = strlen (suffix);
+
+  return n >= k && strcasecmp (s + n - k, suffix) == 0;
+}
+
+static bool
+head_is_tar (const uint8_t *h, size_t len)
+{
+  return len >= TAR_BLOCK && memcmp (h + 257, "ustar", 5) == 0;
+}
+
+static void
+ova_free (struct ova *o)
+{
+  if (!o)
+    return;
+  blk_close (o->inner);
+  for (size_t i = 0; i < o->disks.len; ++i) {
+    free (o->disks.ptr[i].id);
+    free (o->disks.ptr[i].href);
+  }
+  ova_disk_vector_reset (&o->disks);
+  if (o->own_ovf)
+    bfile_close (o->ovf);
+  tar_close (o->tar);
+  free (o);
+}
+
+/* Open file (borrowed) as an OVA tar or a plain .ovf. */
+static struct ova *
+ova_load (struct bfile *file)
+{
+  struct ova *o = xzalloc (sizeof *o);
+  uint8_t h[TAR_BLOCK];
+  size_t len = MIN (file->size, (uint64_t) TAR_BLOCK);
+
+  if (bfile_pread (file, h, len, 0) == -1)
+    goto err;
+  if (!head_is_tar (h, len)) {
+    o->ovf = file;
+    return ovf_parse (o) == -1 ? (ova_free (o), NULL) : o;
+  }
+  o->tar = tar_open (file);
+  if (!o->tar)
+    goto err;
+  for (size_t i = 0; i < tar_count (o->tar); ++i) {
+    const struct tar_member *m = tar_member (o->tar, i);
+    if (m->type == TAR_FILE && has_suffix (m->name, ".ovf")) {
+      if (i > 0)
+        debug ("'%s': the descriptor '%s' is not the first member",
+               file->name, m->name);
+      o->ovf = tar_open_member (o->tar, m->name);
+      if (!o->ovf)
+        goto err;
+      o->own_ovf = true;
+      break;
+    }
+  }
+  if (!o->ovf) {
+    set_error (EINVAL, "'%s': no .ovf descriptor in the archive",
+               file->name);
+    goto err;
+  }
+  if (ovf_parse (o) == -1)
+    goto err;
+  return o;
+
+ err:
+  ova_free (o);
+  return NULL;
+}
+
+/* The descriptor's name with its suffix replaced. */
+static char *
+sibling_name (const struct ova *o, const char *suffix)
+{
+  const char *name = strrchr (o->ovf->name, '/');
+  const char *colon = strrchr (o->ovf->name, ':');
+  const char *base = name ? name + 1 : o->ovf->name;
+
+  if (colon && colon + 1 > base)
+    base = colon + 1;
+  return xasprintf ("%.*s%s", (int) (strlen (base) - 4), base, suffix);
+}
+
+/* The manifest: stem.mf, else the only .mf member.  NULL if none. */
+static struct bfile *
+open_manifest (const struct ova *o)
+{
+  CLEANUP_FREE char *name = sibling_name (o, ".mf");
+  struct bfile *f = bfile_open_sibling (o->ovf, name);
+
+  if (f || !o->tar)
+    return f;
+  for (size_t i = 0; i < tar_count (o->tar); ++i) {
+    const struct tar_member *m = tar_member (o->tar, i);
+    if (m->type == TAR_FILE && has_suffix (m->name, ".mf"))
+      return tar_open_member (o->tar, m->name);
+  }
+  return NULL;
+}
+
+struct report_ctx {
+  archive_report_fn fn;
+  void *opaque;
+};
+
+static void
+report_entry (void *opaque, const struct manifest_entry *e, const char *got)
+{
+  struct report_ctx *c = opaque;
+
+  if (!c->fn)
+    return;
+  if (!got)
+    c->fn (c->opaque, e->algo, e->file, false, "missing or unreadable");
+  else if (strcmp (got, e->hex) != 0)
+    c->fn (c->opaque, e->algo, e->file, false, got);
+  else
+    c->fn (c->opaque, e->algo, e->file, true, got);
+}
+
+static int
+verify_loaded (struct ova *o, archive_report_fn fn, void *opaque)
+{
+  struct bfile *mf_file = open_manifest (o);
+  CLEANUP_FREE char *cert = sibling_name (o, ".cert");
+  struct bfile *cf;
+  struct manifest *mf;
+  struct report_ctx ctx = { fn, opaque };
+  int r;
+
+  if (!mf_file) {
+    warning ("'%s': no manifest (.mf): the files cannot be verified",
+             o->ovf->name);
+    return 0;
+  }
+  cf = bfile_open_sibling (o->ovf, cert);
+  if (cf) {
+    warning ("'%s' is present but its signature is not checked", cf->name);
+    if (fn)
+      fn (opaque, "cert", cert, true, "present, not checked");
+    bfile_close (cf);
+  }
+  mf = manifest_read (mf_file);
+  if (!mf) {
+    bfile_close (mf_file);
+    return -1;
+  }
+  r = manifest_verify (mf, mf_file, report_entry, &ctx, NULL);
+  manifest_free (mf);
+  bfile_close (mf_file);
+  return r;
+}
+
+/* Open path as an OVA, a .ovf or a directory holding one. */
+static struct ova *
+ova_open_path (const char *path, struct bfile **filep)
+{
+  CLEANUP_FREE char *ovf = NULL;
+  struct stat st;
+  struct ova *o;
+
+  if (stat (path, &st) == 0 && S_ISDIR (st.st_mode)) {
+    ovf = ova_dir_descriptor (path);
+    if (!ovf)
+      return NULL;
+    path = ovf;
+  }
+  *filep = bfile_open (path);
+  if (!*filep)
+    return NULL;
+  o = ova_load (*filep);
+  if (!o) {
+    bfile_close (*filep);
+    *filep = NULL;
+  }
+  return o;
+}
+
+int
+ova_verify (const char *path, archive_report_fn report, void *opaque)
+{
+  struct bfile *file;
+  struct ova *o = ova_open_path (path, &file);
+  int r;
+
+  if (!o)
+    return -1;
+  r = verify_loaded (o, report, opaque);
+  ova_free (o);
+  bfile_close (file);
+  return r;
+}
+
+char *
+ova_dir_descriptor (const char *dir)
+{
+  DIR *d = opendir (dir);
+  struct dirent *e;
+  char *found = NULL;
+
+  if (!d) {
+    set_error_errno ("cannot open directory '%s'", dir);
+    return NULL;
+  }
+  while ((e = readdir (d)) != NULL) {
+    if (!has_suffix (e->d_name, ".ovf"))
+      continue;
+    if (found) {
+      set_error (EINVAL, "'%s' holds more than one .ovf descriptor: name "
+                 "the one to use", dir);
+      free (found);
+      closedir (d);
+      return NULL;
+    }
+    found = xasprintf ("%s/%s", dir, e->d_name);
+  }
+  closedir (d);
+  if (!found)
+    set_error (EISDIR, "'%s' is a directory, not a disk image (and holds no "
+               ".ovf descriptor)", dir);
+  return found;
+}
+
+int
+archive_probe (const char *path, enum archive_kind *kind)
+{
+  uint8_t h[TAR_BLOCK];
+  struct stat st;
+  struct bfile *f;
+  size_t len;
+
+  *kind = ARCHIVE_NONE;
+  if (strcmp (path, "-") == 0) {
+    *kind = ARCHIVE_XVA;
+    return 0;
+  }
+  if (stat (path, &st) == 0 && S_ISDIR (st.st_mode)) {
+    *kind = ARCHIVE_OVF_DIR;
+    return 0;
+  }
+  f = bfile_open (path);
+  if (!f)
+    return -1;
+  len = MIN (f->size, (uint64_t) sizeof h);
+  if (bfile_pread (f, h, len, 0) == -1) {
+    bfile_close (f);
+    return -1;
+  }
+  bfile_close (f);
+  if ((len >= 2 && h[0] == 0x1f && h[1] == 0x8b) ||
+      (len >= 4 && memcmp (h, "\x28\xb5\x2f\xfd", 4) == 0))
+    *kind = ARCHIVE_XVA;
+  else if (head_is_tar (h, len))
+    *kind = strncmp ((const char *) h, "ova.xml", 100) == 0 ?
+      ARCHIVE_XVA : ARCHIVE_OVA;
+  else if (len > 0 && h[0] == '<' && memmem (h, len, "Envelope", 8))
+    *kind = ARCHIVE_OVF_DIR;
+  return 0;
+}
+
+/* ---- gzip-compressed members ---- */
+
+static int
+tmp_pread (struct bfile *f, void *buf, size_t count, uint64_t offset)
+{
+  ssize_t r = pread (f->fd, buf, count, (off_t) offset);
+
+  if (r != (ssize_t) count) {
+    set_error_errno ("cannot read the decompressed copy of '%s'", f->name);
+    return -1;
+  }
+  return 0;
+}
+
+static void
+tmp_close (struct bfile *f)
+{
+  close (f->fd);
+  free (f->name);
+  free (f);
+}
+
+static const struct bfile_ops tmp_ops = {
+  .pread = tmp_pread,
+  .close = tmp_close,
+};
+
+/* Inflate member (closed here) into an anonymous temporary file. */
+static struct bfile *
+gunzip_member (struct bfile *member)
+{
+  const size_t chunk = 1024 * 1024;
+  const char *dir = getenv ("TMPDIR") ? getenv ("TMPDIR") : "/var/tmp";
+  CLEANUP_FREE unsigned char *in = xmalloc (chunk), *out = xmalloc (chunk);
+  CLEANUP_FREE char *name = xasprintf ("%s (gunzipped)", member->name);
+  z_stream z = { 0 };
+  uint64_t inpos = 0, outpos = 0;
+  int fd, zr = Z_OK;
+
+  fd = open (dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd == -1) {
+    set_error_errno ("cannot create a temporary file in '%s' to decompress "
+                     "'%s'", dir, member->name);
+    goto err;
+  }
+  inflateInit2 (&z, 15 + 16);
+  while (zr != Z_STREAM_END || inpos < member->size || z.avail_in > 0) {
+    if (zr == Z_STREAM_END)             /* concatenated gzip members */
+      inflateReset (&z);
+    if (z.avail_in == 0 && inpos < member->size) {
+      size_t n = MIN ((uint64_t) chunk, member->size - inpos);
+      if (bfile_pread (member, in, n, inpos) == -1)
+        goto err_z;
+      z.next_in = in;
+      z.avail_in = (uInt) n;
+      inpos += n;
+    }
+    z.next_out = out;
+    z.avail_out = (uInt) chunk;
+    zr = inflate (&z, Z_NO_FLUSH);
+    size_t have = chunk - z.avail_out;
+    if (zr != Z_OK && zr != Z_STREAM_END &&
+        !(zr == Z_BUF_ERROR && z.avail_in == 0 && inpos < member->size)) {
+      set_error (EINVAL, "'%s': gzip data is corrupt or truncated%s%s",
+                 member->name, z.msg ? ": " : "", z.msg ? z.msg : "");
+      goto err_z;
+    }
+    if (have > 0 && !is_zero (out, have) &&
+        pwrite (fd, out, have, (off_t) outpos) != (ssize_t) have) {
+      set_error_errno ("cannot write the decompressed copy of '%s'",
+                       member->name);
+      error_set_kind (V2K_ERR_OUTPUT);
+      goto err_z;
+    }
+    outpos += have;
+    if (check_interrupted () == -1)
+      goto err_z;
+  }
+  inflateEnd (&z);
+  if (ftruncate (fd, (off_t) outpos) == -1) {
+    set_error_errno ("cannot size the decompressed copy of '%s'",
+                     member->name);
+    goto err;
+  }
+  debug ("'%s': decompressed %" PRIu64 " bytes into a temporary file",
+         member->name, outpos);
+  bfile_close (member);
+  return bfile_new_range (fd, 0, outpos, name, &tmp_ops, NULL);
+
+ err_z:
+  inflateEnd (&z);
+ err:
+  if (fd >= 0)
+    close (fd);
+  bfile_close (member);
+  return NULL;
+}
+
+/* ---- The block-source driver ---- */
+
+static int
+ova_probe (const uint8_t *head, size_t head_len,
+           const uint8_t *tail, size_t tail_len)
+{
+  if (head_is_tar (head, head_len)) {
+    if (strncmp ((const char *) head, "ova.xml", 100) == 0)
+      return 0;                         /* an XVA */
+    return has_suffix (strndupa ((const char *) head, 100), ".ovf") ? 95 : 50;
+  }
+  if (head_len > 0 && head[0] == '<' &&
+      memmem (head, head_len, "Envelope", 8) &&
+      memmem (head, head_len, "dmtf.org/ovf/envelope", 21))
+    return 95;
+  return 0;
+}
+
+/* Index (0-based) of the disk chosen by archive_options.disk. */
+static int
+choose_disk (const struct ova *o)
+{
+  const char *sel = archive_options.disk;
+  size_t n = o->disks.len;
+  char *end;
+  unsigned long i;
+
+  if (n == 0) {
+    set_error (EINVAL, "'%s': the OVF lists no disks", o->ovf->name);
+    return -1;
+  }
+  if (!sel) {
+    if (n == 1)
+      return 0;
+    set_error (EINVAL, "'%s' has %zu disks: choose one with --disk N "
+               "(1 to %zu, in OVF order)", o->ovf->name, n, n);
+    error_set_kind (V2K_ERR_USAGE);
+    return -1;
+  }
+  i = strtoul (sel, &end, 10);
+  if (*end || end == sel || i < 1 || i > n) {
+    set_error (EINVAL, "--disk %s: '%s' has disks 1 to %zu", sel,
+               o->ovf->name, n);
+    error_set_kind (V2K_ERR_USAGE);
+    return -1;
+  }
+  return (int) i - 1;
+}
+
+static struct blk *
+open_inner (struct ova *o, const struct ova_disk *d)
+{
+  struct bfile *f;
+
+  if (!d->href) {
+    set_error (ENOTSUP, "'%s': disk '%s' has no file (an empty disk to "
+               "create)", o->ovf->name, d->id ? d->id : "?");
+    return NULL;
+  }
+  if (d->chunked) {
+    set_error (ENOTSUP, "'%s': file '%s' is split in chunks (ovf:chunkSize),"
+               " which is not supported", o->ovf->name, d->href);
+    return NULL;
+  }
+  f = bfile_open_sibling (o->ovf, d->href);
+  if (!f) {
+    prepend_error ("'%s': disk '%s': ", o->ovf->name, d->href);
+    return NULL;
+  }
+  if (d->gzip && !(f = gunzip_member (f)))
+    return NULL;
+  return blk_open_file (f, NULL);
+}
+
+static void *
+ova_open (struct blk *self, struct bfile *file)
+{
+  struct ova *o = ova_load (file);
+  const struct ova_disk *d;
+  CLEANUP_FREE char *sub = NULL;
+  int i;
+
+  if (!o)
+    return NULL;
+  if (archive_options.no_verify)
+    warning ("'%s': --no-verify: the manifest is not checked", file->name);
+  else if (verify_loaded (o, NULL, NULL) == -1)
+    goto err;
+  if ((i = choose_disk (o)) == -1)
+    goto err;
+  d = &o->disks.ptr[i];
+  o->inner = open_inner (o, d);
+  if (!o->inner)
+    goto err;
+  if (d->capacity >= 0 && (uint64_t) d->capacity != o->inner->size)
+    warning ("'%s': the OVF gives disk '%s' a capacity of %" PRId64
+             " bytes but its header says %" PRIu64 ": using the header",
+             file->name, d->href, d->capacity, o->inner->size);
+  blk_set_size (self, o->inner->size);
+  sub = xasprintf ("%s%s%s", o->inner->drv->name,
+                                      o->inner->subformat ? " " : "",
+                                      o->inner->subformat ?
+                                      o->inner->subformat : "");
+  blk_set_subformat (self, sub);
+  for (size_t k = 0; k < o->inner->files.len; ++k)
+    string_vector_append (&self->files, xstrdup (o->inner->files.ptr[k]));
+  return o;
+
+ err:
+  ova_free (o);
+  return NULL;
+}
+
+static int
+ova_pread (void *h, void *buf, size_t count, uint64_t offset)
+{
+  struct ova *o = h;
+
+  return blk_pread (o->inner, buf, count, offset);
+}
+
+static int
+ova_extents (void *h, uint64_t offset, uint64_t count, extent_list *out)
+{
+  struct ova *o = h;
+
+  return blk_extents (o->inner, offset, count, out);
+}
+
+static void
+ova_close (void *h)
+{
+  ova_free (h);
+}
+
+const struct blk_driver ova_blk = {
+  .name    = "ova",
+  .probe   = ova_probe,
+  .open    = ova_open,
+  .pread   = ova_pread,
+  .extents = ova_extents,
+  .close   = ova_close,
+};
