@@ -2,8 +2,17 @@
 TESTS += \
 	tests/test-archive-verify.sh \
 	tests/test-archive-hostile.sh \
+	tests/test-archive-xva.sh \
 	$(NULL)
 EXTRA_DIST += \
+	tests/xva-gen.py \
 	tests/test-archive-verify.sh \
 	tests/test-archive-hostile.sh \
+	tests/test-archive-xva.sh \
+	tests/test-archive-xva.sh \
 	$(NULL)
+
+# xvatool: streams one XVA disk to a raw file (until disk convert does).
+check_PROGRAMS += tests/xvatool
+tests_xvatool_SOURCES = tests/xvatool.c
+tests_xvatool_LDADD = $(FORMATS_LIBS)

@@ -1,0 +1,117 @@
+#!/bin/bash
+# XVA streams built by tests/xva-gen.py around the real XenServer 7
+# ova.xml (corpus xva-tools): two VDIs, absent (zero) blocks, a short
+# last block, a zero-length dummy block, gzip and zstd wrappers, stdin,
+# pax headers.  The decoded disk must equal the source raw exactly
+# (qemu-img compare and cmp are the oracles).  Then the failures: a
+# flipped byte (exit 6 naming the block), truncation (exit 3), no
+# output left behind.
+. "$srcdir/functions.sh"
+requires python3 "$QEMU_IMG" "$QEMU_IO" gzip zstd truncate cmp
+requires_corpus
+ova_xml=$CORPUS/xva-tools/ova.xml
+[ -f "$ova_xml" ] || skip "xva-tools/ova.xml not in corpus"
+XVATOOL=$top_builddir/tests/xvatool
+gen () { python3 "$srcdir/xva-gen.py" "$ova_xml" "$@" || fail "xva-gen $*"; }
+same () { # same OUT RAW
+  "$QEMU_IMG" compare -q -f raw -F raw "$1" "$2" || fail "$1 differs from $2"
+  cmp -s "$1" "$2" || fail "$1 differs from $2 (cmp)"
+}
+cd "$TMP"
+
+# Disk a: 6 MiB, data in blocks 0, 3 and 5 (1, 2 and 4 absent).
+truncate -s 6M a.raw
+"$QEMU_IO" -f raw -c 'write -P 0x11 0 100k' -c 'write -P 0x22 3M 1M' \
+  -c 'write -P 0x5a 6141k 3k' a.raw >/dev/null || fail qemu-io
+# Disk b: 3 MiB + 5000 bytes: a short last block.
+truncate -s $((3 * 1048576 + 5000)) b.raw
+"$QEMU_IO" -f raw -c 'write -P 0x33 1M 4096' -c 'write -P 0x44 3M 5000' \
+  b.raw >/dev/null || fail qemu-io
+
+gen two.xva Ref:1736=a.raw Ref:42=b.raw
+out=$("$V2KVM" verify two.xva) || fail "verify: $out"
+[ "$out" = "OK sha1 Ref:1736
+OK sha1 Ref:42" ] || fail "verify output: $out"
+
+"$XVATOOL" --disk 1 two.xva o1.raw || fail "disk 1"
+same o1.raw a.raw
+"$XVATOOL" --disk Ref:42 two.xva o2.raw || fail "disk Ref:42"
+same o2.raw b.raw
+rm -f o1.raw o2.raw
+
+# Wrappers and stdin.
+gzip -k two.xva
+zstd -q two.xva -o two.xva.zst
+"$XVATOOL" --disk 2 two.xva.gz gz.raw || fail "gzip"
+same gz.raw b.raw
+"$XVATOOL" --disk 1 two.xva.zst zst.raw || fail "zstd"
+same zst.raw a.raw
+cat two.xva.zst | "$XVATOOL" --disk 2 - stdin.raw || fail "stdin"
+same stdin.raw b.raw
+"$V2KVM" verify - < two.xva.gz > out || fail "verify stdin: $(cat out)"
+[ "$(grep -c '^OK sha1' out)" = 2 ] || fail "verify stdin: $(cat out)"
+
+# pax headers and a zero-length dummy block (block 2 of a).
+gen pax.xva Ref:1736=a.raw --pax --dummy Ref:1736:2
+"$XVATOOL" pax.xva pax.raw || fail "pax"
+same pax.raw a.raw
+
+# Two disks and no --disk: a usage error.
+expect_exit 2 "$XVATOOL" two.xva nodisk.raw
+expect_error_match "has 2 disks: choose one with --disk"
+[ ! -e nodisk.raw ] || fail "output left after a usage error"
+
+# No checksums at all: read with a warning; .xxhash: not verified, warned.
+gen nosum.xva Ref:1736=a.raw --no-checksum
+"$XVATOOL" nosum.xva nosum.raw 2> err || fail "no checksums"
+grep -q "has no .checksum" err || fail "no warning: $(cat err)"
+same nosum.raw a.raw
+gen xx.xva Ref:1736=a.raw --xxhash
+"$XVATOOL" xx.xva xx.raw 2> err || fail "xxhash"
+grep -q "xxhash block checksums are not verified" err || fail "no warning: $(cat err)"
+same xx.raw a.raw
+
+# A flipped byte in block 1 of Ref:42: exit 6 naming the block, no output.
+gen flip.xva Ref:1736=a.raw Ref:42=b.raw --flip Ref:42:1
+expect_exit 6 "$XVATOOL" --disk 2 flip.xva flip.raw
+expect_error_match "block 'Ref:42/00000001': sha1 checksum mismatch"
+[ ! -e flip.raw ] || fail "output left after a mismatch"
+# ... also when the other disk is chosen (every block is verified).
+expect_exit 6 "$XVATOOL" --disk 1 flip.xva flip.raw
+[ ! -e flip.raw ] || fail "output left after a mismatch"
+expect_exit 6 "$V2KVM" verify flip.xva
+grep -q "^FAILED sha1 Ref:42/00000001" "$TMP/expect.out" || fail "no FAILED line"
+gzip -c flip.xva | { expect_exit 6 "$XVATOOL" --disk 2 - flip.raw; }
+
+# Truncated: inside a block, and at a header boundary (no end marker),
+# plain and compressed.  Exit 3, nothing left.
+size=$(stat -c %s two.xva)
+head -c $((size / 2 + 777)) two.xva > cut.xva
+expect_exit 3 "$XVATOOL" --disk 1 cut.xva cut.raw
+expect_error_match "'cut.xva'.*truncated"
+[ ! -e cut.raw ] || fail "output left after truncation"
+python3 -c "
+import tarfile
+last = tarfile.open('two.xva').getmembers()[-1]
+end = last.offset_data + (last.size + 511) // 512 * 512
+open('noend.xva', 'wb').write(open('two.xva', 'rb').read()[:end])
+"
+expect_exit 3 "$XVATOOL" --disk 1 noend.xva cut.raw
+expect_error_match "truncated"
+head -c $(( $(stat -c %s two.xva.gz) / 2 )) two.xva.gz > cut.xva.gz
+expect_exit 3 "$XVATOOL" --disk 1 cut.xva.gz cut.raw
+expect_error_match "truncated"
+head -c $(( $(stat -c %s two.xva.zst) / 2 )) two.xva.zst > cut.xva.zst
+expect_exit 3 "$XVATOOL" --disk 1 cut.xva.zst cut.raw
+expect_error_match "truncated"
+[ ! -e cut.raw ] || fail "output left after truncation"
+
+# A tar that does not start with ova.xml is not an XVA.
+python3 -c "
+import tarfile, io
+with tarfile.open('notxva.xva', 'w', format=tarfile.USTAR_FORMAT) as t:
+    ti = tarfile.TarInfo('hello'); ti.size = 3; t.addfile(ti, io.BytesIO(b'abc'))
+"
+expect_exit 3 "$XVATOOL" - x.raw < notxva.xva
+expect_error_match "not an XVA"
+exit 0
