@@ -10,10 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+
+#include "archive.h"
 #include "blk.h"
 #include "commands.h"
 #include "error.h"
 #include "json.h"
+#include "xalloc.h"
 
 static void
 print_text (struct blk *b, int64_t allocated)
@@ -61,12 +64,64 @@ print_json (struct blk *b, int64_t allocated)
   printf ("]}\n");
 }
 
+/* An XVA is not a block source (archive.h): walk it once, verifying
+ * every block, and count what the chosen disk holds. */
+struct xva_info {
+  char *ref;
+  uint64_t size, allocated;
+};
+
+static int
+xva_info_size (void *opaque, const char *ref, uint64_t size)
+{
+  struct xva_info *i = opaque;
+
+  free (i->ref);
+  i->ref = xstrdup (ref);
+  i->size = size;
+  return 0;
+}
+
+static int
+xva_info_data (void *opaque, const void *buf, size_t len, uint64_t offset)
+{
+  ((struct xva_info *) opaque)->allocated += len;
+  return 0;
+}
+
+static int
+xva_info (const char *path, bool json)
+{
+  struct xva_info i = { NULL, 0, 0 };
+  struct xva_sink sink = { xva_info_size, xva_info_data, &i };
+
+  if (xva_stream_disk (path, &sink, NULL, NULL) == -1) {
+    free (i.ref);
+    return report_error ();
+  }
+  if (json) {
+    printf ("{\"image\":");
+    json_string (stdout, path);
+    printf (",\"format\":\"xva\",\"disk\":");
+    json_string (stdout, i.ref);
+    printf (",\"virtual_size\":%" PRIu64 ",\"allocated\":%" PRIu64 "}\n",
+            i.size, i.allocated);
+  }
+  else
+    printf ("image: %s\nformat: xva\ndisk: %s\nvirtual size: %" PRIu64
+            "\nallocated: %" PRIu64 "\n", path, i.ref, i.size, i.allocated);
+  free (i.ref);
+  return 0;
+}
+
 int
 cmd_disk_info (int argc, char **argv)
 {
   static const struct option longopts[] = {
     { "json", no_argument, NULL, 'j' },
     { "format", required_argument, NULL, 'f' },
+    { "disk", required_argument, NULL, 'd' },
+    { "no-verify", no_argument, NULL, 'n' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
   };
@@ -74,6 +129,7 @@ cmd_disk_info (int argc, char **argv)
   bool json = false;
   struct blk *b;
   int64_t allocated;
+  enum archive_kind kind;
   int c;
 
   optind = 1;
@@ -81,8 +137,11 @@ cmd_disk_info (int argc, char **argv)
     switch (c) {
     case 'j': json = true; break;
     case 'f': format = optarg; break;
+    case 'd': archive_options.disk = optarg; break;
+    case 'n': archive_options.no_verify = true; break;
     case 'h':
-      printf ("usage: v2kvm disk info IMAGE [--json] [--format FMT]\n");
+      printf ("usage: v2kvm disk info IMAGE [--json] [--format FMT] "
+              "[--disk N|REF] [--no-verify]\n");
       return 0;
     default: return usage_error ("disk info: bad option");
     }
@@ -90,6 +149,12 @@ cmd_disk_info (int argc, char **argv)
   if (argc - optind != 1)
     return usage_error ("disk info: expected one IMAGE");
 
+  if (!format) {
+    if (archive_probe (argv[optind], &kind) == -1)
+      return report_error ();
+    if (kind == ARCHIVE_XVA)
+      return xva_info (argv[optind], json);
+  }
   b = blk_open (argv[optind], format);
   if (!b)
     return report_error ();

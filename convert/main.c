@@ -15,7 +15,7 @@
 
 const struct command commands[] = {
   { "disk", "info", cmd_disk_info,
-    "disk info IMAGE [--json] [--format FMT]" },
+    "disk info IMAGE [--json] [--format FMT] [--disk N|REF] [--no-verify]" },
   { NULL, "verify", cmd_verify,
     "verify FILE.ova|FILE.xva|DIR|-" },
   { NULL, "check-host", cmd_check_host,

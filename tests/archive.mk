@@ -3,13 +3,14 @@ TESTS += \
 	tests/test-archive-verify.sh \
 	tests/test-archive-hostile.sh \
 	tests/test-archive-xva.sh \
+	tests/test-archive-ova.sh \
 	$(NULL)
 EXTRA_DIST += \
 	tests/xva-gen.py \
 	tests/test-archive-verify.sh \
 	tests/test-archive-hostile.sh \
 	tests/test-archive-xva.sh \
-	tests/test-archive-xva.sh \
+	tests/test-archive-ova.sh \
 	$(NULL)
 
 # xvatool: streams one XVA disk to a raw file (until disk convert does).

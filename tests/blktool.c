@@ -1,5 +1,6 @@
 /* v2kvm tests: read any image through the blk readers.
  *
+ *   (-d N chooses the disk of an OVA, as --disk does)
  *   blktool [-f FMT] cat IMAGE OUT      write the virtual disk to OUT (raw,
  *                                       sparse: holes and zero extents are
  *                                       not written)
@@ -21,6 +22,7 @@
 
 #include <openssl/evp.h>
 
+#include "archive.h"
 #include "blk.h"
 #include "checked.h"
 #include "error.h"
@@ -101,8 +103,12 @@ main (int argc, char **argv)
     format = argv[2];
     argc -= 2; argv += 2;
   }
+  if (argc > 2 && strcmp (argv[1], "-d") == 0) {  /* archives: --disk */
+    archive_options.disk = argv[2];
+    argc -= 2; argv += 2;
+  }
   if (argc < 3) {
-    fprintf (stderr, "usage: blktool [-f FMT] cat|sha256|map|read IMAGE ...\n");
+    fprintf (stderr, "usage: blktool [-f FMT] [-d DISK] cat|sha256|map|read IMAGE ...\n");
     return 2;
   }
   v2k_progname = "blktool";

@@ -39,6 +39,12 @@ same o1.raw a.raw
 same o2.raw b.raw
 rm -f o1.raw o2.raw
 
+# disk info streams the archive and counts the disk's blocks.
+info=$("$V2KVM" disk info --disk Ref:42 two.xva) || fail "info: $info"
+echo "$info" | grep -qx 'format: xva' || fail "$info"
+echo "$info" | grep -qx "virtual size: $(stat -c %s b.raw)" || fail "$info"
+echo "$info" | grep -qx "allocated: $((2 * 1048576 + 5000))" || fail "$info"
+
 # Wrappers and stdin.
 gzip -k two.xva
 zstd -q two.xva -o two.xva.zst
