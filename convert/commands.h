@@ -17,6 +17,7 @@ struct command {
 extern const struct command commands[];
 
 int cmd_disk_info (int argc, char **argv);
+int cmd_disk_convert (int argc, char **argv);
 int cmd_check_host (int argc, char **argv);
 int cmd_verify (int argc, char **argv);
 

@@ -4,6 +4,9 @@ v2kvm_SOURCES = \
 	convert/main.c convert/commands.h \
 	convert/cmd-disk-info.c \
 	convert/cmd-verify.c \
+	convert/cmd-disk-convert.c \
+	convert/copy.c convert/copy.h \
+	convert/progress.c convert/progress.h \
 	convert/nbd.c convert/nbd.h \
 	convert/accel.c convert/accel.h \
 	convert/scratch.c convert/scratch.h \

@@ -18,6 +18,9 @@ const struct command commands[] = {
     "disk info IMAGE [--json] [--format FMT] [--disk N|REF] [--no-verify]" },
   { NULL, "verify", cmd_verify,
     "verify FILE.ova|FILE.xva|DIR|-" },
+  { "disk", "convert", cmd_disk_convert,
+    "disk convert IMAGE OUTPUT [-O qcow2|raw] [-c] [-j N] [--format FMT]\n"
+    "                     [--force] [--machine-readable]" },
   { NULL, "check-host", cmd_check_host,
     "check-host [--accel auto|kvm|tcg]" },
   { NULL, NULL, NULL, NULL }

@@ -16,6 +16,9 @@ libformats_a_SOURCES = \
 	formats/tar.c formats/tar.h \
 	formats/manifest.c formats/manifest.h \
 	formats/archive.h formats/ova.c formats/xva.c \
+	formats/writer.c formats/writer.h \
+	formats/disk-qcow2-writer.c \
+	formats/disk-raw-writer.c \
 	$(NULL)
 FORMATS_LIBS = libformats.a libcommon.a $(ZLIB_LIBS) $(LIBDEFLATE_LIBS) \
 	$(ZSTD_LIBS) $(LIBXML2_LIBS) $(LIBCRYPTO_LIBS) $(PTHREAD_LIBS)

@@ -27,3 +27,15 @@ blk_find_driver (const char *name)
       return blk_drivers[i];
   return NULL;
 }
+
+/* The table of disk writers (writer.h), looked up by -O name. */
+#include "writer.h"
+
+extern const struct writer_driver qcow2_writer;
+extern const struct writer_driver raw_writer;
+
+const struct writer_driver *const writer_drivers[] = {
+  &qcow2_writer,                /* the default output format */
+  &raw_writer,
+  NULL
+};
