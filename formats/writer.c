@@ -111,14 +111,22 @@ writer_create (const char *format, const char *path, uint64_t size,
                const struct writer_options *opts)
 {
   const struct writer_driver *drv = writer_find_driver (format);
-  struct writer *w;
-  bool regular;
 
   if (!drv) {
     set_error (ENOTSUP, "unknown output format '%s'", format);
     output_error ();
     return NULL;
   }
+  return writer_create_driver (drv, path, size, opts);
+}
+
+struct writer *
+writer_create_driver (const struct writer_driver *drv, const char *path,
+                      uint64_t size, const struct writer_options *opts)
+{
+  struct writer *w;
+  bool regular;
+
   w = xzalloc (sizeof *w);
   w->drv = drv;
   w->fd = -1;
@@ -126,7 +134,7 @@ writer_create (const char *format, const char *path, uint64_t size,
   w->size = size;
   w->compress = opts->compress && drv->compress;
   if (opts->compress && !drv->compress) {
-    set_error (ENOTSUP, "output format '%s' cannot be compressed", format);
+    set_error (ENOTSUP, "output format '%s' cannot be compressed", drv->name);
     goto fail;
   }
   if (open_output (w, opts->force, &regular) == -1)

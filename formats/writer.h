@@ -124,6 +124,12 @@ struct writer *writer_create (const char *format, const char *path,
                               uint64_t size,
                               const struct writer_options *opts);
 
+/* Same with a driver that need not be in the table (tests use a
+ * recording writer). */
+struct writer *writer_create_driver (const struct writer_driver *drv,
+                                     const char *path, uint64_t size,
+                                     const struct writer_options *opts);
+
 /* The driver's block size, and whether unwritten ranges read as zero. */
 uint32_t writer_block_size (const struct writer *w);
 bool writer_zero_init (const struct writer *w);
