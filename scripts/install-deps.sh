@@ -14,6 +14,8 @@ PKGS=(
   libvirt-clients libvirt-daemon-system libvirt-daemon-driver-qemu
   libxml2-utils nbdkit nbdkit-plugin-dev libnbd-bin
   debootstrap jq zstd xz-utils file libhivex-bin
+  # benchmarks (bench/): peak RSS, ratios
+  time bc openssl
   # the incumbent, for side-by-side tests and benchmarks
   virt-v2v
 )

@@ -9,9 +9,11 @@ TESTS += \
 	tests/test-copy-qcow2.sh \
 	tests/test-copy-errors.sh \
 	tests/test-copy-machine-readable.sh \
+	tests/test-copy-formats.sh \
 	$(NULL)
 EXTRA_DIST += \
 	tests/test-copy-qcow2.sh \
 	tests/test-copy-errors.sh \
 	tests/test-copy-machine-readable.sh \
+	tests/test-copy-formats.sh \
 	$(NULL)
