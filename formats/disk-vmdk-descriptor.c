@@ -182,11 +182,18 @@ parse_extent (const char *name, unsigned lineno, char *line,
   return 0;
 }
 
+/* ACCESS word, then a blank. */
 static bool
 is_extent_line (const char *s)
 {
-  return strncmp (s, "RW ", 3) == 0 || strncmp (s, "RDONLY ", 7) == 0 ||
-    strncmp (s, "NOACCESS ", 9) == 0 || strncmp (s, "RW\t", 3) == 0;
+  static const char *const words[] = { "RW", "RDONLY", "NOACCESS" };
+
+  for (size_t i = 0; i < 3; ++i) {
+    size_t n = strlen (words[i]);
+    if (strncmp (s, words[i], n) == 0 && (s[n] == ' ' || s[n] == '\t'))
+      return true;
+  }
+  return false;
 }
 
 /* Recode *name from cd's encoding to UTF-8, in place; unchanged if it

@@ -13,6 +13,7 @@
  */
 #include <config.h>
 
+#include <endian.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
@@ -30,6 +31,51 @@
 #define SE_GRAIN_SECTORS 8
 #define SE_GT_SECTORS 64
 #define SE_GT_ENTRIES (SE_GT_SECTORS * VMDK_SECTOR / 8)
+
+/* The COWD header (formats.md 1.6).  Little-endian. */
+struct cowd_header_ondisk {
+  char magic[4];                        /* "COWD" */
+  uint32_t version;
+  uint32_t flags;
+  uint32_t capacity;                    /* sectors */
+  uint32_t grain_size;                  /* sectors */
+  uint32_t gd_offset;                   /* sectors */
+  uint32_t num_gd_entries;
+  uint32_t next_free_sector;
+  uint8_t rest[COWD_HEADER - 32];       /* geometry or parent name, ... */
+} __attribute__((packed));
+
+/* The SEsparse constant header, sector 0 (formats.md 1.7): offsets and
+ * sizes in sectors.  Little-endian. */
+struct se_header_ondisk {
+  uint64_t magic, version, capacity, grain_size, gt_size, flags;
+  uint64_t reserved[4];
+  uint64_t volatile_offset, volatile_size;
+  uint64_t journal_header_offset, journal_header_size;
+  uint64_t journal_offset, journal_size;
+  uint64_t gd_offset, gd_size;
+  uint64_t gt_offset, gt_size_total;
+  uint64_t free_bitmap_offset, free_bitmap_size;
+  uint64_t backmap_offset, backmap_size;
+  uint64_t grains_offset, grains_size;
+  uint8_t pad[304];
+} __attribute__((packed));
+
+/* The SEsparse volatile header. */
+struct se_volatile_ondisk {
+  uint64_t magic;                       /* SE_VOLATILE_MAGIC */
+  uint64_t free_gt_number;
+  uint64_t next_txn_seq_number;
+  uint64_t replay_journal;              /* != 0: dirty */
+  uint8_t pad[480];
+} __attribute__((packed));
+
+_Static_assert (sizeof (struct cowd_header_ondisk) == COWD_HEADER,
+                "COWD header size");
+_Static_assert (sizeof (struct se_header_ondisk) == VMDK_SECTOR,
+                "SEsparse header size");
+_Static_assert (sizeof (struct se_volatile_ondisk) == VMDK_SECTOR,
+                "SEsparse volatile header size");
 
 bool
 vmdk_is_cowd (const uint8_t *p, size_t len)
@@ -66,16 +112,16 @@ cowd_decode (struct vmdk_sparse *sp, uint64_t e, uint64_t gdi, uint64_t gti,
 struct vmdk_sparse *
 vmdk_cowd_open (struct bfile *file)
 {
-  uint8_t h[COWD_HEADER];
+  struct cowd_header_ondisk h;
   uint64_t capacity, grain, gd_off, gd_entries, cover;
   struct vmdk_sparse *sp;
 
-  if (bfile_pread (file, h, sizeof h, 0) == -1)
+  if (bfile_pread (file, &h, sizeof h, 0) == -1)
     return NULL;
-  capacity = vmdk_le32 (h + 12);
-  grain = vmdk_le32 (h + 16);
-  gd_off = vmdk_le32 (h + 20);
-  gd_entries = vmdk_le32 (h + 24);
+  capacity = le32toh (h.capacity);
+  grain = le32toh (h.grain_size);
+  gd_off = le32toh (h.gd_offset);
+  gd_entries = le32toh (h.num_gd_entries);
   if (vmdk_check_grain (file, grain) == -1)
     return NULL;
   cover = grain * COWD_GT_ENTRIES;
@@ -102,27 +148,26 @@ vmdk_cowd_open (struct bfile *file)
 /* SEsparse. */
 
 struct se_header {
-  uint64_t magic, version, capacity, grain, gt_size, flags;
-  uint64_t vh_off, vh_size, jh_off, jh_size, j_off, j_size;
-  uint64_t gd_off, gd_size, gt_off, gt_total, fb_off, fb_size;
-  uint64_t bm_off, bm_size, grains_off, grains_size;
+  uint64_t version, capacity, grain, gt_size, flags, vh_off;
+  uint64_t gd_off, gd_size, gt_off, gt_total, grains_off, grains_size;
 };
 
 static void
-se_parse (const uint8_t *p, struct se_header *h)
+se_parse (const struct se_header_ondisk *o, struct se_header *h)
 {
-  uint64_t v[26];
-
-  for (int i = 0; i < 26; ++i)
-    v[i] = vmdk_le64 (p + i * 8);
   *h = (struct se_header) {
-    .magic = v[0], .version = v[1], .capacity = v[2], .grain = v[3],
-    .gt_size = v[4], .flags = v[5],
-    .vh_off = v[10], .vh_size = v[11], .jh_off = v[12], .jh_size = v[13],
-    .j_off = v[14], .j_size = v[15], .gd_off = v[16], .gd_size = v[17],
-    .gt_off = v[18], .gt_total = v[19], .fb_off = v[20], .fb_size = v[21],
-    .bm_off = v[22], .bm_size = v[23], .grains_off = v[24],
-    .grains_size = v[25],
+    .version = le64toh (o->version),
+    .capacity = le64toh (o->capacity),
+    .grain = le64toh (o->grain_size),
+    .gt_size = le64toh (o->gt_size),
+    .flags = le64toh (o->flags),
+    .vh_off = le64toh (o->volatile_offset),
+    .gd_off = le64toh (o->gd_offset),
+    .gd_size = le64toh (o->gd_size),
+    .gt_off = le64toh (o->gt_offset),
+    .gt_total = le64toh (o->gt_size_total),
+    .grains_off = le64toh (o->grains_offset),
+    .grains_size = le64toh (o->grains_size),
   };
 }
 
@@ -144,9 +189,9 @@ se_check (struct bfile *f, const struct se_header *h)
                f->name, h->capacity);
     return -1;
   }
-  if (h->gt_off == 0 || h->vh_off > lim || h->gd_off > lim || h->gd_size > lim ||
-      h->gt_off > lim || h->gt_total > lim || h->grains_off > lim ||
-      h->grains_size > lim) {
+  if (h->gt_off == 0 || h->vh_off > lim || h->gd_off > lim ||
+      h->gd_size > lim || h->gt_off > lim || h->gt_total > lim ||
+      h->grains_off > lim || h->grains_size > lim) {
     set_error (EINVAL, "'%s': SEsparse header has an offset or size out "
                "of range", f->name);
     return -1;
@@ -207,24 +252,25 @@ se_decode (struct vmdk_sparse *sp, uint64_t e, uint64_t gdi, uint64_t gti,
 struct vmdk_sparse *
 vmdk_sesparse_open (struct bfile *file)
 {
-  uint8_t b[VMDK_SECTOR];
+  struct se_header_ondisk o;
+  struct se_volatile_ondisk v;
   struct se_header h;
   struct vmdk_sparse *sp;
   uint64_t need;
 
-  if (bfile_pread (file, b, sizeof b, 0) == -1)
+  if (bfile_pread (file, &o, sizeof o, 0) == -1)
     return NULL;
-  se_parse (b, &h);
+  se_parse (&o, &h);
   if (se_check (file, &h) == -1)
     return NULL;
-  if (bfile_pread (file, b, sizeof b, h.vh_off * VMDK_SECTOR) == -1)
+  if (bfile_pread (file, &v, sizeof v, h.vh_off * VMDK_SECTOR) == -1)
     return NULL;
-  if (vmdk_le64 (b) != SE_VOLATILE_MAGIC) {
+  if (le64toh (v.magic) != SE_VOLATILE_MAGIC) {
     set_error (EINVAL, "'%s': SEsparse volatile header has a bad magic",
                file->name);
     return NULL;
   }
-  if (vmdk_le64 (b + 24) != 0) {
+  if (v.replay_journal != 0) {
     set_error (ENOTSUP, "'%s': SEsparse journal needs replaying (the "
                "snapshot was not closed cleanly)", file->name);
     return NULL;

@@ -334,7 +334,11 @@ open_text (struct vmdk *h, struct bfile *file, struct vmdk_descriptor *d)
                " bytes)", file->name, MAX_DESCRIPTOR);
     return -1;
   }
-  text = xmalloc (file->size + 1);
+  text = malloc (file->size + 1);       /* <= MAX_DESCRIPTOR */
+  if (!text) {
+    set_error (ENOMEM, "'%s': out of memory for the descriptor", file->name);
+    return -1;
+  }
   if (bfile_pread (file, text, file->size, 0) == -1) {
     free (text);
     return -1;

@@ -12,6 +12,7 @@ libformats_a_SOURCES = \
 	formats/disk-vmdk.c formats/vmdk.h \
 	formats/disk-vmdk-descriptor.c \
 	formats/disk-vmdk-sparse.c \
+	formats/disk-vmdk-grains.c \
 	formats/disk-vmdk-esx.c \
 	formats/tar.c formats/tar.h \
 	formats/manifest.c formats/manifest.h \

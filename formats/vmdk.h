@@ -1,11 +1,13 @@
 /* v2kvm: private declarations shared by the VMDK driver's files.
  *
- *   disk-vmdk.c         probe, descriptor text, extent list (regions),
- *                       chains, pread/extents dispatch; exports vmdk_blk
+ *   disk-vmdk.c         probe, dispatch, extent list (regions), chains,
+ *                       pread/extents; exports vmdk_blk, the only
+ *                       driver symbol
  *   disk-vmdk-descriptor.c  the text descriptor
  *   disk-vmdk-sparse.c  hosted sparse extents ("KDMV"): monolithicSparse,
- *                       twoGbMaxExtentSparse, streamOptimized; and the
- *                       grain-table engine shared by every sparse kind
+ *                       twoGbMaxExtentSparse, streamOptimized
+ *   disk-vmdk-grains.c  the grain-table engine shared by every sparse
+ *                       kind, and inflating compressed grains
  *   disk-vmdk-esx.c     ESXi snapshot deltas: vmfsSparse ("COWD") and
  *                       SEsparse
  *
@@ -38,6 +40,20 @@
 #define MAX_CAPACITY ((uint64_t) 1 << 50)       /* 1 PiB virtual size */
 #define MAX_DESCRIPTOR ((uint64_t) 1 << 20)     /* qemu reads < 1 MiB */
 #define MAX_STREAM_GRAINS ((uint64_t) 1 << 24)  /* marker-scan index */
+
+/* Stream marker types. */
+#define MARKER_EOS 0
+#define MARKER_GT 1
+#define MARKER_GD 2
+#define MARKER_FOOTER 3
+
+/* A stream marker (formats.md 1.4): a grain's lba + compressed size, or
+ * with size 0 a metadata marker of a type followed by val sectors. */
+struct marker_ondisk {
+  uint64_t val;
+  uint32_t size;
+  uint32_t type;                        /* MARKER_*, when size == 0 */
+} __attribute__((packed));
 
 /* What a range of an extent holds. */
 enum vmdk_run_type {
@@ -91,7 +107,7 @@ struct vmdk_sparse {
   struct vmdk_gt_slot cache[VMDK_GT_CACHE];
 };
 
-/* What vmdk_sparse_open found in a KDMV file. */
+/* What vmdk_kdmv_open found in a KDMV file. */
 struct vmdk_kdmv_info {
   char *descriptor;             /* embedded descriptor text, or NULL */
   uint64_t capacity;            /* header capacity in bytes (0: descriptor
@@ -107,11 +123,19 @@ struct vmdk_kdmv_info {
 struct vmdk_sparse *vmdk_kdmv_open (struct bfile *file,
                                     struct vmdk_kdmv_info *info);
 
+/* disk-vmdk-grains.c */
+
+/* A new engine for file (borrowed) of kind ("sparse", ...); the caller
+ * fills capacity, grain, gt_entries, entry_size, decode, then calls
+ * vmdk_sparse_load_gd.  Free with vmdk_sparse_free (NULL-safe). */
+struct vmdk_sparse *vmdk_sparse_new (struct bfile *file, const char *kind);
+void vmdk_sparse_free (struct vmdk_sparse *sp);
+
 /* Set sp->gd_entries from the capacity, grain and table size; -1 +
  * set_error if it exceeds MAX_GD_ENTRIES. */
 int vmdk_sparse_size_gd (struct vmdk_sparse *sp);
 
-/* Set up the common fields and load + validate the grain directory,
+/* Load and validate the grain directory,
  * whose raw entries (entry_size each, gd_entries of them) are at byte
  * gd_off.  gd_decode turns one raw GD entry into a GT byte offset (0 for
  * none) or returns -1 + set_error. */
@@ -139,9 +163,6 @@ int vmdk_sparse_lookup (struct vmdk_sparse *sp, uint64_t off,
 int vmdk_sparse_read_compressed (struct vmdk_sparse *sp,
                                  const struct vmdk_run *run, void *buf,
                                  uint64_t off, uint64_t len);
-
-struct vmdk_sparse *vmdk_sparse_new (struct bfile *file, const char *kind);
-void vmdk_sparse_free (struct vmdk_sparse *sp);
 
 /* disk-vmdk-descriptor.c */
 
