@@ -56,8 +56,8 @@ grep -q "does not exist, using" abs.err || fail "no warning for the absolute hin
 python3 - child.vmdk badcid.vmdk <<'PY'
 import re, sys
 d = open(sys.argv[1], 'rb').read()
-m = re.search(rb'parentCID=([0-9a-f]{8})', d)
-bad = b'%08x' % (int(m.group(1), 16) ^ 0x1)
+m = re.search(rb'parentCID=([0-9a-f]+)', d)    # qemu writes %x, not %08x
+bad = b'%0*x' % (len(m.group(1)), int(m.group(1), 16) ^ 0x1)
 open(sys.argv[2], 'wb').write(d[:m.start(1)] + bad + d[m.end(1):])
 PY
 expect_exit 3 "$V2KVM" disk info badcid.vmdk
