@@ -4,7 +4,7 @@
 # Prints a table: file, expected, got.
 . "$srcdir/functions.sh"
 requires_corpus
-requires zcat
+requires zcat python3
 
 # file | expected "SHA256  SIZE" or "error: REGEX"   (values: MANIFEST.md)
 a3b=a3bcf05f07a1c06a3380eeca8571f0efb2b85afafa1e21662b8cad436d1f7727
@@ -59,6 +59,27 @@ n=$("$BLKTOOL" read "$TMP/se.vmdk" 0 16777216 | tr -d a | wc -c)
   ok=ok || { ok=MISMATCH; bad=$((bad + 1)); }
 printf '%-45s %-22s %s [%s]\n' "dissect-hypervisor/.../sesparse.vmdk.gz" '16 MiB of "a"' \
   "non-a bytes: $n" "$ok"
+
+# vmdk-rs CompressedGrain.bin (one VMware grain: marker + zlib stream)
+# wrapped in a minimal stream file; python's zlib is the oracle.
+want=$(python3 - "$CORPUS/vmdk-rs/CompressedGrain.bin" "$TMP/grain.vmdk" <<'PY'
+import hashlib, struct, sys, zlib
+g = open(sys.argv[1], 'rb').read()
+lba, size = struct.unpack('<QI', g[:12])
+data = zlib.decompress(g[12:12 + size])
+assert lba == 0 and len(data) <= 65536
+hdr = struct.pack('<4sIIQQQQIQQQB4sH', b'KDMV', 3, 0x30001, 128, 128, 0, 0, 512,
+                  0, 1, 6, 0, b'\n \r\n', 1).ljust(512, b'\0')
+gd = struct.pack('<I', 2).ljust(512, b'\0')
+gt = struct.pack('<I', 6).ljust(2048, b'\0')
+grain = g[:12 + size].ljust((12 + size + 511) // 512 * 512, b'\0')
+open(sys.argv[2], 'wb').write(hdr + gd + gt + grain + bytes(512))
+print(hashlib.sha256(data.ljust(65536, b'\0')).hexdigest() + '  65536')
+PY
+)
+got=$("$BLKTOOL" sha256 "$TMP/grain.vmdk" 2>&1)
+[ -n "$want" ] && [ "$got" = "$want" ] && ok=ok || { ok=MISMATCH; bad=$((bad + 1)); }
+printf '%-45s %-22s %s [%s]\n' "vmdk-rs/CompressedGrain.bin (in a stream)" "${want:0:22}" "$got" "$ok"
 
 # The descriptor-only libyal sample parses (its extent file is absent).
 got=$("$BLKTOOL" sha256 "$CORPUS/libyal-libvmdk/descriptor_file.1" 2>&1)
