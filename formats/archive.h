@@ -5,8 +5,9 @@
  * as a bfile and handed to the usual readers, so `disk info`, `disk
  * convert`, blktool and the nbdkit plugin take an .ova like any image.
  * The manifest is checked when the archive is opened (one sequential
- * read of each listed member, before any conversion reads it; see
- * ova.c for why this is not done in the copy's own reads).
+ * read of each listed member, before any conversion reads it), or, with
+ * verify_later, in a thread running alongside the copy; see ova.c for
+ * why it is not done in the copy's own reads.
  *
  * An XVA can only be read forwards (it may be gzip- or zstd-compressed,
  * or arrive on stdin), so it is not a block source: xva_stream_disk()
@@ -28,6 +29,9 @@ struct archive_options {
   const char *disk;             /* NULL: the only disk; "N" (1-based, in
                                  * OVF/ova.xml order) or an XVA "Ref:N" */
   bool no_verify;               /* skip manifests/checksums, with a warning */
+  bool verify_later;            /* OVA: check the manifest in a thread
+                                 * while the disk is copied; the caller
+                                 * must call archive_verify_finish() */
 };
 extern struct archive_options archive_options;
 
@@ -42,6 +46,12 @@ enum archive_kind {
 };
 /* -1 + set_error if path cannot be read. "-" is an XVA on stdin. */
 int archive_probe (const char *path, enum archive_kind *kind);
+
+/* For a blk opened with archive_options.verify_later: wait for the
+ * manifest check started by the open.  0 (also for any other blk), or
+ * -1 + set_error (EBADMSG for a mismatch: the output must be dropped). */
+struct blk;
+int archive_verify_finish (struct blk *b);
 
 /* The single .ovf in directory dir ("dir/name.ovf", caller frees), or
  * NULL + set_error (EISDIR if there is none, EINVAL if several). */

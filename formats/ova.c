@@ -20,13 +20,18 @@
  *   - ovf:chunkSize (split files): refused (ENOTSUP).
  *
  * Integrity: the manifest (stem.mf, else the only .mf member) is checked
- * when the driver opens, before any conversion read: one sequential read
- * of each member, which also warms the page cache for the conversion's
- * own (random-order) reads of the same bytes, so the archive is read
- * from disk once.  Hashing inside the conversion's reads is not possible
- * in general: the disk readers skip bytes (unallocated grains, footers)
- * and read out of order.  A mismatch or a listed file that is absent is
- * EBADMSG (exit 6); archive_options.no_verify skips it with a warning.
+ * with one sequential read of each listed member.  Hashing inside the
+ * conversion's own reads is not possible in general: the disk readers
+ * skip bytes (unallocated grains, footers, descriptors) and read out of
+ * order.  By default the check runs when the driver opens, before any
+ * conversion read (and warms the page cache for it).  With
+ * archive_options.verify_later (disk convert) it runs in a thread beside
+ * the copy instead, so both read the same bytes at about the same time
+ * (one read from disk, the other from the page cache) and the wall time
+ * is the longer of the two, not their sum; the caller then waits for it
+ * with archive_verify_finish() before keeping the output.  A mismatch or
+ * a listed file that is absent is EBADMSG (exit 6) and the output is
+ * dropped; archive_options.no_verify skips the check with a warning.
  *
  * Capacity: the OVF's capacity (× capacityAllocationUnits) is compared
  * with the size in the disk's own header; a mismatch is a warning and the
@@ -36,6 +41,7 @@
 #include <config.h>
 
 #include <dirent.h>
+#include <pthread.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -64,6 +70,7 @@
 #define OVA_MAX_DISKS 256
 
 struct archive_options archive_options;
+extern const struct blk_driver ova_blk;
 
 struct ova_disk {
   char *id;                     /* ovf:diskId */
@@ -75,6 +82,13 @@ struct ova_disk {
 DEFINE_VECTOR_TYPE (ova_disk_vector, struct ova_disk);
 
 struct ova {
+  /* Background manifest check (verify_later). */
+  pthread_t thread;
+  bool thread_running;
+  volatile sig_atomic_t cancel;
+  int verify_errno;             /* result: 0, or errno + message */
+  char *verify_msg;
+
   struct tar *tar;              /* NULL for a plain .ovf */
   struct bfile *ovf;            /* the descriptor */
   bool own_ovf;                 /* ovf is a member we opened */
@@ -240,6 +254,11 @@ ova_free (struct ova *o)
 {
   if (!o)
     return;
+  if (o->thread_running) {
+    o->cancel = 1;
+    pthread_join (o->thread, NULL);
+  }
+  free (o->verify_msg);
   blk_close (o->inner);
   for (size_t i = 0; i < o->disks.len; ++i) {
     free (o->disks.ptr[i].id);
@@ -347,7 +366,8 @@ report_entry (void *opaque, const struct manifest_entry *e, const char *got)
 }
 
 static int
-verify_loaded (struct ova *o, archive_report_fn fn, void *opaque)
+verify_loaded (struct ova *o, archive_report_fn fn, void *opaque,
+               volatile sig_atomic_t *cancel)
 {
   struct bfile *mf_file = open_manifest (o);
   CLEANUP_FREE char *cert = sibling_name (o, ".cert");
@@ -373,7 +393,7 @@ verify_loaded (struct ova *o, archive_report_fn fn, void *opaque)
     bfile_close (mf_file);
     return -1;
   }
-  r = manifest_verify (mf, mf_file, report_entry, &ctx, NULL);
+  r = manifest_verify (mf, mf_file, report_entry, &ctx, cancel);
   manifest_free (mf);
   bfile_close (mf_file);
   return r;
@@ -413,7 +433,7 @@ ova_verify (const char *path, archive_report_fn report, void *opaque)
 
   if (!o)
     return -1;
-  r = verify_loaded (o, report, opaque);
+  r = verify_loaded (o, report, opaque, NULL);
   ova_free (o);
   bfile_close (file);
   return r;
@@ -602,6 +622,40 @@ ova_probe (const uint8_t *head, size_t head_len,
   return 0;
 }
 
+/* The manifest check running beside the copy: it reads the members on
+ * its own (pread on the shared descriptor is thread-safe), and leaves
+ * its result for archive_verify_finish(). */
+static void *
+verify_thread (void *arg)
+{
+  struct ova *o = arg;
+
+  if (verify_loaded (o, NULL, NULL, &o->cancel) == -1) {
+    o->verify_errno = get_errno () ? get_errno () : EIO;
+    o->verify_msg = xstrdup (get_error ());
+  }
+  return NULL;
+}
+
+int
+archive_verify_finish (struct blk *b)
+{
+  struct ova *o;
+
+  if (b->drv != &ova_blk)
+    return 0;
+  o = b->handle;
+  if (o->thread_running) {
+    pthread_join (o->thread, NULL);
+    o->thread_running = false;
+  }
+  if (o->verify_msg) {
+    set_error (o->verify_errno, "%s", o->verify_msg);
+    return -1;
+  }
+  return 0;
+}
+
 /* Index (0-based) of the disk chosen by archive_options.disk. */
 static int
 choose_disk (const struct ova *o)
@@ -670,7 +724,14 @@ ova_open (struct blk *self, struct bfile *file)
     return NULL;
   if (archive_options.no_verify)
     warning ("'%s': --no-verify: the manifest is not checked", file->name);
-  else if (verify_loaded (o, NULL, NULL) == -1)
+  else if (archive_options.verify_later) {
+    if (pthread_create (&o->thread, NULL, verify_thread, o) != 0) {
+      set_error (EAGAIN, "cannot start the manifest check thread");
+      goto err;
+    }
+    o->thread_running = true;
+  }
+  else if (verify_loaded (o, NULL, NULL, NULL) == -1)
     goto err;
   if ((i = choose_disk (o)) == -1)
     goto err;

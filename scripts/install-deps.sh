@@ -16,6 +16,7 @@ PKGS=(
   debootstrap jq zstd xz-utils file libhivex-bin
   # benchmarks (bench/): peak RSS, ratios
   time bc openssl
+  xxhash
   # the incumbent, for side-by-side tests and benchmarks
   virt-v2v
 )

@@ -10,9 +10,10 @@
 #     --flip REF:N        flip a byte of block N after its checksum
 #     --no-checksum       write no .checksum members
 #     --dummy REF:N       add a zero-length block N (must be absent)
-#     --xxhash            .xxhash companions instead of .checksum
+#     --xxhash            .xxhash companions (XXH64 by `xxhsum -H1`, the
+#                         oracle) instead of .checksum
 #     --pax               pax format (default ustar)
-import copy, hashlib, io, sys, tarfile
+import copy, hashlib, io, subprocess, sys, tarfile
 import xml.etree.ElementTree as ET
 
 BS = 1 << 20
@@ -72,11 +73,15 @@ with tarfile.open(out, 'w', format=fmt) as t:
                 continue
             if k not in (0, n - 1) and blk.count(0) == len(blk):
                 continue
-            h = hashlib.sha1(blk).hexdigest()
+            if '--xxhash' in opts:
+                h = subprocess.run(['xxhsum', '-H1'], input=blk, check=True,
+                                   capture_output=True).stdout.split()[0].decode()
+            else:
+                h = hashlib.sha1(blk).hexdigest()
             if '%s:%d' % (ref, k) in flips:
                 blk = bytearray(blk); blk[len(blk) // 2] ^= 1; blk = bytes(blk)
             add(name, blk)
             if '--xxhash' in opts:
-                add(name + '.xxhash', b'0123456789abcdef')
+                add(name + '.xxhash', h.upper().encode())
             elif '--no-checksum' not in opts:
                 add(name + '.checksum', h.encode())
