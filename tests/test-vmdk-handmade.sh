@@ -89,6 +89,31 @@ for grain in 1 8; do
   grep -qx 'subformat: vmfsSparse' info && grep -q "extent ./d$grain-delta.vmdk" info &&
     grep -qx '  vmdk ./base.vmdk vmfs' info || fail "disk info d$grain: $(cat info)"
 done
+# ESXi flat createTypes (thinness is a VMFS property: same VMFS extent).
+for t in vmfsThin vmfsPreallocated vmfsEagerZeroedThick; do
+  sed "s/createType=\"vmfs\"/createType=\"$t\"/" base.vmdk > $t.vmdk
+  [ "$("$BLKTOOL" sha256 $t.vmdk)" = "$("$BLKTOOL" sha256 base.vmdk)" ] || fail "$t"
+  "$V2KVM" disk info $t.vmdk | grep -qx "subformat: $t" || fail "$t subformat"
+done
+
+# An SEsparse delta (dissect's sample: 16 MiB of "a", the rest not in the
+# delta) over a vmfs base with data past 16 MiB: the base shows through
+# where the delta has nothing.  qemu-img reads SEsparse too.
+if [ -r "$CORPUS/dissect-hypervisor/disk/vmdk/sesparse.vmdk.gz" ]; then
+  zcat "$CORPUS/dissect-hypervisor/disk/vmdk/sesparse.vmdk.gz" > se-sesparse.vmdk
+  truncate -s 512M sebase-flat.vmdk
+  put sebase-flat.vmdk 0 sebase 20971520
+  put sebase-flat.vmdk 300000000 sebase2 1000000
+  printf 'version=1\nCID=cccccccc\nparentCID=ffffffff\ncreateType="vmfs"\nRW 1048576 VMFS "sebase-flat.vmdk"\n' > sebase.vmdk
+  printf 'version=1\nCID=dddddddd\nparentCID=cccccccc\ncreateType="seSparse"\nparentFileNameHint="sebase.vmdk"\nRW 1048576 SESPARSE "se-sesparse.vmdk"\n' > se.vmdk
+  same_as_qemu "$TMP/se.vmdk"
+  [ "$("$BLKTOOL" read se.vmdk 16777216 4194304 | cmp - <(head -c 20971520 sebase-flat.vmdk | tail -c 4194304) && echo same)" = same ] ||
+    fail "SEsparse delta: the base does not show through after 16 MiB"
+  expect_type se.vmdk 0 data
+  expect_type se.vmdk $((400 << 20)) hole
+  rm -f se-sesparse.vmdk sebase-flat.vmdk
+fi
+
 # The bare redo log reads as a standalone disk (holes where the base
 # would show through).
 "$BLKTOOL" sha256 d1-delta.vmdk > /dev/null || fail "bare COWD"
