@@ -4,6 +4,7 @@ v2kvm_SOURCES = \
 	convert/main.c convert/commands.h \
 	convert/cmd-disk-info.c \
 	convert/cmd-verify.c \
+	convert/xva-convert.c convert/xva-convert.h \
 	convert/cmd-disk-convert.c \
 	convert/copy.c convert/copy.h \
 	convert/progress.c convert/progress.h \

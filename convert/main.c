@@ -20,7 +20,8 @@ const struct command commands[] = {
     "verify FILE.ova|FILE.xva|DIR|-" },
   { "disk", "convert", cmd_disk_convert,
     "disk convert IMAGE OUTPUT [-O qcow2|raw] [-c] [-j N] [--format FMT]\n"
-    "                     [--force] [--machine-readable]" },
+    "                     [--force] [--machine-readable] [--disk N|REF]"
+    " [--no-verify]" },
   { NULL, "check-host", cmd_check_host,
     "check-host [--accel auto|kvm|tcg]" },
   { NULL, NULL, NULL, NULL }

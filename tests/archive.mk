@@ -4,6 +4,7 @@ TESTS += \
 	tests/test-archive-hostile.sh \
 	tests/test-archive-xva.sh \
 	tests/test-archive-ova.sh \
+	tests/test-archive-convert.sh \
 	$(NULL)
 EXTRA_DIST += \
 	tests/xva-gen.py \
@@ -11,9 +12,10 @@ EXTRA_DIST += \
 	tests/test-archive-hostile.sh \
 	tests/test-archive-xva.sh \
 	tests/test-archive-ova.sh \
+	tests/test-archive-convert.sh \
 	$(NULL)
 
-# xvatool: streams one XVA disk to a raw file (until disk convert does).
+# xvatool: streams one XVA disk to a raw file (xva_stream_disk alone).
 check_PROGRAMS += tests/xvatool
 tests_xvatool_SOURCES = tests/xvatool.c
 tests_xvatool_LDADD = $(FORMATS_LIBS)

@@ -1,5 +1,5 @@
 /* v2kvm tests: stream one disk of an XVA to a raw file through
- * xva_stream_disk(), until `v2kvm disk convert` takes XVAs.
+ * xva_stream_disk() alone (no writer), to test the walker by itself.
  *
  *   xvatool [--disk N|REF] [--no-verify] XVA|- OUT.raw
  *   xvatool [--no-verify] XVA|-                 (verify only)
