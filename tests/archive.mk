@@ -7,6 +7,7 @@ TESTS += \
 	tests/test-archive-convert.sh \
 	$(NULL)
 EXTRA_DIST += \
+	tests/archive-functions.sh \
 	tests/xva-gen.py \
 	tests/test-archive-verify.sh \
 	tests/test-archive-hostile.sh \

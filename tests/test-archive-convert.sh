@@ -5,6 +5,7 @@
 # qemu-img check; failures (digest mismatch: 6, truncation: 3) leave no
 # output and no temporary file in the output directory.
 . "$srcdir/functions.sh"
+. "$srcdir/archive-functions.sh"
 requires python3 tar gzip zstd sha256sum truncate "$QEMU_IMG" "$QEMU_IO"
 requires_corpus
 ova_xml=$CORPUS/xva-tools/ova.xml
@@ -18,13 +19,9 @@ compare () { # compare OUT RAW
   rm -f "$1"
 }
 
-# Source disks: a (6 MiB, holes), b (3 MiB + 5 KiB: a short last block).
-truncate -s 6M a.raw
-"$QEMU_IO" -f raw -c 'write -P 0x11 0 100k' -c 'write -P 0x22 3M 1M' \
-  -c 'write -P 0x5a 6141k 3k' a.raw >/dev/null || fail qemu-io
-truncate -s $((3 * 1048576 + 5120)) b.raw
-"$QEMU_IO" -f raw -c 'write -P 0x33 1M 4096' -c 'write -P 0x44 3M 5120' \
-  b.raw >/dev/null || fail qemu-io
+# Source disks: b is 3 MiB + 5 KiB (a short last block; sector multiple
+# so that qcow2 can hold it).
+make_disks 5120
 
 # ---- OVA ----
 "$QEMU_IMG" convert -O vmdk -o subformat=streamOptimized a.raw disk1.vmdk

@@ -7,6 +7,7 @@
 # flipped byte (exit 6 naming the block), truncation (exit 3), no
 # output left behind.
 . "$srcdir/functions.sh"
+. "$srcdir/archive-functions.sh"
 requires python3 "$QEMU_IMG" "$QEMU_IO" gzip zstd truncate cmp
 # (xxhsum, Debian package xxhash, is the XXH64 oracle when installed)
 requires_corpus
@@ -20,14 +21,8 @@ same () { # same OUT RAW
 }
 cd "$TMP"
 
-# Disk a: 6 MiB, data in blocks 0, 3 and 5 (1, 2 and 4 absent).
-truncate -s 6M a.raw
-"$QEMU_IO" -f raw -c 'write -P 0x11 0 100k' -c 'write -P 0x22 3M 1M' \
-  -c 'write -P 0x5a 6141k 3k' a.raw >/dev/null || fail qemu-io
-# Disk b: 3 MiB + 5000 bytes: a short last block.
-truncate -s $((3 * 1048576 + 5000)) b.raw
-"$QEMU_IO" -f raw -c 'write -P 0x33 1M 4096' -c 'write -P 0x44 3M 5000' \
-  b.raw >/dev/null || fail qemu-io
+# Disk b: 3 MiB + 5000 bytes (a short last block, odd size).
+make_disks 5000
 
 gen two.xva Ref:1736=a.raw Ref:42=b.raw
 out=$("$V2KVM" verify two.xva) || fail "verify: $out"

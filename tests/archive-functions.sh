@@ -1,0 +1,13 @@
+# Shared by the archive tests (source after functions.sh).
+
+# make_disks TAIL: in the current directory, a.raw (6 MiB: data in its
+# 1 MiB blocks 0, 3 and 5; blocks 1, 2 and 4 all zero) and b.raw (3 MiB +
+# TAIL bytes: a short last block), written by qemu-io with patterns.
+make_disks () {
+  truncate -s 6M a.raw
+  "$QEMU_IO" -f raw -c 'write -P 0x11 0 100k' -c 'write -P 0x22 3M 1M' \
+    -c 'write -P 0x5a 6141k 3k' a.raw >/dev/null || fail qemu-io
+  truncate -s $((3 * 1048576 + $1)) b.raw
+  "$QEMU_IO" -f raw -c 'write -P 0x33 1M 4096' -c "write -P 0x44 3M $1" \
+    b.raw >/dev/null || fail qemu-io
+}
