@@ -5,5 +5,7 @@ libcommon_a_SOURCES = \
 	common/xalloc.c common/xalloc.h \
 	common/json.c common/json.h \
 	common/extents.c common/extents.h \
+	common/guest.c common/guest.h \
+	common/guestcaps.c common/guestcaps.h \
 	common/vector.h common/cleanup.h common/checked.h common/iszero.h \
 	$(NULL)

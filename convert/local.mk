@@ -12,6 +12,7 @@ v2kvm_SOURCES = \
 	convert/accel.c convert/accel.h \
 	convert/scratch.c convert/scratch.h \
 	convert/cmd-check-host.c \
+	convert/cmd-source.c \
 	$(NULL)
 v2kvm_CFLAGS = $(AM_CFLAGS)
 v2kvm_LDADD = $(OUTPUT_LIBS) $(FORMATS_LIBS)

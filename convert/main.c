@@ -24,6 +24,11 @@ const struct command commands[] = {
     " [--no-verify]" },
   { NULL, "check-host", cmd_check_host,
     "check-host [--accel auto|kvm|tcg]" },
+  { "source", "show", cmd_source_show,
+    "source show -i vmx|ova|ovf|xl|xm|libvirtxml|xva SOURCE [--json]" },
+  { "source", "xml", cmd_source_xml,
+    "source xml -i TYPE SOURCE [--network in:out] [--bridge in:out]\n"
+    "                     [--domain-type kvm|qemu] [--graphics vnc|spice|none]" },
   { NULL, NULL, NULL, NULL }
 };
 

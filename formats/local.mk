@@ -20,6 +20,8 @@ libformats_a_SOURCES = \
 	formats/writer.c formats/writer.h \
 	formats/disk-qcow2-writer.c \
 	formats/disk-raw-writer.c \
+	formats/cfg.c formats/cfg.h \
+	formats/cfg-vmx.c \
 	$(NULL)
 FORMATS_LIBS = libformats.a libcommon.a $(ZLIB_LIBS) $(LIBDEFLATE_LIBS) \
 	$(ZSTD_LIBS) $(LIBXML2_LIBS) $(LIBCRYPTO_LIBS) $(PTHREAD_LIBS)

@@ -39,3 +39,14 @@ const struct writer_driver *const writer_drivers[] = {
   &raw_writer,
   NULL
 };
+
+/* The table of guest config readers (cfg.h), probed by content when -i
+ * is not given; the highest score wins. */
+#include "cfg.h"
+
+extern const struct cfg_reader vmx_cfg;
+
+const struct cfg_reader *const cfg_readers[] = {
+  &vmx_cfg,
+  NULL
+};

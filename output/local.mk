@@ -6,5 +6,6 @@ liboutput_a_SOURCES = \
 	output/output.c output/output.h \
 	output/out-local.c output/out-libvirt.c output/out-qemu.c output/out-null.c \
 	output/virt.c output/virt.h \
+	output/domxml.c output/domxml.h \
 	$(NULL)
 OUTPUT_LIBS = liboutput.a $(LIBVIRT_LIBS) $(LIBXML2_LIBS)

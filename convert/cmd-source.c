@@ -1,0 +1,164 @@
+/* v2kvm: `v2kvm source show` and `v2kvm source xml`.
+ *
+ *   source show -i TYPE SOURCE [--json]
+ *       the neutral description read from SOURCE (guest_print), stable
+ *       text for golden tests
+ *   source xml -i TYPE SOURCE [--network in:out] [--bridge in:out]
+ *                             [--domain-type kvm|qemu] [--graphics G]
+ *       the libvirt domain XML a conversion would write, with default
+ *       capabilities (virtio, q35) and disk targets NAME-sdX.qcow2 in the
+ *       current directory
+ *
+ * TYPE is vmx, ovf, ova (an .ovf until the archive code reads tars here),
+ * xl, xm, libvirtxml or xva (a bare ova.xml).  Nothing is opened but the
+ * config file. */
+#include <config.h>
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cfg.h"
+#include "commands.h"
+#include "domxml.h"
+#include "error.h"
+#include "guestcaps.h"
+#include "xalloc.h"
+
+#define MAX_NETMAPS 64
+
+struct source_args {
+  const char *type, *path, *domain_type, *graphics;
+  bool json;
+  struct domxml_netmap maps[MAX_NETMAPS];
+  size_t nmaps;
+};
+
+/* -i words -> reader names. */
+static const char *
+reader_for (const char *type)
+{
+  if (strcmp (type, "ova") == 0)
+    return "ovf";
+  if (strcmp (type, "libvirtxml") == 0 || strcmp (type, "libvirt") == 0)
+    return "libvirt-xml";
+  return type;
+}
+
+static int
+parse_args (int argc, char **argv, struct source_args *a, bool xml)
+{
+  static const struct option longopts[] = {
+    { "input", required_argument, NULL, 'i' },
+    { "json", no_argument, NULL, 'j' },
+    { "network", required_argument, NULL, 'n' },
+    { "bridge", required_argument, NULL, 'b' },
+    { "domain-type", required_argument, NULL, 'd' },
+    { "graphics", required_argument, NULL, 'g' },
+    { NULL, 0, NULL, 0 }
+  };
+  int c;
+
+  optind = 1;
+  while ((c = getopt_long (argc, argv, "i:", longopts, NULL)) != -1) {
+    switch (c) {
+    case 'i': a->type = optarg; break;
+    case 'j': a->json = true; break;
+    case 'd': a->domain_type = optarg; break;
+    case 'g': a->graphics = optarg; break;
+    case 'n': case 'b':
+      if (a->nmaps == MAX_NETMAPS)
+        return usage_error ("too many --network/--bridge options");
+      if (domxml_parse_netmap (optarg, c == 'b', &a->maps[a->nmaps++]) == -1)
+        return usage_error ("%s", get_error ());
+      break;
+    default:
+      return usage_error ("bad option for 'source %s'", argv[0]);
+    }
+  }
+  if (optind != argc - 1)
+    return usage_error ("source %s: expected one SOURCE", argv[0]);
+  a->path = argv[optind];
+  if (a->type && !cfg_find_reader (reader_for (a->type)))
+    return usage_error ("unknown -i type '%s' (vmx, ova, ovf, xl, xm, "
+                        "libvirtxml, xva)", a->type);
+  if (a->domain_type && strcmp (a->domain_type, "kvm") != 0 &&
+      strcmp (a->domain_type, "qemu") != 0)
+    return usage_error ("--domain-type must be kvm or qemu");
+  if (a->graphics && strcmp (a->graphics, "vnc") != 0 &&
+      strcmp (a->graphics, "spice") != 0 && strcmp (a->graphics, "none") != 0)
+    return usage_error ("--graphics must be vnc, spice or none");
+  if (!xml && (a->nmaps || a->domain_type || a->graphics))
+    return usage_error ("source show takes only -i and --json");
+  if (xml && a->json)
+    return usage_error ("source xml has no --json");
+  return 0;
+}
+
+int
+cmd_source_show (int argc, char **argv)
+{
+  struct source_args a = { 0 };
+  struct guest *g;
+  int r;
+
+  if ((r = parse_args (argc, argv, &a, false)) != 0)
+    return r;
+  if (cfg_read (a.type ? reader_for (a.type) : NULL, a.path, &g) == -1)
+    return report_error ();
+  if (a.json)
+    guest_print_json (g, stdout);
+  else
+    guest_print (g, stdout);
+  guest_free (g);
+  return 0;
+}
+
+int
+cmd_source_xml (int argc, char **argv)
+{
+  struct source_args a = { 0 };
+  struct domxml_options o = { 0 };
+  struct domxml_target *t;
+  struct guestcaps caps;
+  struct guest *g;
+  char cwd[4096];
+  char *xml;
+  int r;
+
+  if ((r = parse_args (argc, argv, &a, true)) != 0)
+    return r;
+  if (cfg_read (a.type ? reader_for (a.type) : NULL, a.path, &g) == -1)
+    return report_error ();
+  if (!getcwd (cwd, sizeof cwd))
+    strcpy (cwd, ".");
+  t = xzalloc ((g->disks.len + 1) * sizeof *t);
+  for (size_t i = 0; i < g->disks.len; ++i) {
+    char sfx[8] = "";
+    size_t n = i + 1, k = 0;
+    for (; n > 0 && k < 6; n = (n - 1) / 26)
+      sfx[k++] = 'a' + (n - 1) % 26;
+    for (size_t j = 0; j < k / 2; ++j) {
+      char tmp = sfx[j]; sfx[j] = sfx[k - 1 - j]; sfx[k - 1 - j] = tmp;
+    }
+    t[i].path = xasprintf ("%s/%s-sd%s.qcow2", cwd, g->name, sfx);
+    t[i].format = "qcow2";
+  }
+  guestcaps_init (&caps, g);
+  o.domain_type = a.domain_type;
+  o.graphics = a.graphics;
+  o.netmaps = a.maps;
+  o.nnetmaps = a.nmaps;
+  xml = domxml_build (g, &caps, t, g->disks.len, &o);
+  for (size_t i = 0; i < g->disks.len; ++i)
+    free ((char *) t[i].path);
+  free (t);
+  guest_free (g);
+  if (!xml)
+    return report_error ();
+  fputs (xml, stdout);
+  free (xml);
+  return 0;
+}
