@@ -9,6 +9,7 @@ libformats_a_SOURCES = \
 	formats/blk.c formats/blk.h \
 	formats/registry.c \
 	formats/disk-raw.c \
+	formats/disk-vhd.c \
 	formats/disk-vmdk.c formats/vmdk.h \
 	formats/disk-vmdk-descriptor.c \
 	formats/disk-vmdk-sparse.c \

@@ -1,1 +1,15 @@
 # tests/vhd.mk: owned by the vhd area; append to TESTS / check_PROGRAMS.
+TESTS += \
+	tests/test-vhd-qemu.sh \
+	tests/test-vhd-corpus.sh \
+	tests/test-vhd-chain.sh \
+	tests/test-vhd-corrupt.sh \
+	$(NULL)
+EXTRA_DIST += \
+	tests/vhd-functions.sh \
+	tests/vhd-gen.py \
+	tests/test-vhd-qemu.sh \
+	tests/test-vhd-corpus.sh \
+	tests/test-vhd-chain.sh \
+	tests/test-vhd-corrupt.sh \
+	$(NULL)
