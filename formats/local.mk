@@ -18,6 +18,7 @@ libformats_a_SOURCES = \
 	formats/tar.c formats/tar.h \
 	formats/manifest.c formats/manifest.h \
 	formats/archive.h formats/ova.c formats/xva.c \
+	formats/ova.h formats/ovf-refs.c formats/ova-gunzip.c \
 	formats/writer.c formats/writer.h \
 	formats/disk-qcow2-writer.c \
 	formats/disk-raw-writer.c \

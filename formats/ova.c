@@ -51,10 +51,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <libxml/parser.h>
-#include <libxml/tree.h>
-#include <zlib.h>
-
 #include "archive.h"
 #include "blk.h"
 #include "checked.h"
@@ -62,24 +58,15 @@
 #include "error.h"
 #include "iszero.h"
 #include "manifest.h"
+#include "ova.h"
 #include "tar.h"
 #include "vector.h"
 #include "xalloc.h"
 
-#define OVF_MAX_SIZE (16 * 1024 * 1024)
-#define OVA_MAX_DISKS 256
 
 struct archive_options archive_options;
 extern const struct blk_driver ova_blk;
 
-struct ova_disk {
-  char *id;                     /* ovf:diskId */
-  char *href;                   /* File href, NULL for an empty disk */
-  bool gzip;                    /* ovf:compression="gzip" */
-  bool chunked;                 /* ovf:chunkSize present */
-  int64_t capacity;             /* bytes, -1 if unknown */
-};
-DEFINE_VECTOR_TYPE (ova_disk_vector, struct ova_disk);
 
 struct ova {
   /* Background manifest check (verify_later). */
@@ -95,143 +82,6 @@ struct ova {
   ova_disk_vector disks;
   struct blk *inner;            /* the chosen disk (driver only) */
 };
-
-/* ---- OVF: the disk references ---- */
-
-/* Value of the attribute of n whose local name is local (any
- * namespace: prefixes vary between producers), or NULL. */
-static char *
-attr (xmlNode *n, const char *local)
-{
-  for (xmlAttr *a = n->properties; a; a = a->next)
-    if (strcmp ((const char *) a->name, local) == 0) {
-      xmlChar *v = xmlNodeListGetString (n->doc, a->children, 1);
-      char *r = xstrdup (v ? (const char *) v : "");
-      xmlFree (v);
-      return r;
-    }
-  return NULL;
-}
-
-/* Bytes per unit of capacityAllocationUnits ("byte", "byte * 2^20"),
- * or 0 if not understood. */
-static uint64_t
-units_bytes (const char *units)
-{
-  char buf[64];
-  size_t o = 0;
-  unsigned p;
-  char *end;
-
-  if (!units)
-    return 1;
-  for (const char *s = units; *s && o < sizeof buf - 1; ++s)
-    if (*s != ' ')
-      buf[o++] = *s;
-  buf[o] = '\0';
-  if (strcasecmp (buf, "byte") == 0 || strcasecmp (buf, "bytes") == 0)
-    return 1;
-  if (strncasecmp (buf, "byte*2^", 7) == 0) {
-    p = (unsigned) strtoul (buf + 7, &end, 10);
-    return (*end == '\0' && end != buf + 7 && p < 63) ? UINT64_C (1) << p : 0;
-  }
-  return 0;
-}
-
-static int64_t
-parse_capacity (const char *cap, const char *units)
-{
-  uint64_t n, mult = units_bytes (units), r;
-  char *end;
-
-  if (!cap || mult == 0)
-    return -1;
-  errno = 0;
-  n = strtoull (cap, &end, 10);
-  if (errno || end == cap || *end || MUL_OVERFLOW (n, mult, &r) ||
-      r > INT64_MAX)
-    return -1;                          /* "${property}" and friends */
-  return (int64_t) r;
-}
-
-/* Walk the tree: References/File and DiskSection/Disk, in order. */
-static void
-collect (xmlNode *n, xmlNode **files, size_t *nfiles, xmlNode **disks,
-         size_t *ndisks)
-{
-  for (; n; n = n->next) {
-    if (n->type != XML_ELEMENT_NODE)
-      continue;
-    const char *name = (const char *) n->name;
-    const char *parent = n->parent && n->parent->type == XML_ELEMENT_NODE ?
-      (const char *) n->parent->name : "";
-    if (strcmp (name, "File") == 0 && strcmp (parent, "References") == 0 &&
-        *nfiles < OVA_MAX_DISKS)
-      files[(*nfiles)++] = n;
-    else if (strcmp (name, "Disk") == 0 &&
-             strcmp (parent, "DiskSection") == 0 && *ndisks < OVA_MAX_DISKS)
-      disks[(*ndisks)++] = n;
-    collect (n->children, files, nfiles, disks, ndisks);
-  }
-}
-
-/* Fill d from the Disk element dn and the File it refers to. */
-static void
-fill_disk (struct ova_disk *d, xmlNode *dn, xmlNode **files, size_t nfiles)
-{
-  CLEANUP_FREE char *cap = attr (dn, "capacity");
-  CLEANUP_FREE char *units = attr (dn, "capacityAllocationUnits");
-  CLEANUP_FREE char *ref = attr (dn, "fileRef");
-
-  d->id = attr (dn, "diskId");
-  d->capacity = parse_capacity (cap, units);
-  for (size_t i = 0; ref && i < nfiles; ++i) {
-    CLEANUP_FREE char *id = attr (files[i], "id");
-    if (id && strcmp (id, ref) == 0) {
-      CLEANUP_FREE char *comp = attr (files[i], "compression");
-      CLEANUP_FREE char *chunk = attr (files[i], "chunkSize");
-      d->href = attr (files[i], "href");
-      d->gzip = comp && strcmp (comp, "gzip") == 0;
-      d->chunked = chunk != NULL;
-      break;
-    }
-  }
-}
-
-static int
-ovf_parse (struct ova *o)
-{
-  CLEANUP_FREE char *buf = NULL;
-  xmlNode *files[OVA_MAX_DISKS], *disks[OVA_MAX_DISKS];
-  size_t nfiles = 0, ndisks = 0;
-  xmlDoc *doc;
-
-  if (o->ovf->size > OVF_MAX_SIZE) {
-    set_error (EINVAL, "'%s': OVF descriptor is larger than %d bytes",
-               o->ovf->name, OVF_MAX_SIZE);
-    return -1;
-  }
-  buf = xmalloc (o->ovf->size + 1);
-  if (bfile_pread (o->ovf, buf, o->ovf->size, 0) == -1)
-    return -1;
-  /* No network, no entity substitution, no DTD loading. */
-  doc = xmlReadMemory (buf, (int) o->ovf->size, o->ovf->name, NULL,
-                       XML_PARSE_NONET | XML_PARSE_NOERROR |
-                       XML_PARSE_NOWARNING);
-  if (!doc) {
-    set_error (EINVAL, "'%s': not a well-formed XML document",
-               o->ovf->name);
-    return -1;
-  }
-  collect (xmlDocGetRootElement (doc), files, &nfiles, disks, &ndisks);
-  for (size_t i = 0; i < ndisks; ++i) {
-    struct ova_disk d = { .capacity = -1 };
-    fill_disk (&d, disks[i], files, nfiles);
-    ova_disk_vector_append (&o->disks, d);
-  }
-  xmlFreeDoc (doc);
-  return 0;
-}
 
 /* ---- Opening ---- */
 
@@ -283,7 +133,7 @@ ova_load (struct bfile *file)
     goto err;
   if (!head_is_tar (h, len)) {
     o->ovf = file;
-    return ovf_parse (o) == -1 ? (ova_free (o), NULL) : o;
+    return ovf_disk_refs (o->ovf, &o->disks) == -1 ? (ova_free (o), NULL) : o;
   }
   o->tar = tar_open (file);
   if (!o->tar)
@@ -306,7 +156,7 @@ ova_load (struct bfile *file)
                file->name);
     goto err;
   }
-  if (ovf_parse (o) == -1)
+  if (ovf_disk_refs (o->ovf, &o->disks) == -1)
     goto err;
   return o;
 
@@ -506,104 +356,6 @@ archive_probe (const char *path, enum archive_kind *kind)
   return 0;
 }
 
-/* ---- gzip-compressed members ---- */
-
-static int
-tmp_pread (struct bfile *f, void *buf, size_t count, uint64_t offset)
-{
-  ssize_t r = pread (f->fd, buf, count, (off_t) offset);
-
-  if (r != (ssize_t) count) {
-    set_error_errno ("cannot read the decompressed copy of '%s'", f->name);
-    return -1;
-  }
-  return 0;
-}
-
-static void
-tmp_close (struct bfile *f)
-{
-  close (f->fd);
-  free (f->name);
-  free (f);
-}
-
-static const struct bfile_ops tmp_ops = {
-  .pread = tmp_pread,
-  .close = tmp_close,
-};
-
-/* Inflate member (closed here) into an anonymous temporary file. */
-static struct bfile *
-gunzip_member (struct bfile *member)
-{
-  const size_t chunk = 1024 * 1024;
-  const char *dir = getenv ("TMPDIR") ? getenv ("TMPDIR") : "/var/tmp";
-  CLEANUP_FREE unsigned char *in = xmalloc (chunk), *out = xmalloc (chunk);
-  CLEANUP_FREE char *name = xasprintf ("%s (gunzipped)", member->name);
-  z_stream z = { 0 };
-  uint64_t inpos = 0, outpos = 0;
-  int fd, zr = Z_OK;
-
-  fd = open (dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-  if (fd == -1) {
-    set_error_errno ("cannot create a temporary file in '%s' to decompress "
-                     "'%s'", dir, member->name);
-    goto err;
-  }
-  inflateInit2 (&z, 15 + 16);
-  while (zr != Z_STREAM_END || inpos < member->size || z.avail_in > 0) {
-    if (zr == Z_STREAM_END)             /* concatenated gzip members */
-      inflateReset (&z);
-    if (z.avail_in == 0 && inpos < member->size) {
-      size_t n = MIN ((uint64_t) chunk, member->size - inpos);
-      if (bfile_pread (member, in, n, inpos) == -1)
-        goto err_z;
-      z.next_in = in;
-      z.avail_in = (uInt) n;
-      inpos += n;
-    }
-    z.next_out = out;
-    z.avail_out = (uInt) chunk;
-    zr = inflate (&z, Z_NO_FLUSH);
-    size_t have = chunk - z.avail_out;
-    if (zr != Z_OK && zr != Z_STREAM_END &&
-        !(zr == Z_BUF_ERROR && z.avail_in == 0 && inpos < member->size)) {
-      set_error (EINVAL, "'%s': gzip data is corrupt or truncated%s%s",
-                 member->name, z.msg ? ": " : "", z.msg ? z.msg : "");
-      goto err_z;
-    }
-    if (have > 0 && !is_zero (out, have) &&
-        pwrite (fd, out, have, (off_t) outpos) != (ssize_t) have) {
-      set_error_errno ("cannot write the decompressed copy of '%s'",
-                       member->name);
-      error_set_kind (V2K_ERR_OUTPUT);
-      goto err_z;
-    }
-    outpos += have;
-    if (check_interrupted () == -1)
-      goto err_z;
-  }
-  inflateEnd (&z);
-  if (ftruncate (fd, (off_t) outpos) == -1) {
-    set_error_errno ("cannot size the decompressed copy of '%s'",
-                     member->name);
-    goto err;
-  }
-  debug ("'%s': decompressed %" PRIu64 " bytes into a temporary file",
-         member->name, outpos);
-  bfile_close (member);
-  return bfile_new_range (fd, 0, outpos, name, &tmp_ops, NULL);
-
- err_z:
-  inflateEnd (&z);
- err:
-  if (fd >= 0)
-    close (fd);
-  bfile_close (member);
-  return NULL;
-}
-
 /* ---- The block-source driver ---- */
 
 static int
@@ -707,7 +459,7 @@ open_inner (struct ova *o, const struct ova_disk *d)
     prepend_error ("'%s': disk '%s': ", o->ovf->name, d->href);
     return NULL;
   }
-  if (d->gzip && !(f = gunzip_member (f)))
+  if (d->gzip && !(f = ova_gunzip_member (f)))
     return NULL;
   return blk_open_file (f, NULL);
 }

@@ -61,10 +61,11 @@ with tarfile.open(out, 'w', format=fmt) as t:
         t.addfile(ti, io.BytesIO(payload))
     add('ova.xml', xml)
     for ref, raw in disks:
-        d = open(raw, 'rb').read()
-        n = (len(d) + BS - 1) // BS
+        f = open(raw, 'rb')
+        n = (os.path.getsize(raw) + BS - 1) // BS
         for k in range(n):
-            blk = d[k * BS:(k + 1) * BS]
+            f.seek(k * BS)
+            blk = f.read(BS)
             name = '%s/%08d' % (ref, k)
             if '%s:%d' % (ref, k) in dummies:
                 add(name, b'')
