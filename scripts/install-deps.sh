@@ -17,6 +17,8 @@ PKGS=(
   # benchmarks (bench/): peak RSS, ratios
   time bc openssl
   xxhash
+  # Windows fixup: NTFS in the appliance, virtio-win ISO unpacking
+  ntfs-3g libarchive-tools
   # the incumbent, for side-by-side tests and benchmarks
   virt-v2v
 )

@@ -34,3 +34,4 @@ include tests/archive.mk
 include tests/fixups.mk
 include tests/convert.mk
 include tests/guests.mk
+include tests/windows.mk

@@ -1,0 +1,413 @@
+/* v2kvm: the Windows fixup, orchestration.
+ *
+ * windows_convert() runs in two phases so that a guest we must refuse is
+ * never written to:
+ *  1. read-only: mount the system volume read-only, refuse (exit 7) a
+ *     hibernated or Fast-Startup volume (hiberfil.sys starting "HIBR" or
+ *     "WAKE", any case; the NTFS volume dirty flag), a BitLocker volume
+ *     on any disk ("-FVE-FS-" at byte 3 of the volume, the BitLocker
+ *     boot-sector signature), a dynamic (LDM) system disk (MBR type 0x42
+ *     or the GPT LDM partition types), and a virtio-win tree without the
+ *     boot driver for this Windows; read the facts the edits need.
+ *  2. read-write: copy drivers, edit SYSTEM and SOFTWARE, install the
+ *     first-boot script, report capabilities.
+ * docs/windows.md explains every choice and compares with virt-v2v.
+ *
+ * Not done: Windows before Vista/2008 (no pnputil, no virtio-win
+ * drivers), converting the guest's own BitLocker or LDM volumes.
+ */
+#include <config.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cleanup.h"
+#include "error.h"
+#include "windows.h"
+#include "xalloc.h"
+
+int
+win_gerror (guestfs_h *g, const char *what)
+{
+  const char *msg = guestfs_last_error (g);
+  int err = guestfs_last_errno (g);
+
+  set_error (err ? err : EIO, "%s: %s", what,
+             msg ? msg : "libguestfs call failed");
+  error_set_kind (V2K_ERR_GUEST);
+  return -1;
+}
+
+char *
+win_path (struct win *w, const char *rel)
+{
+  /* guestfs_case_sensitive_path needs every element but the last to
+   * exist; resolve one element at a time, verbatim once one is new. */
+  char *cur = xstrdup (w->systemroot);
+  CLEANUP_FREE char *copy = xstrdup (rel);
+  char *save = NULL;
+  bool exists = true;
+
+  for (char *e = strtok_r (copy, "/", &save); e;
+       e = strtok_r (NULL, "/", &save)) {
+    char *next = xasprintf ("%s/%s", cur, e);
+    free (cur);
+    cur = next;
+    if (exists) {
+      char *r = guestfs_case_sensitive_path (w->g, cur);
+      if (!r) {
+        win_gerror (w->g, cur);
+        free (cur);
+        return NULL;
+      }
+      free (cur);
+      cur = r;
+      exists = guestfs_exists (w->g, cur) == 1;
+    }
+  }
+  return cur;
+}
+
+/* Record a refusal: one line, exit 7. */
+#define refuse(...) \
+  (set_error (ENOTSUP, __VA_ARGS__), error_set_kind (V2K_ERR_GUEST), -1)
+
+/* BitLocker signature at byte 3 of any partition of any disk. */
+static int
+check_bitlocker (struct win *w)
+{
+  char **parts = guestfs_list_partitions (w->g);
+  int r = 0;
+
+  if (!parts)
+    return win_gerror (w->g, "list_partitions");
+  for (size_t i = 0; r == 0 && parts[i]; ++i) {
+    size_t n = 0;
+    CLEANUP_FREE char *b = guestfs_pread_device (w->g, parts[i], 11, 0, &n);
+    if (b && n == 11 && memcmp (b + 3, "-FVE-FS-", 8) == 0)
+      r = refuse ("'%s' is a BitLocker volume: turn BitLocker off in the "
+                  "guest (manage-bde -off) before converting", parts[i]);
+  }
+  for (size_t i = 0; parts[i]; ++i)
+    free (parts[i]);
+  free (parts);
+  return r;
+}
+
+/* GPT type GUIDs of LDM (dynamic disk) metadata and data partitions. */
+#define GPT_LDM_META "5808C8AA-7E8F-42E0-85D2-E1E90434CFB3"
+#define GPT_LDM_DATA "AF9B60A0-1431-4F62-BC68-3311714A69AD"
+#define GPT_ESP "C12A7328-F81F-11D2-BA4B-00A0C93EC93B"
+
+/* Dynamic system disk refusal; also tells UEFI (an ESP on GPT). */
+static int
+check_disk (struct win *w)
+{
+  CLEANUP_FREE char *dev = guestfs_part_to_dev (w->g, w->root);
+  CLEANUP_FREE char *type = NULL;
+  struct guestfs_partition_list *pl;
+  int r = 0;
+
+  if (!dev || !(type = guestfs_part_get_parttype (w->g, dev)))
+    return win_gerror (w->g, w->root);
+  if (!(pl = guestfs_part_list (w->g, dev)))
+    return win_gerror (w->g, dev);
+  for (size_t i = 0; r == 0 && i < pl->len; ++i) {
+    int num = pl->val[i].part_num;
+    if (strcmp (type, "msdos") == 0) {
+      if (guestfs_part_get_mbr_id (w->g, dev, num) == 0x42)
+        r = refuse ("'%s' is a dynamic disk (LDM, partition type 0x42): "
+                    "the system disk must be a basic disk", dev);
+    }
+    else if (strcmp (type, "gpt") == 0) {
+      CLEANUP_FREE char *guid = guestfs_part_get_gpt_type (w->g, dev, num);
+      if (guid && (strcasecmp (guid, GPT_LDM_META) == 0 ||
+                   strcasecmp (guid, GPT_LDM_DATA) == 0))
+        r = refuse ("'%s' is a dynamic disk (LDM partitions): the system "
+                    "disk must be a basic disk", dev);
+      if (guid && strcasecmp (guid, GPT_ESP) == 0)
+        w->uefi = true;
+    }
+  }
+  guestfs_free_partition_list (pl);
+  return r;
+}
+
+/* NTFS "volume is dirty" flag: $Volume (MFT record 3), attribute 0x70,
+ * flags bit 0 (ntfs-3g layout.h).  Fast Startup and a crash leave it. */
+static int
+check_ntfs_dirty (struct win *w)
+{
+  size_t n = 0;
+  CLEANUP_FREE unsigned char *bs =
+    (unsigned char *) guestfs_pread_device (w->g, w->root, 512, 0, &n);
+  uint32_t bps, spc, rec;
+  int64_t mft, off;
+  int8_t cpr;
+
+  if (!bs || n != 512 || memcmp (bs + 3, "NTFS    ", 8) != 0)
+    return 0;                   /* not NTFS: nothing to check */
+  bps = bs[11] | bs[12] << 8;
+  spc = bs[13];
+  mft = 0;
+  for (int i = 7; i >= 0; --i)
+    mft = mft << 8 | bs[48 + i];
+  cpr = (int8_t) bs[64];
+  rec = cpr < 0 ? 1u << -cpr : (uint32_t) cpr * spc * bps;
+  if (bps < 256 || bps > 4096 || spc == 0 || rec < 512 || rec > 4096 ||
+      mft <= 0 || mft > (INT64_MAX / 4096) / 128)
+    return 0;                   /* implausible: leave it to ntfs-3g */
+  off = mft * spc * bps + 3 * (int64_t) rec;
+  CLEANUP_FREE unsigned char *r =
+    (unsigned char *) guestfs_pread_device (w->g, w->root, rec, off, &n);
+  if (!r || n != rec || memcmp (r, "FILE", 4) != 0)
+    return 0;
+  /* Undo the update sequence array on each 512-byte stride. */
+  uint32_t usa = r[4] | r[5] << 8, usn = r[6] | r[7] << 8;
+  for (uint32_t i = 1; i < usn && usa + 2 * i + 1 < rec && i * 512 <= rec; ++i) {
+    r[i * 512 - 2] = r[usa + 2 * i];
+    r[i * 512 - 1] = r[usa + 2 * i + 1];
+  }
+  for (uint32_t a = r[20] | r[21] << 8; a + 24 <= rec;) {
+    uint32_t type = r[a] | r[a + 1] << 8 | r[a + 2] << 16 | (uint32_t) r[a + 3] << 24;
+    uint32_t len = r[a + 4] | r[a + 5] << 8 | r[a + 6] << 16;
+    if (type == 0xffffffff || len < 24 || a + len > rec)
+      break;
+    if (type == 0x70 && r[a + 8] == 0) {
+      uint32_t v = a + (r[a + 20] | r[a + 21] << 8);
+      if (v + 12 <= rec && (r[v + 10] & 1))
+        return refuse ("'%s': the NTFS volume is marked dirty (Windows "
+                       "crashed or was shut down with Fast Startup): boot "
+                       "it and shut down fully (shutdown /s /t 0) first",
+                       w->root);
+      return 0;
+    }
+    a += len;
+  }
+  return 0;
+}
+
+/* hiberfil.sys signatures: "hibr"/"HIBR" hibernated, "wake"/"WAKE"
+ * resumed but not yet cleared; Fast Startup writes the same file. */
+static int
+check_hibernation (struct win *w)
+{
+  CLEANUP_FREE char *p = guestfs_case_sensitive_path (w->g, "/hiberfil.sys");
+  CLEANUP_FREE char *head = NULL;
+  size_t n = 0;
+
+  if (!p || guestfs_is_file (w->g, p) <= 0)
+    return 0;
+  head = guestfs_pread (w->g, p, 4, 0, &n);
+  if (head && n == 4 && (strncasecmp (head, "hibr", 4) == 0 ||
+                         strncasecmp (head, "wake", 4) == 0))
+    return refuse ("'%s' is hibernated (or Fast Startup is on): boot it and "
+                   "shut down fully, with 'powercfg /h off', first", w->root);
+  return 0;
+}
+
+/* The virtio-win architecture name for a libguestfs arch. */
+static const char *
+virtio_arch (const char *arch)
+{
+  if (strcmp (arch, "x86_64") == 0)
+    return "amd64";
+  if (strcmp (arch, "aarch64") == 0)
+    return "ARM64";
+  return "x86";
+}
+
+/* "C:" or whichever letter MountedDevices gives the system volume. */
+static char *
+drive_letter (struct win *w)
+{
+  char **m = guestfs_inspect_get_drive_mappings (w->g, w->root);
+  char *ret = NULL;
+
+  for (size_t i = 0; m && m[i] && m[i + 1]; i += 2)
+    if (!ret && strcmp (m[i + 1], w->root) == 0)
+      ret = xasprintf ("%s:", m[i]);
+  for (size_t i = 0; m && m[i]; ++i)
+    free (m[i]);
+  free (m);
+  return ret ? ret : xstrdup ("C:");
+}
+
+static int
+read_inspection (struct win *w)
+{
+  guestfs_h *g = w->g;
+  CLEANUP_FREE char *variant = guestfs_inspect_get_product_variant (g, w->root);
+  CLEANUP_FREE char *arch = guestfs_inspect_get_arch (g, w->root);
+
+  w->major = guestfs_inspect_get_major_version (g, w->root);
+  w->minor = guestfs_inspect_get_minor_version (g, w->root);
+  w->systemroot = guestfs_inspect_get_windows_systemroot (g, w->root);
+  if (!variant || !arch || !w->systemroot || w->major == -1 || w->minor == -1)
+    return win_gerror (g, w->root);
+  w->server = strncasecmp (variant, "Server", 6) == 0;
+  w->drive = drive_letter (w);
+  w->arch = virtio_arch (arch);
+  if (w->major < 6)
+    return refuse ("'%s': Windows before Vista/2008 is not supported",
+                   w->root);
+  return 0;
+}
+
+/* Phase 1: nothing is written. */
+static int
+phase_readonly (struct win *w)
+{
+  if (guestfs_umount_all (w->g) == -1 ||
+      guestfs_mount_ro (w->g, w->root, "/") == -1)
+    return win_gerror (w->g, w->root);
+  if (read_inspection (w) == -1 || check_bitlocker (w) == -1 ||
+      check_disk (w) == -1 || check_hibernation (w) == -1 ||
+      check_ntfs_dirty (w) == -1 || win_registry_read (w) == -1 ||
+      win_drivers_locate (w) == -1)
+    return -1;
+  if (guestfs_umount_all (w->g) == -1)
+    return win_gerror (w->g, w->root);
+  return 0;
+}
+
+/* Pair static interfaces with the guest's MACs (docs/windows.md). */
+static void
+pair_macs (struct win *w)
+{
+  const struct windows_options *o = w->opts;
+
+  if (w->nr_ips == 0 || o->nr_macs == 0)
+    return;
+  if (w->nr_ips != 1 || o->nr_macs != 1)
+    warning ("%zu static IPv4 interfaces and %zu NICs: pairing them in "
+             "order; check the addresses after the first boot",
+             w->nr_ips, o->nr_macs);
+  for (size_t i = 0; i < w->nr_ips && i < o->nr_macs; ++i) {
+    char *m = xstrdup (o->macs[i]);
+    for (char *p = m; *p; ++p)
+      *p = *p == ':' ? '-' : (char) toupper ((unsigned char) *p);
+    w->ips[i].mac = m;
+  }
+}
+
+static void
+fill_caps (const struct win *w, struct windows_caps *caps)
+{
+  memset (caps, 0, sizeof *caps);
+  caps->block = w->opts->virtio_scsi ? WIN_BLOCK_VIRTIO_SCSI
+                                     : WIN_BLOCK_VIRTIO_BLK;
+  caps->net = w->have[DRV_NETKVM] ? WIN_NET_VIRTIO : WIN_NET_E1000E;
+  if (!w->have[DRV_NETKVM])
+    warning ("no NetKVM driver for this Windows: the NIC will be e1000e");
+  caps->uefi = w->uefi;
+  caps->rtc_localtime = !w->rtc_utc;
+  caps->hyperv = true;
+  caps->virtio_rng = w->have[DRV_VIORNG];
+  caps->virtio_balloon = w->have[DRV_BALLOON];
+  caps->virtio_serial = w->have[DRV_VIOSERIAL];
+  caps->qxl = w->have[DRV_QXLDOD];
+}
+
+static void
+win_free (struct win *w)
+{
+  win_drivers_cleanup (w);
+  free (w->systemroot);
+  free (w->drive);
+  free (w->srcdir);
+  free (w->osdir);
+  free (w->qga_msi);
+  for (size_t i = 0; i < w->nr_disabled; ++i)
+    free (w->disabled[i]);
+  free (w->disabled);
+  for (size_t i = 0; i < w->nr_ips; ++i) {
+    struct win_static_ip *s = &w->ips[i];
+    free (s->guid); free (s->mac); free (s->address);
+    free (s->mask); free (s->gateway); free (s->dns);
+  }
+  free (w->ips);
+}
+
+int
+windows_convert (guestfs_h *g, const char *root,
+                 const struct windows_options *opts, struct windows_caps *caps)
+{
+  static const struct windows_options none;
+  struct win w = { .g = g, .root = root, .opts = opts ? opts : &none };
+  int r = -1;
+
+  if (phase_readonly (&w) == -1)
+    goto out;
+  pair_macs (&w);
+  if (guestfs_mount (g, root, "/") == -1) {
+    win_gerror (g, root);
+    goto out;
+  }
+  if (win_drivers_install (&w) == -1 || win_registry_system (&w) == -1 ||
+      win_registry_software (&w) == -1 || win_firstboot_install (&w) == -1)
+    goto out;
+  fill_caps (&w, caps);
+  r = 0;
+ out:
+  win_free (&w);
+  return r;
+}
+
+/* Error handler that keeps libguestfs quiet: errors are read back with
+ * guestfs_last_error() and reported once by main.c. */
+static void
+quiet (guestfs_h *g, void *data, const char *msg)
+{
+}
+
+int
+windows_fixup_images (const char *const *images, size_t nr_images,
+                      const struct windows_options *opts,
+                      struct windows_caps *caps)
+{
+  guestfs_h *g = guestfs_create ();
+  char **roots = NULL;
+  int r = -1;
+
+  if (!g) {
+    set_error_errno ("cannot create a libguestfs handle");
+    error_set_kind (V2K_ERR_HYPERVISOR);
+    return -1;
+  }
+  guestfs_set_error_handler (g, quiet, NULL);
+  for (size_t i = 0; i < nr_images; ++i)
+    if (guestfs_add_drive_opts (g, images[i], GUESTFS_ADD_DRIVE_OPTS_FORMAT,
+                                "raw", -1) == -1) {
+      win_gerror (g, images[i]);
+      goto out;
+    }
+  if (guestfs_launch (g) == -1) {
+    win_gerror (g, "launch");
+    error_set_kind (V2K_ERR_HYPERVISOR);
+    goto out;
+  }
+  if (!(roots = guestfs_inspect_os (g))) {
+    win_gerror (g, "inspect_os");
+    goto out;
+  }
+  if (!roots[0] || roots[1]) {
+    set_error (ENOTSUP, "'%s': expected exactly one operating system",
+               images[0]);
+    error_set_kind (V2K_ERR_GUEST);
+    goto out;
+  }
+  r = windows_convert (g, roots[0], opts, caps);
+  if (r == 0 && (guestfs_umount_all (g) == -1 || guestfs_shutdown (g) == -1))
+    r = win_gerror (g, "shutdown");
+ out:
+  for (size_t i = 0; roots && roots[i]; ++i)
+    free (roots[i]);
+  free (roots);
+  guestfs_close (g);
+  return r;
+}

@@ -1,0 +1,165 @@
+/* v2kvm: the Windows fixup (guest-fixups/windows*.c).
+ *
+ * The seam with the rest of the program is one call, windows_convert():
+ * it takes a launched libguestfs handle and the inspected root, and fills
+ * struct windows_caps.  The fixup table entry (windows_fixup) adapts that
+ * to the common guestcaps.  Everything below "internal" is shared only by
+ * the four windows*.c files:
+ *   windows.c           orchestration, refusals, capabilities
+ *   windows-drivers.c   virtio-win lookup, directory choice, copy
+ *   windows-registry.c  SYSTEM/SOFTWARE hive edits (libguestfs hivex_*)
+ *   windows-firstboot.c the bounded first-boot script and its launcher
+ * docs/windows.md says why each mechanism was chosen.
+ */
+#ifndef V2K_WINDOWS_H
+#define V2K_WINDOWS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <guestfs.h>
+
+#include "vector.h"
+
+/* Options of the Windows fixup; all may be zero/NULL. */
+struct windows_options {
+  /* virtio-win ISO or directory; NULL: $VIRTIO_WIN, else
+   * /usr/share/virtio-win. */
+  const char *virtio_win;
+  /* Boot disk on virtio-scsi (vioscsi) instead of virtio-blk (viostor). */
+  bool virtio_scsi;
+  /* MAC addresses of the guest's NICs in configuration order ("52:54:..");
+   * used to re-apply static IPv4 settings to the right adapter. */
+  const char *const *macs;
+  size_t nr_macs;
+};
+
+enum windows_block { WIN_BLOCK_VIRTIO_BLK, WIN_BLOCK_VIRTIO_SCSI, WIN_BLOCK_SATA };
+enum windows_net { WIN_NET_VIRTIO, WIN_NET_E1000E };
+
+/* What the converted guest can drive; read by the XML writer. */
+struct windows_caps {
+  enum windows_block block;     /* SATA when no boot driver went in */
+  enum windows_net net;         /* virtio when NetKVM went in */
+  bool uefi;                    /* ESP on a GPT disk, else BIOS */
+  bool rtc_localtime;           /* unless RealTimeIsUniversal=1 */
+  bool hyperv;                  /* Hyper-V enlightenments (always, Windows) */
+  bool virtio_rng, virtio_balloon, virtio_serial, qxl;
+};
+
+/* Convert the Windows guest at ROOT.  G is launched; the filesystems may
+ * be mounted or not (this unmounts, checks everything read-only, then
+ * mounts ROOT read-write).  Refusals (hibernation, BitLocker, dynamic
+ * system disk, no viostor/vioscsi for this Windows) happen before
+ * anything is written, with error kind V2K_ERR_GUEST (exit 7).
+ * Returns 0 and fills CAPS, or -1 with the error set. */
+int windows_convert (guestfs_h *g, const char *root,
+                     const struct windows_options *opts,
+                     struct windows_caps *caps);
+
+/* Whole run on raw disk images (used by the tests until the common
+ * `v2kvm fixup` command drives windows_convert): launch, inspect, convert,
+ * shut down.  Returns 0 or -1 with the error set. */
+int windows_fixup_images (const char *const *images, size_t nr_images,
+                          const struct windows_options *opts,
+                          struct windows_caps *caps);
+
+/* ---- internal to guest-fixups/windows*.c ---- */
+
+/* Names of the virtio-win driver folders this fixup knows. */
+enum win_drv {
+  DRV_VIOSTOR, DRV_VIOSCSI, DRV_NETKVM, DRV_BALLOON, DRV_VIOSERIAL,
+  DRV_VIORNG, DRV_QXLDOD, DRV_PVPANIC, DRV_VIOINPUT, NR_WIN_DRV
+};
+
+/* One static IPv4 configuration found offline. */
+struct win_static_ip {
+  char *guid;                   /* interface {GUID} */
+  char *mac;                    /* "52-54-00-.." as getmac prints, or NULL */
+  char *address, *mask, *gateway, *dns; /* dns: comma-separated or NULL */
+};
+
+struct win {
+  guestfs_h *g;
+  const char *root;
+  const struct windows_options *opts;
+  char *systemroot;             /* guest path, e.g. "/Windows" */
+  int major, minor;             /* 10.0, 6.1 ... */
+  long build;                   /* CurrentBuildNumber, 0 if unknown */
+  bool server;
+  const char *arch;             /* virtio-win name: amd64, x86, ARM64 */
+  char *srcdir;                 /* host directory holding the virtio-win tree */
+  char *tmpdir;                 /* extracted ISO, removed at the end */
+  char *osdir;                  /* chosen "w10", "2k19", ... */
+  bool have[NR_WIN_DRV];        /* driver copied into the guest */
+  char *qga_msi;                /* guest-agent MSI base name, or NULL */
+  char **disabled;              /* services set to Start=4, NULL-terminated */
+  size_t nr_disabled;
+  struct win_static_ip *ips;
+  size_t nr_ips;
+  bool rtc_utc;
+  bool uefi;
+  bool use_cddb;                /* Windows < 8, or no DriverDatabase */
+  bool use_driverdb;            /* Windows 8+ with a DriverDatabase */
+  char *drive;                  /* drive letter of %SystemRoot%, "C:" */
+  int gp_index;                 /* Group Policy Startup\N we registered */
+  bool gp_ini_created;          /* we wrote gpt.ini + scripts.ini */
+};
+
+/* windows-drivers.c */
+int win_drivers_locate (struct win *w);        /* before any write */
+int win_drivers_install (struct win *w);       /* copy into the guest */
+void win_drivers_cleanup (struct win *w);
+extern const char *const win_drv_name[NR_WIN_DRV];
+
+/* windows-registry.c */
+int win_registry_read (struct win *w);         /* read-only facts */
+int win_registry_system (struct win *w);       /* SYSTEM edits */
+int win_registry_software (struct win *w);     /* SOFTWARE edits */
+
+/* Hive access (windows-registry.c).  One hive is open at a time;
+ * REL is relative to %SystemRoot%.  Nodes: >0 found, 0 absent, -1 error.
+ * Getters return 1 found, 0 absent or of another type, -1 error. */
+int win_reg_open (struct win *w, const char *rel, bool write);
+int win_reg_close (struct win *w, bool commit);
+int64_t win_reg_node (struct win *w, int64_t node, const char *path,
+                      bool create);
+int win_reg_set (struct win *w, int64_t node, const char *key, int type,
+                 const void *data, size_t len);
+int win_reg_set_dword (struct win *w, int64_t node, const char *key,
+                       uint32_t v);
+int win_reg_set_str (struct win *w, int64_t node, const char *key, int type,
+                     const char *s);
+int win_reg_set_multi (struct win *w, int64_t node, const char *key,
+                       const string_vector *v);
+int win_reg_get_dword (struct win *w, int64_t node, const char *key,
+                       uint32_t *out);
+int win_reg_get_strs (struct win *w, int64_t node, const char *key,
+                      string_vector *out);
+char *win_reg_get_str (struct win *w, int64_t node, const char *key);
+
+/* windows-driverdb.c: the Windows 8+ DriverDatabase binding (SYSTEM open). */
+int win_driverdb_add (struct win *w, int64_t root, const char *drv,
+                      const char *const *ids);
+
+/* windows-firstboot.c */
+int win_firstboot_install (struct win *w);       /* files on NTFS */
+int win_firstboot_register (struct win *w, int64_t software_root);
+char *win_firstboot_script (const struct win *w); /* the .cmd text */
+
+/* Helpers (windows.c). */
+int win_gerror (guestfs_h *g, const char *what); /* set_error, return -1 */
+char *win_path (struct win *w, const char *rel); /* case-resolved guest path */
+
+/* Names of the transient DriverDatabase binding (windows-driverdb.c),
+ * deleted again by the first-boot script. */
+#define WIN_DRIVERDB_INF_FMT "v2kvm-%s.inf"
+#define WIN_DRIVERDB_PKG_FMT "v2kvm-%s.inf_tmp"
+#define WIN_DRIVERDB_CONF "v2kvm_conf"
+
+#define WIN_FIRSTBOOT_DIR "v2kvm"          /* %SystemRoot%\v2kvm */
+#define WIN_FIRSTBOOT_MAX_RUNS 3           /* script gives up after this */
+#define WIN_FIRSTBOOT_MAX_REBOOTS 1        /* and never reboots more */
+
+#endif /* V2K_WINDOWS_H */

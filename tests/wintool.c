@@ -1,0 +1,72 @@
+/* wintool: run the Windows fixup on raw images, for the tests.
+ *
+ *   wintool [--virtio-win PATH] [--block-driver virtio-blk|virtio-scsi]
+ *           [--mac MAC]... IMAGE...
+ *
+ * Prints the capabilities as "key=value" lines on success; on failure
+ * prints "v2kvm: <message>" (like convert/main.c) and exits with the
+ * program's exit code for the error (7 for a refused guest).
+ */
+#include <config.h>
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "windows.h"
+
+int
+main (int argc, char **argv)
+{
+  static const struct option lo[] = {
+    { "virtio-win", required_argument, NULL, 'w' },
+    { "block-driver", required_argument, NULL, 'b' },
+    { "mac", required_argument, NULL, 'm' },
+    { "verbose", no_argument, NULL, 'v' },
+    { NULL, 0, NULL, 0 }
+  };
+  const char *macs[16];
+  struct windows_options o = { .macs = macs };
+  struct windows_caps c;
+  int opt;
+
+  while ((opt = getopt_long (argc, argv, "v", lo, NULL)) != -1) {
+    switch (opt) {
+    case 'w': o.virtio_win = optarg; break;
+    case 'b':
+      if (strcmp (optarg, "virtio-scsi") == 0)
+        o.virtio_scsi = true;
+      else if (strcmp (optarg, "virtio-blk") != 0) {
+        fprintf (stderr, "v2kvm: unknown block driver '%s'\n", optarg);
+        return 2;
+      }
+      break;
+    case 'm':
+      if (o.nr_macs < sizeof macs / sizeof *macs)
+        macs[o.nr_macs++] = optarg;
+      break;
+    case 'v': v2k_verbose = true; break;
+    default: return 2;
+    }
+  }
+  if (optind >= argc) {
+    fprintf (stderr, "v2kvm: wintool: no image\n");
+    return 2;
+  }
+  if (windows_fixup_images ((const char *const *) argv + optind,
+                            argc - optind, &o, &c) == -1) {
+    fprintf (stderr, "v2kvm: %s\n", get_error ());
+    return exit_code_for ();
+  }
+  printf ("block=%s\n", c.block == WIN_BLOCK_VIRTIO_BLK ? "virtio-blk" :
+          c.block == WIN_BLOCK_VIRTIO_SCSI ? "virtio-scsi" : "sata");
+  printf ("net=%s\n", c.net == WIN_NET_VIRTIO ? "virtio" : "e1000e");
+  printf ("firmware=%s\n", c.uefi ? "uefi" : "bios");
+  printf ("rtc=%s\n", c.rtc_localtime ? "localtime" : "utc");
+  printf ("hyperv=%d\n", c.hyperv);
+  printf ("virtio_rng=%d\nvirtio_balloon=%d\nvirtio_serial=%d\nqxl=%d\n",
+          c.virtio_rng, c.virtio_balloon, c.virtio_serial, c.qxl);
+  return 0;
+}
