@@ -24,6 +24,7 @@ libformats_a_SOURCES = \
 	formats/disk-raw-writer.c \
 	formats/cfg.c formats/cfg.h \
 	formats/cfg-vmx.c \
+	formats/cfg-xl.c \
 	$(NULL)
 FORMATS_LIBS = libformats.a libcommon.a $(ZLIB_LIBS) $(LIBDEFLATE_LIBS) \
 	$(ZSTD_LIBS) $(LIBXML2_LIBS) $(LIBCRYPTO_LIBS) $(PTHREAD_LIBS)

@@ -47,8 +47,10 @@ const struct writer_driver *const writer_drivers[] = {
 #include "cfg.h"
 
 extern const struct cfg_reader vmx_cfg;
+extern const struct cfg_reader xl_cfg;
 
 const struct cfg_reader *const cfg_readers[] = {
   &vmx_cfg,
+  &xl_cfg,                      /* also legacy xm (-i xm) */
   NULL
 };

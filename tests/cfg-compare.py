@@ -53,6 +53,12 @@ def from_libvirt(path):
                                "ovmf" in (loader.text or "").lower()):
         uefi = True
     g["firmware"] = "uefi" if uefi else "bios"
+    ostype = os_.findtext("type")
+    pv = ostype in ("linux", "xen", "xenpvh")
+    if pv:
+        # A Xen PV/PVH guest has no firmware: libvirt prints nothing,
+        # v2kvm says "unknown" (inspection of the disks decides).
+        g["firmware"] = "unknown"
     disks, cds = [], []
     for d in r.iter("disk"):
         src = d.find("source")
@@ -76,7 +82,7 @@ def from_libvirt(path):
             net = src.get("bridge") or src.get("network")
         nics.append({"mac": mac.get("address").lower() if mac is not None else None,
                      "model": NIC_MODELS.get(model.get("type"), model.get("type"))
-                     if model is not None else None,
+                     if model is not None else ("netfront" if pv else None),
                      "network": net})
     g["nics"] = nics
     return g

@@ -2,6 +2,7 @@
 # guest, domain XML, `v2kvm source`).
 TESTS += \
 	tests/test-cfg-vmx-corpus.sh \
+	tests/test-cfg-xl-corpus.sh \
 	tests/test-cfg-golden.sh \
 	tests/test-cfg-domxml.sh \
 	tests/test-cfg-errors.sh \
@@ -10,6 +11,7 @@ TESTS += \
 EXTRA_DIST += \
 	tests/cfg-compare.py \
 	tests/test-cfg-vmx-corpus.sh \
+	tests/test-cfg-xl-corpus.sh \
 	tests/test-cfg-golden.sh \
 	tests/test-cfg-domxml.sh \
 	tests/test-cfg-errors.sh \

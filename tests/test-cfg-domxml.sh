@@ -84,6 +84,8 @@ check_all () {
 }
 if [ -d "$CORPUS" ]; then
   check_all vmx $(find "$CORPUS" -name '*.vmx' | sort)
+  check_all xl $(find "$CORPUS/libvirt-1.2.2/xmconfigdata" "$CORPUS/libvirt-current/xlconfigdata" -name '*.cfg' | sort) \
+           $(find "$CORPUS/xen-examples" -type f | sort)
 fi
 check_all vmx "$d"/*.vmx
 check_all xl "$d"/*.cfg

@@ -35,3 +35,39 @@ bad 4 vmx enc.vmx "enc.vmx: unknown .encoding"
 printf 'displayName = "x"\nencryption.keySafe = "vmware:key/list/..."\nencryption.data = "AAAA"\n' >enc2.vmx
 bad 4 vmx enc2.vmx "enc2.vmx:2: the VM is encrypted"
 bad 3 vmx nonexistent.vmx "nonexistent.vmx"
+
+# ---- xl / xm ----
+printf 'name = "a"\nkernel = "/boot/vmlinuz\nmemory = 128\n' >unterminated.cfg
+bad 3 xl unterminated.cfg 'unterminated.cfg:2: unterminated string'
+printf 'name = "a"\ndisk = [ "x,raw,xvda,w",\n  "y,raw,xvdb,w"\n' >unterminated-list.cfg
+bad 3 xl unterminated-list.cfg 'unterminated-list.cfg:2: unterminated list'
+printf 'name = "a"\nmemory = 12abc\n' >badnum.cfg
+bad 3 xl badnum.cfg "badnum.cfg:2: bad number '12abc'"
+printf 'name = "a"\nmemory = "lots"\n' >badmem.cfg
+bad 3 xl badmem.cfg "badmem.cfg:2: memory: expected a number"
+printf 'name = "a"\nmemory = 512\nvcpus = 2\nmemory = 1024\n' >dup.cfg
+bad 3 xl dup.cfg "dup.cfg:4: duplicate key 'memory' \\(first set on line 2\\)"
+printf 'name = "a"\nmemory = 17179869184\n' >huge.cfg
+bad 3 xl huge.cfg "huge.cfg:2: memory must be between 1 MiB and 16 TiB"
+printf 'name = "a"\nvcpus = 0\n' >nocpu.cfg
+bad 3 xl nocpu.cfg "nocpu.cfg:2: vcpus must be"
+printf 'import os\nname = "a"\n' >import.cfg
+bad 3 xm import.cfg "import.cfg:1: 'import': Python code is not supported"
+printf 'name = "a"\nvmid = 3\nextra = "VMID=%%d" %% vmid\n' >percent.cfg
+bad 3 xm percent.cfg "percent.cfg:3: unexpected text after the value"
+printf 'name = "a"\nmemory = 64 * 2\n' >arith.cfg
+bad 3 xm arith.cfg "arith.cfg:2: unexpected text after the value"
+printf 'name = "a"\nxm_vars.check()\n' >call.cfg
+bad 3 xm call.cfg "call.cfg:2: expected '=' after 'xm_vars'"
+printf 'name = "a"\nif True:\n    memory = 128\n' >if.cfg
+bad 3 xm if.cfg "if.cfg:2: 'if': Python code is not supported"
+printf 'name = "a"\nmemory = os.environ\n' >expr.cfg
+bad 3 xm expr.cfg "expr.cfg:2: value is a Python expression"
+printf 'name = "a"\ndisk = [ "phy:/dev/x" ]\n' >novdev.cfg
+bad 3 xl novdev.cfg "novdev.cfg:2: disk 'phy:/dev/x' has no vdev"
+printf 'name = "a"\nvif = [ "mac=00:16:3e:00:00" ]\n' >badmac.cfg
+bad 3 xl badmac.cfg "badmac.cfg:2: vif: invalid MAC address"
+printf 'memory = 128\n' >noname.cfg
+bad 3 xl noname.cfg "noname.cfg: no 'name' setting"
+printf 'name = "a"\ndisk = %s\n' "$(printf '[%.0s' $(seq 20))" >deep.cfg
+bad 3 xl deep.cfg "deep.cfg:2: lists nested too deeply"

@@ -4,25 +4,35 @@
 # compared with `v2kvm source show --json` on the same fields as the
 # corpus tests (tests/cfg-compare.py).  The test driver of most libvirt
 # builds does not implement domxml-from-native (only the esx/vmware and
-# libxl drivers do); then the test skips and says so.
+# libxl drivers do); each format it cannot convert is skipped with the
+# reason, and the test skips when it can convert none.
 . "$srcdir/functions.sh"
 requires_corpus
 requires virsh python3
 
-probe=$CORPUS/virt-v2v/test-i-vmx-1.vmx
-if ! virsh -q -c test:///default domxml-from-native vmware-vmx "$probe" \
-     >/dev/null 2>"$TMP/err"; then
-  skip "libvirt $(virsh --version) test driver cannot run domxml-from-native: $(head -1 "$TMP/err")"
-fi
-
-n=0
-for f in $(find "$CORPUS" -name '*.vmx' ! -name 'encrypted.vmx' | sort); do
-  virsh -q -c test:///default domxml-from-native vmware-vmx "$f" \
-        >"$TMP/lv.xml" 2>/dev/null || continue
-  "$V2KVM" source show -i vmx "$f" --json >"$TMP/our.json" || fail "$f"
-  echo "== $f"
-  python3 "$srcdir/cfg-compare.py" libvirt "$TMP/lv.xml" "$TMP/our.json" \
-          current_memory || fail "$f differs from virsh"
-  n=$((n+1))
-done
+URI=${V2KVM_ORACLE_URI:-test:///default}
+n=0 tried=0
+oracle () {                     # oracle NATIVE-FORMAT V2KVM-TYPE PROBE FILES...
+  local fmt=$1 type=$2 probe=$3 f; shift 3
+  if ! virsh -q -c "$URI" domxml-from-native $fmt "$probe" >/dev/null 2>"$TMP/err"; then
+    echo "skipping $fmt: libvirt $(virsh --version) on $URI: $(head -1 "$TMP/err")"
+    return 0
+  fi
+  tried=$((tried+1))
+  for f in "$@"; do
+    virsh -q -c "$URI" domxml-from-native $fmt "$f" >"$TMP/lv.xml" 2>/dev/null || continue
+    "$V2KVM" source show -i $type "$f" --json >"$TMP/our.json" || fail "$f"
+    echo "== $f ($fmt)"
+    python3 "$srcdir/cfg-compare.py" libvirt "$TMP/lv.xml" "$TMP/our.json" \
+            current_memory || fail "$f differs from virsh"
+    n=$((n+1))
+  done
+}
+oracle vmware-vmx vmx "$CORPUS/virt-v2v/test-i-vmx-1.vmx" \
+       $(find "$CORPUS" -name '*.vmx' ! -name 'encrypted.vmx' | sort)
+oracle xen-xl xl "$CORPUS/libvirt-current/xlconfigdata/test-new-disk.cfg" \
+       $(find "$CORPUS/libvirt-current/xlconfigdata" -name '*.cfg' | sort)
+oracle xen-xm xm "$CORPUS/libvirt-1.2.2/xmconfigdata/test-paravirt-old-pvfb.cfg" \
+       $(find "$CORPUS/libvirt-1.2.2/xmconfigdata" -name '*.cfg' | sort)
+[ $tried -gt 0 ] || skip "libvirt on $URI converts none of vmware-vmx, xen-xl, xen-xm"
 echo "$n configs compared with virsh"
