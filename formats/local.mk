@@ -25,6 +25,8 @@ libformats_a_SOURCES = \
 	formats/cfg.c formats/cfg.h \
 	formats/cfg-vmx.c \
 	formats/cfg-xl.c \
+	formats/cfg-xml.c formats/cfg-xml.h \
+	formats/cfg-libvirt-xml.c \
 	$(NULL)
 FORMATS_LIBS = libformats.a libcommon.a $(ZLIB_LIBS) $(LIBDEFLATE_LIBS) \
 	$(ZSTD_LIBS) $(LIBXML2_LIBS) $(LIBCRYPTO_LIBS) $(PTHREAD_LIBS)

@@ -3,6 +3,7 @@
 TESTS += \
 	tests/test-cfg-vmx-corpus.sh \
 	tests/test-cfg-xl-corpus.sh \
+	tests/test-cfg-libvirt-xml.sh \
 	tests/test-cfg-golden.sh \
 	tests/test-cfg-domxml.sh \
 	tests/test-cfg-errors.sh \
@@ -12,6 +13,7 @@ EXTRA_DIST += \
 	tests/cfg-compare.py \
 	tests/test-cfg-vmx-corpus.sh \
 	tests/test-cfg-xl-corpus.sh \
+	tests/test-cfg-libvirt-xml.sh \
 	tests/test-cfg-golden.sh \
 	tests/test-cfg-domxml.sh \
 	tests/test-cfg-errors.sh \

@@ -86,9 +86,11 @@ if [ -d "$CORPUS" ]; then
   check_all vmx $(find "$CORPUS" -name '*.vmx' | sort)
   check_all xl $(find "$CORPUS/libvirt-1.2.2/xmconfigdata" "$CORPUS/libvirt-current/xlconfigdata" -name '*.cfg' | sort) \
            $(find "$CORPUS/xen-examples" -type f | sort)
+  check_all libvirtxml $(find "$CORPUS/libvirt-1.2.2/xmconfigdata" "$CORPUS/libvirt-current/xlconfigdata" -name '*.xml' | sort)
 fi
 check_all vmx "$d"/*.vmx
 check_all xl "$d"/*.cfg
 check_all ovf "$d"/*.ovf
+check_all libvirtxml $(ls "$d"/*.xml 2>/dev/null | grep -v xva)
 echo "$n generated domain XMLs validate"
 [ $n -gt 2 ] || fail "too few configs checked"

@@ -71,3 +71,42 @@ printf 'memory = 128\n' >noname.cfg
 bad 3 xl noname.cfg "noname.cfg: no 'name' setting"
 printf 'name = "a"\ndisk = %s\n' "$(printf '[%.0s' $(seq 20))" >deep.cfg
 bad 3 xl deep.cfg "deep.cfg:2: lists nested too deeply"
+
+# ---- XML (libvirt XML; the same parser serves OVF and ova.xml) ----
+cat >laughs.xml <<'XML'
+<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+ <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+ <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+ <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+ <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+ <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+]>
+<domain type='xen'><name>&lol9;</name><memory>1024</memory></domain>
+XML
+bad 3 libvirtxml laughs.xml 'laughs.xml:2: <!DOCTYPE> is not allowed'
+cat >xxe.xml <<'XML'
+<?xml version="1.0"?>
+<!DOCTYPE domain [ <!ENTITY xxe SYSTEM "file:///etc/passwd"> ]>
+<domain type='xen'><name>&xxe;</name><memory>1024</memory></domain>
+XML
+bad 3 libvirtxml xxe.xml 'xxe.xml:2: <!DOCTYPE> is not allowed'
+! grep -q 'root:' "$TMP/expect.out" "$TMP/expect.err" || fail "xxe: /etc/passwd leaked"
+printf '<domain type="xen"><name>a</name><memory>1024</domain>\n' >broken.xml
+bad 3 libvirtxml broken.xml 'broken.xml:1: invalid XML'
+printf '<domain type="xen"><name>a</name><memory unit="KiB">lots</memory></domain>\n' >mem.xml
+bad 3 libvirtxml mem.xml "mem.xml:1: /domain/memory: bad size 'lots KiB'"
+printf '<domain type="xen"><name>a</name><memory unit="TiB">17</memory></domain>\n' >hugemem.xml
+bad 3 libvirtxml hugemem.xml "hugemem.xml:1: /domain/memory: memory of .* bytes is more than 16 TiB"
+printf '<domain type="xen"><name>a</name><memory>1024</memory><vcpu>0</vcpu></domain>\n' >vcpu.xml
+bad 3 libvirtxml vcpu.xml "vcpu.xml:1: /domain/vcpu: bad vCPU count '0'"
+printf '<domain type="xen"><memory>1024</memory></domain>\n' >noname.xml
+bad 3 libvirtxml noname.xml "noname.xml: /domain/name is missing"
+printf '<notdomain/>\n' >root.xml
+bad 3 libvirtxml root.xml "root.xml: root element is <notdomain>"
+printf '<domain type="xen"><name>a</name><devices><interface type="bridge"><mac address="zz"/></interface></devices></domain>\n' >mac.xml
+bad 3 libvirtxml mac.xml "mac.xml:1: interface: invalid MAC address 'zz'"
