@@ -19,6 +19,8 @@ PKGS=(
   xxhash
   # Windows fixup: NTFS in the appliance, virtio-win ISO unpacking
   ntfs-3g libarchive-tools
+  # test guests (tests/guests/): sfdisk, mkfs.ext4 -d, unshare/flock
+  fdisk e2fsprogs util-linux
   # the incumbent, for side-by-side tests and benchmarks
   virt-v2v
 )

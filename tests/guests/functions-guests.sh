@@ -1,0 +1,41 @@
+# tests/guests/functions-guests.sh: test helpers for the real test guests.
+# Source after functions.sh:
+#   . "$srcdir/functions.sh"
+#   . "$srcdir/guests/functions-guests.sh"
+#
+#   guest_image base|vmware|xen   build the image once (cached under
+#                                 /var/tmp/v2kvm-guests, see build-base.sh
+#                                 and make-flavor.sh) and print its path;
+#                                 exit status 77 = cannot build here
+#   require_guest_image FLAVOR    the same, but sets $GUEST_IMAGE, and
+#                                 skips (77) or fails the test itself
+#   boot_guest IMAGE FLAVOR [boot.sh options]
+#                                 boot under qemu TCG on an overlay and wait
+#                                 for the flavor's marker (guests/boot.sh)
+#
+# Set SKIP_GUEST_TESTS=1 to skip every test that needs a real guest.
+GUESTS_SRC=$srcdir/guests
+
+guest_image () {
+  case $1 in
+    base) "$GUESTS_SRC/build-base.sh" ;;
+    vmware|xen) "$GUESTS_SRC/make-flavor.sh" "$1" ;;
+    *) echo "guest_image: unknown flavor '$1'" >&2; return 1 ;;
+  esac
+}
+
+require_guest_image () {
+  local out rc=0
+  [ -z "${SKIP_GUEST_TESTS:-}" ] || skip "SKIP_GUEST_TESTS is set"
+  requires qemu-system-x86_64 qemu-img
+  out=$(guest_image "$1") || rc=$?
+  case $rc in
+    0) GUEST_IMAGE=$out ;;
+    77) skip "$out" ;;
+    *) fail "building the '$1' test guest failed (see /var/tmp/v2kvm-guests/*.log)" ;;
+  esac
+}
+
+boot_guest () {
+  "$GUESTS_SRC/boot.sh" "$@"
+}
