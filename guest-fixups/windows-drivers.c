@@ -111,9 +111,9 @@ find_ci (const char *dir, const char *name)
 }
 
 /* The host folder holding driver DRV for this guest, or NULL; sets
- * *OSDIR to the chosen folder name. */
+ * *OSDIR to the chosen folder name.  Warns about a fallback if WARN. */
 static char *
-driver_dir (struct win *w, const char *drv, const char **osdir)
+driver_dir (struct win *w, const char *drv, const char **osdir, bool warn)
 {
   int want = wanted_osdir (w);
   CLEANUP_FREE char *top = find_ci (w->srcdir, drv);
@@ -126,9 +126,9 @@ driver_dir (struct win *w, const char *drv, const char **osdir)
     CLEANUP_FREE char *os = find_ci (top, osdirs[i].name);
     char *arch = os ? find_ci (os, w->arch) : NULL;
     if (arch) {
-      if (i != want)
+      if (i != want && warn)
         warning ("no %s driver for '%s' in '%s': using the one for '%s'",
-                 drv, osdirs[want].name, w->srcdir, osdirs[i].name);
+                 drv, osdirs[want].name, w->srcname, osdirs[i].name);
       *osdir = osdirs[i].name;
       return arch;
     }
@@ -183,6 +183,7 @@ win_drivers_locate (struct win *w)
     path = getenv ("VIRTIO_WIN");
   if (!path || !*path)
     path = "/usr/share/virtio-win";
+  w->srcname = path;
   if (stat (path, &st) == -1) {
     set_error_errno ("virtio-win '%s'", path);
     error_set_kind (V2K_ERR_GUEST);
@@ -201,7 +202,7 @@ win_drivers_locate (struct win *w)
   else if (unpack_iso (w, path) == -1)
     return -1;
 
-  CLEANUP_FREE char *dir = driver_dir (w, win_drv_name[boot], &osdir);
+  CLEANUP_FREE char *dir = driver_dir (w, win_drv_name[boot], &osdir, false);
   if (!dir) {
     set_error (ENOENT, "no %s driver for this Windows (%s %d.%d build %ld, "
                "%s) in '%s': cannot make the boot disk work",
@@ -301,7 +302,7 @@ win_drivers_install (struct win *w)
     return -1;
   for (int i = 0; i < NR_WIN_DRV; ++i) {
     const char *osdir = NULL;
-    CLEANUP_FREE char *src = driver_dir (w, win_drv_name[i], &osdir);
+    CLEANUP_FREE char *src = driver_dir (w, win_drv_name[i], &osdir, true);
     CLEANUP_FREE char *dst = xasprintf ("%s/%s", virtio, win_drv_name[i]);
 
     if (!src)

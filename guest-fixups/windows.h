@@ -89,6 +89,7 @@ struct win {
   long build;                   /* CurrentBuildNumber, 0 if unknown */
   bool server;
   const char *arch;             /* virtio-win name: amd64, x86, ARM64 */
+  const char *srcname;          /* virtio-win as the user named it */
   char *srcdir;                 /* host directory holding the virtio-win tree */
   char *tmpdir;                 /* extracted ISO, removed at the end */
   char *osdir;                  /* chosen "w10", "2k19", ... */

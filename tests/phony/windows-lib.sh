@@ -32,6 +32,8 @@ download /Windows/System32/config/SYSTEM "$out/$n-SYSTEM"
 download /Windows/System32/config/SOFTWARE "$out/$n-SOFTWARE"
 -download /Windows/v2kvm/firstboot.cmd "$out/$n.firstboot.cmd"
 -download /Windows/System32/GroupPolicy/Machine/Scripts/scripts.ini "$out/$n.scripts.ini"
+-download /Windows/System32/drivers/viostor.sys "$out/$n.viostor.sys"
+-download /Windows/System32/drivers/vioscsi.sys "$out/$n.vioscsi.sys"
 umount /
 echo "@@@ end $n"
 GF
