@@ -27,6 +27,7 @@ libformats_a_SOURCES = \
 	formats/cfg-xl.c \
 	formats/cfg-xml.c formats/cfg-xml.h \
 	formats/cfg-libvirt-xml.c \
+	formats/cfg-ovf.c \
 	$(NULL)
 FORMATS_LIBS = libformats.a libcommon.a $(ZLIB_LIBS) $(LIBDEFLATE_LIBS) \
 	$(ZSTD_LIBS) $(LIBXML2_LIBS) $(LIBCRYPTO_LIBS) $(PTHREAD_LIBS)

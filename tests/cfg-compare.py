@@ -101,7 +101,7 @@ def from_v2v(path):
             elif section == "removable media" and t.startswith("CD-ROM"):
                 g["cdroms"] += 1
             elif section == "NICs":
-                n = re.match(r'(Network|Bridge) "(.*)" mac: (\S+) \[(\S+)\]', t)
+                n = re.match(r'(Network|Bridge) "(.*)"(?: mac: (\S+))? \[(\S+)\]', t)
                 if n:
                     g["nics"].append({"mac": n.group(3), "network": n.group(2),
                                       "model": NIC_MODELS.get(n.group(4), n.group(4))})

@@ -4,6 +4,7 @@ TESTS += \
 	tests/test-cfg-vmx-corpus.sh \
 	tests/test-cfg-xl-corpus.sh \
 	tests/test-cfg-libvirt-xml.sh \
+	tests/test-cfg-ovf-corpus.sh \
 	tests/test-cfg-golden.sh \
 	tests/test-cfg-domxml.sh \
 	tests/test-cfg-errors.sh \
@@ -14,6 +15,7 @@ EXTRA_DIST += \
 	tests/test-cfg-vmx-corpus.sh \
 	tests/test-cfg-xl-corpus.sh \
 	tests/test-cfg-libvirt-xml.sh \
+	tests/test-cfg-ovf-corpus.sh \
 	tests/test-cfg-golden.sh \
 	tests/test-cfg-domxml.sh \
 	tests/test-cfg-errors.sh \

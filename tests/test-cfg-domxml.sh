@@ -86,6 +86,7 @@ if [ -d "$CORPUS" ]; then
   check_all vmx $(find "$CORPUS" -name '*.vmx' | sort)
   check_all xl $(find "$CORPUS/libvirt-1.2.2/xmconfigdata" "$CORPUS/libvirt-current/xlconfigdata" -name '*.cfg' | sort) \
            $(find "$CORPUS/xen-examples" -type f | sort)
+  check_all ovf $(find "$CORPUS" -name '*.ovf' | sort)
   check_all libvirtxml $(find "$CORPUS/libvirt-1.2.2/xmconfigdata" "$CORPUS/libvirt-current/xlconfigdata" -name '*.xml' | sort)
 fi
 check_all vmx "$d"/*.vmx

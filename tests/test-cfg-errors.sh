@@ -110,3 +110,35 @@ printf '<notdomain/>\n' >root.xml
 bad 3 libvirtxml root.xml "root.xml: root element is <notdomain>"
 printf '<domain type="xen"><name>a</name><devices><interface type="bridge"><mac address="zz"/></interface></devices></domain>\n' >mac.xml
 bad 3 libvirtxml mac.xml "mac.xml:1: interface: invalid MAC address 'zz'"
+
+# ---- OVF ----
+ovf_head='<Envelope xmlns="http://schemas.dmtf.org/ovf/envelope/1" xmlns:ovf="http://schemas.dmtf.org/ovf/envelope/1" xmlns:rasd="http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_ResourceAllocationSettingData">'
+mkovf () {                      # mkovf FILE ITEMS [REFERENCES+DISKS]
+  printf '%s\n%s\n<VirtualSystem ovf:id="vm"><VirtualHardwareSection>\n%s\n</VirtualHardwareSection></VirtualSystem></Envelope>\n' \
+         "$ovf_head" "${3:-}" "$2" >"$1"
+}
+mem='<Item><rasd:InstanceID>2</rasd:InstanceID><rasd:ResourceType>4</rasd:ResourceType><rasd:AllocationUnits>byte * 2^20</rasd:AllocationUnits><rasd:VirtualQuantity>512</rasd:VirtualQuantity></Item>'
+mkovf units.ovf '<Item><rasd:ResourceType>4</rasd:ResourceType><rasd:AllocationUnits>furlongs</rasd:AllocationUnits><rasd:VirtualQuantity>512</rasd:VirtualQuantity></Item>'
+bad 3 ovf units.ovf "units.ovf:4: memory: cannot understand '512' 'furlongs'"
+mkovf hugemem.ovf '<Item><rasd:ResourceType>4</rasd:ResourceType><rasd:AllocationUnits>byte * 2^40</rasd:AllocationUnits><rasd:VirtualQuantity>17</rasd:VirtualQuantity></Item>'
+bad 3 ovf hugemem.ovf "hugemem.ovf:4: memory of .* bytes is more than 16 TiB"
+mkovf overflow.ovf '<Item><rasd:ResourceType>4</rasd:ResourceType><rasd:AllocationUnits>byte * 2^40</rasd:AllocationUnits><rasd:VirtualQuantity>99999999999</rasd:VirtualQuantity></Item>'
+bad 3 ovf overflow.ovf "overflow.ovf:4: memory: cannot understand"
+mkovf nodisk.ovf "$mem"'<Item><rasd:ResourceType>17</rasd:ResourceType><rasd:HostResource>ovf:/disk/nope</rasd:HostResource></Item>'
+bad 3 ovf nodisk.ovf "nodisk.ovf:4: disk Item: HostResource 'ovf:/disk/nope' names no DiskSection/Disk"
+mkovf nofile.ovf "$mem"'<Item><rasd:ResourceType>17</rasd:ResourceType><rasd:HostResource>ovf:/disk/d1</rasd:HostResource></Item>' \
+      '<References/><DiskSection><Disk ovf:diskId="d1" ovf:fileRef="f9" ovf:capacity="1"/></DiskSection>'
+bad 3 ovf nofile.ovf "nofile.ovf:2: Disk fileRef 'f9' names no References/File"
+mkovf cpus.ovf "$mem"'<Item><rasd:ResourceType>3</rasd:ResourceType><rasd:VirtualQuantity>many</rasd:VirtualQuantity></Item>'
+bad 3 ovf cpus.ovf "cpus.ovf:4: bad number of CPUs 'many'"
+printf '<Envelope xmlns="urn:not-ovf"/>\n' >notovf.ovf
+bad 3 ovf notovf.ovf "notovf.ovf: root element is not an OVF Envelope"
+{ echo '<?xml version="1.0"?>'
+  echo '<!DOCTYPE Envelope [ <!ENTITY xxe SYSTEM "file:///etc/passwd"> ]>'
+  printf '%s<VirtualSystem ovf:id="&xxe;"/></Envelope>\n' "$ovf_head"; } >xxe.ovf
+bad 3 ovf xxe.ovf "xxe.ovf:2: <!DOCTYPE> is not allowed"
+! grep -q 'root:' "$TMP/expect.out" "$TMP/expect.err" || fail "xxe.ovf: /etc/passwd leaked"
+sed 's/<domain type=.xen.><name>&lol9;<\/name><memory>1024<\/memory><\/domain>/<Envelope>\&lol9;<\/Envelope>/' laughs.xml >laughs.ovf
+bad 3 ovf laughs.ovf "laughs.ovf:2: <!DOCTYPE> is not allowed"
+head -c 300 "$srcdir/data/cfg/vmware-efi.ovf" >truncated.ovf
+bad 3 ovf truncated.ovf "truncated.ovf:[0-9]+: invalid XML"
