@@ -198,7 +198,8 @@ print_disk (FILE *fp, size_t i, const struct guest_disk *d)
            guest_bus_name (d->bus), d->target ? d->target : "-");
   if (d->slot >= 0)
     fprintf (fp, " slot %d", d->slot);
-  fprintf (fp, "] %s", d->path ? d->path : "(empty)");
+  fprintf (fp, "] %s", d->path ? d->path
+           : d->ref ? "(archive member)" : "(empty)");
   if (d->is_block)
     fprintf (fp, " block");
   if (d->format)
@@ -220,9 +221,10 @@ static void
 print_os (FILE *fp, const struct guest_os *os)
 {
   fprintf (fp, "os: %s\n", str (os->id));
-  if (os->ovf_id || os->description)
-    fprintf (fp, "os ovf: id=%s description=\"%s\"\n",
-             str (os->ovf_id), str (os->description));
+  if (os->ovf_id)
+    fprintf (fp, "os ovf id: %s\n", os->ovf_id);
+  if (os->description)
+    fprintf (fp, "os description: %s\n", os->description);
   if (os->arch)
     fprintf (fp, "arch: %s\n", os->arch);
   if (os->builder)

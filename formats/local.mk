@@ -28,6 +28,7 @@ libformats_a_SOURCES = \
 	formats/cfg-xml.c formats/cfg-xml.h \
 	formats/cfg-libvirt-xml.c \
 	formats/cfg-ovf.c \
+	formats/cfg-xva.c \
 	$(NULL)
 FORMATS_LIBS = libformats.a libcommon.a $(ZLIB_LIBS) $(LIBDEFLATE_LIBS) \
 	$(ZSTD_LIBS) $(LIBXML2_LIBS) $(LIBCRYPTO_LIBS) $(PTHREAD_LIBS)

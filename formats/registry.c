@@ -50,11 +50,13 @@ extern const struct cfg_reader vmx_cfg;
 extern const struct cfg_reader xl_cfg;
 extern const struct cfg_reader libvirt_xml_cfg;
 extern const struct cfg_reader ovf_cfg;
+extern const struct cfg_reader xva_cfg;
 
 const struct cfg_reader *const cfg_readers[] = {
   &vmx_cfg,
   &xl_cfg,                      /* also legacy xm (-i xm) */
   &libvirt_xml_cfg,
   &ovf_cfg,
+  &xva_cfg,                     /* XenServer ova.xml */
   NULL
 };

@@ -5,6 +5,7 @@ TESTS += \
 	tests/test-cfg-xl-corpus.sh \
 	tests/test-cfg-libvirt-xml.sh \
 	tests/test-cfg-ovf-corpus.sh \
+	tests/test-cfg-xva.sh \
 	tests/test-cfg-golden.sh \
 	tests/test-cfg-domxml.sh \
 	tests/test-cfg-errors.sh \
@@ -16,6 +17,7 @@ EXTRA_DIST += \
 	tests/test-cfg-xl-corpus.sh \
 	tests/test-cfg-libvirt-xml.sh \
 	tests/test-cfg-ovf-corpus.sh \
+	tests/test-cfg-xva.sh \
 	tests/test-cfg-golden.sh \
 	tests/test-cfg-domxml.sh \
 	tests/test-cfg-errors.sh \

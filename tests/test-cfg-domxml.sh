@@ -87,11 +87,13 @@ if [ -d "$CORPUS" ]; then
   check_all xl $(find "$CORPUS/libvirt-1.2.2/xmconfigdata" "$CORPUS/libvirt-current/xlconfigdata" -name '*.cfg' | sort) \
            $(find "$CORPUS/xen-examples" -type f | sort)
   check_all ovf $(find "$CORPUS" -name '*.ovf' | sort)
+  check_all xva "$CORPUS/xva-tools/ova.xml"
   check_all libvirtxml $(find "$CORPUS/libvirt-1.2.2/xmconfigdata" "$CORPUS/libvirt-current/xlconfigdata" -name '*.xml' | sort)
 fi
 check_all vmx "$d"/*.vmx
 check_all xl "$d"/*.cfg
 check_all ovf "$d"/*.ovf
 check_all libvirtxml $(ls "$d"/*.xml 2>/dev/null | grep -v xva)
+check_all xva "$d"/xva*.xml
 echo "$n generated domain XMLs validate"
 [ $n -gt 2 ] || fail "too few configs checked"

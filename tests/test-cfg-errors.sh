@@ -142,3 +142,22 @@ sed 's/<domain type=.xen.><name>&lol9;<\/name><memory>1024<\/memory><\/domain>/<
 bad 3 ovf laughs.ovf "laughs.ovf:2: <!DOCTYPE> is not allowed"
 head -c 300 "$srcdir/data/cfg/vmware-efi.ovf" >truncated.ovf
 bad 3 ovf truncated.ovf "truncated.ovf:[0-9]+: invalid XML"
+
+# ---- XenServer ova.xml ----
+xr () { printf '<value><struct><member><name>objects</name><value><array><data>%s</data></array></value></member></struct></value>\n' "$1"; }
+vm () { printf '<value><struct><member><name>class</name><value>VM</value></member><member><name>id</name><value>Ref:1</value></member><member><name>snapshot</name><value><struct>%s</struct></value></member></struct></value>' "$1"; }
+m () { printf '<member><name>%s</name><value>%s</value></member>' "$1" "$2"; }
+xr "$(vm "$(m name_label a)$(m memory_static_max lots)$(m VCPUs_max 1)")" >mem-xva.xml
+bad 3 xva mem-xva.xml "mem-xva.xml: VM 'Ref:1': memory_static_max 'lots' is not a number"
+xr "$(vm "$(m name_label a)$(m memory_static_max 18691697672192)$(m VCPUs_max 1)")" >huge-xva.xml
+bad 3 xva huge-xva.xml "huge-xva.xml: memory_static_max: memory of .* bytes is more than 16 TiB"
+xr "$(vm "$(m name_label a)$(m memory_static_max 1024)$(m VCPUs_max 0)")" >cpu-xva.xml
+bad 3 xva cpu-xva.xml "cpu-xva.xml: VM 'Ref:1': bad VCPUs_max '0'"
+xr "$(vm "$(m name_label a)$(m is_a_template true)$(m memory_static_max 1024)")" >tmpl-xva.xml
+bad 3 xva tmpl-xva.xml "tmpl-xva.xml: no VM in the export"
+printf '<value><struct/></value>\n' >empty-xva.xml
+bad 3 xva empty-xva.xml "empty-xva.xml: no 'objects' array"
+printf '<appliance version="0.1"><vm name="old"/></appliance>\n' >old-xva.xml
+bad 4 xva old-xva.xml "old-xva.xml: legacy XVA 0.1 <appliance> metadata is not supported"
+{ echo '<!DOCTYPE value [ <!ENTITY x SYSTEM "file:///etc/passwd"> ]>'; xr "$(vm "$(m name_label '&x;')")"; } >xxe-xva.xml
+bad 3 xva xxe-xva.xml "xxe-xva.xml:1: <!DOCTYPE> is not allowed"
