@@ -16,19 +16,25 @@
  *              read it with blk_pread() (so inflating a streamOptimized
  *              VMDK runs on every core), then writer_prepare(): zero
  *              detection per block and compression when asked.
- *   writer     the calling thread takes chunks strictly in order from a
- *              ring of 2N+2 slots (the reorder stage) and appends them
- *              with writer_write_chunk().  A worker may not start chunk
- *              n + slots before chunk n is written (the bounded queue),
- *              so memory is slots × 2 chunks whatever the disk size.
+ *   writer     chunks are appended strictly in order from a ring of 2N+2
+ *              slots (the reorder stage) with writer_write_chunk(), by
+ *              whichever worker completes the next chunk in order: it
+ *              takes the write token and writes every chunk that is
+ *              ready in sequence.  An in-order pipeline thus never hands
+ *              data between threads (each hand-off is a scheduler
+ *              wake-up, which costs milliseconds on a loaded machine).
+ *              A worker may not start chunk n + slots before chunk n is
+ *              written (the bounded queue), so memory is slots x 2
+ *              chunks whatever the disk size.
  *
  * The generator runs under the engine lock (it is cheap: extents only).
- * A failing worker records its error, stops the others and the writer
- * thread re-raises it.  SIGINT/SIGTERM are polled by the writer thread
- * every 100 ms.  copy_disk() never finishes or aborts the writer.
+ * A failing worker records its error and stops the others; the calling
+ * thread waits, polls SIGINT/SIGTERM every 100 ms and re-raises the first
+ * error.  copy_disk() never finishes or aborts the writer.
  */
 #include <config.h>
 
+#include <assert.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -82,8 +88,12 @@ struct engine {
   char *err;
   int err_errno;
   enum v2k_err_kind err_kind;
+  bool writing;                 /* a thread holds the write token */
+  unsigned workers_left;        /* workers still running */
   struct blk *src;
   struct writer *w;
+  const struct copy_options *opts;
+  struct copy_stats *st;        /* updated by the token holder */
 };
 
 static void
@@ -216,6 +226,39 @@ fill_chunk (struct engine *e, struct writer_worker *ww, struct writer_chunk *c,
   return 0;
 }
 
+/* Write every chunk that is ready in order, as long as no other thread
+ * is writing (the write token).  Called with the lock held; drops it
+ * around each write.  Whoever completes the next chunk writes it, so an
+ * in-order pipeline hands nothing between threads (on a loaded machine
+ * every hand-off costs a scheduler wake-up). */
+static void
+write_ready_locked (struct engine *e)
+{
+  while (!e->writing && !e->stop) {
+    struct slot *s = &e->slots[e->write_seq % e->nslots];
+    if (!s->ready || s->seq != e->write_seq)
+      return;
+    e->writing = true;
+    pthread_mutex_unlock (&e->lock);
+    int r = writer_write_chunk (e->w, s->c);
+    e->st->read += s->c->count;
+    e->st->written += s->c->data_bytes;
+    e->st->zero += s->c->count - s->c->data_bytes;
+    if (e->opts->progress)
+      e->opts->progress (e->opts->progress_opaque, e->st->read, e->st->total);
+    pthread_mutex_lock (&e->lock);
+    e->writing = false;
+    if (r == -1) {
+      fail_locked (e);
+      return;
+    }
+    s->ready = false;
+    e->write_seq++;
+    pthread_cond_broadcast (&e->work);
+    pthread_cond_broadcast (&e->ready);
+  }
+}
+
 static void *
 worker (void *arg)
 {
@@ -229,7 +272,7 @@ worker (void *arg)
   if (!ww)
     fail_locked (e);
   while (ww && !e->stop && !e->gen_done) {
-    if (v2k_interrupted) {      /* the writer thread reports it */
+    if (v2k_interrupted) {      /* the main thread reports it */
       e->stop = true;
       pthread_cond_broadcast (&e->ready);
       break;
@@ -259,31 +302,28 @@ worker (void *arg)
     }
     s->seq = seq;
     s->ready = true;
-    pthread_cond_broadcast (&e->ready);
+    write_ready_locked (e);
   }
+  e->workers_left--;
+  pthread_cond_broadcast (&e->ready);
   pthread_mutex_unlock (&e->lock);
   writer_worker_free (e->w, ww);
   return NULL;
 }
 
-/* Writer thread: wait (lock held) until the next chunk in order is
- * ready: returns it, or NULL when done, stopped or interrupted. */
-static struct slot *
-wait_next (struct engine *e)
+/* Main thread: wait until every chunk is written, the engine stopped,
+ * or a signal arrived (polled every POLL_NS). */
+static void
+wait_done (struct engine *e)
 {
-  struct slot *s = &e->slots[e->write_seq % e->nslots];
-
+  pthread_mutex_lock (&e->lock);
   for (;;) {
     if (v2k_interrupted) {
       e->stop = true;
       pthread_cond_broadcast (&e->work);
     }
-    if (e->stop)
-      return NULL;
-    if (s->ready && s->seq == e->write_seq)
-      return s;
-    if (e->gen_done && e->write_seq == e->next_seq)
-      return NULL;
+    if (e->stop || e->workers_left == 0)
+      break;
     struct timespec ts;
     clock_gettime (CLOCK_REALTIME, &ts);
     ts.tv_nsec += POLL_NS;
@@ -293,35 +333,6 @@ wait_next (struct engine *e)
     }
     pthread_cond_timedwait (&e->ready, &e->lock, &ts);
   }
-}
-
-/* Write chunks in order until done or stopped. */
-static void
-write_loop (struct engine *e, const struct copy_options *opts,
-            struct copy_stats *st)
-{
-  struct slot *s;
-
-  pthread_mutex_lock (&e->lock);
-  while ((s = wait_next (e)) != NULL) {
-    pthread_mutex_unlock (&e->lock);
-    int r = writer_write_chunk (e->w, s->c);
-    st->read += s->c->count;
-    st->written += s->c->data_bytes;
-    st->zero += s->c->count - s->c->data_bytes;
-    if (opts->progress)
-      opts->progress (opts->progress_opaque, st->read, st->total);
-    pthread_mutex_lock (&e->lock);
-    if (r == -1) {
-      fail_locked (e);
-      break;
-    }
-    s->ready = false;
-    e->write_seq++;
-    pthread_cond_broadcast (&e->work);
-  }
-  e->stop = true;
-  pthread_cond_broadcast (&e->work);
   pthread_mutex_unlock (&e->lock);
 }
 
@@ -342,26 +353,27 @@ copy_now (void)
   return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
 }
 
-/* Run the workers and the writer loop; 0 or -1 + set_error. */
+/* Run the workers and wait for them; 0 or -1 + set_error. */
 static int
-run_engine (struct engine *e, unsigned threads,
-            const struct copy_options *opts, struct copy_stats *st)
+run_engine (struct engine *e, unsigned threads)
 {
   pthread_t tids[MAX_THREADS];
   unsigned started = 0;
 
+  e->workers_left = threads;
   for (; started < threads; ++started) {
     int err = pthread_create (&tids[started], NULL, worker, e);
     if (err) {
       errno = err;
       set_error_errno ("cannot start a copy thread");
       pthread_mutex_lock (&e->lock);
+      e->workers_left -= threads - started;
       fail_locked (e);
       pthread_mutex_unlock (&e->lock);
       break;
     }
   }
-  write_loop (e, opts, st);
+  wait_done (e);
   for (unsigned i = 0; i < started; ++i)
     pthread_join (tids[i], NULL);
   if (e->failed) {
@@ -369,7 +381,10 @@ run_engine (struct engine *e, unsigned threads,
     error_set_kind (e->err_kind);
     return -1;
   }
-  return check_interrupted ();
+  if (check_interrupted () == -1)
+    return -1;
+  assert (e->gen_done && e->write_seq == e->next_seq);
+  return 0;
 }
 
 int
@@ -399,6 +414,8 @@ copy_disk (struct blk *src, struct writer *w, const struct copy_options *opts,
   gen_init (&e.gen, src, bs, chunk);
   e.src = src;
   e.w = w;
+  e.opts = opts;
+  e.st = &st;
   e.nslots = 2 * (size_t) threads + 2;
   e.slots = xreallocarray (NULL, e.nslots, sizeof *e.slots);
   for (size_t i = 0; i < e.nslots; ++i)
@@ -406,7 +423,7 @@ copy_disk (struct blk *src, struct writer *w, const struct copy_options *opts,
   if (opts->progress)
     opts->progress (opts->progress_opaque, 0, st.total);
 
-  r = run_engine (&e, threads, opts, &st);
+  r = run_engine (&e, threads);
 
   for (size_t i = 0; i < e.nslots; ++i)
     writer_chunk_free (e.slots[i].c);

@@ -10,7 +10,8 @@
 #include "blk.h"
 #include "writer.h"
 
-/* Called by the writer thread after each chunk (done and total in
+/* Called after each chunk is written, by the thread that wrote it (one
+ * at a time; done and total in
  * bytes of source data read), and once more at the end. */
 typedef void (*copy_progress_fn) (void *opaque, uint64_t done,
                                   uint64_t total);

@@ -61,7 +61,10 @@
  * 2^56 bytes so offsets fit the 56-bit fields at any cluster size. */
 #define QCOW2_MAX_L1_ENTRIES (32U * 1024 * 1024 / 8)
 #define OUTBUF_SIZE (4U * 1024 * 1024)
-#define DEFLATE_LEVEL 6                         /* qemu's default level */
+/* libdeflate level 4: on mixed guest data (bench/) it is about 3 times
+ * as fast as zlib level 6 with windowBits -12 (what qemu uses) and still
+ * compresses slightly better (47.4% against 48.2%). */
+#define DEFLATE_LEVEL 4
 
 DEFINE_VECTOR_TYPE (u64_vector, uint64_t);
 

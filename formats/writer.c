@@ -27,6 +27,8 @@
 #include "writer.h"
 #include "xalloc.h"
 
+#define WRITEBACK_KICK (32 * 1024 * 1024)
+
 struct writer {
   const struct writer_driver *drv;
   void *h;
@@ -39,6 +41,7 @@ struct writer {
   bool compress;
   bool finished;
   uint64_t pos;                 /* end of what was given so far */
+  uint64_t unkicked;            /* bytes given since the last writeback kick */
 };
 
 struct writer_worker {
@@ -265,6 +268,20 @@ advance_to (struct writer *w, uint64_t offset)
   return 0;
 }
 
+/* Start writeback of what the file holds so far, every WRITEBACK_KICK
+ * bytes: the disk works while we compute, dirty pages do not pile up to
+ * the kernel's throttling limit, and the fsync in writer_finish() has
+ * little left to do.  SYNC_FILE_RANGE_WRITE only starts the I/O. */
+static void
+kick_writeback (struct writer *w, uint64_t n)
+{
+  w->unkicked += n;
+  if (w->unkicked >= WRITEBACK_KICK) {
+    sync_file_range (w->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+    w->unkicked = 0;
+  }
+}
+
 /* Append a run of n DATA bytes at offset from buf. */
 static int
 write_data (struct writer *w, const uint8_t *buf, size_t n, uint64_t offset)
@@ -276,6 +293,7 @@ write_data (struct writer *w, const uint8_t *buf, size_t n, uint64_t offset)
     return -1;
   }
   w->pos = offset + n;
+  kick_writeback (w, n);
   return 0;
 }
 
@@ -314,6 +332,7 @@ writer_write_chunk (struct writer *w, const struct writer_chunk *c)
         return -1;
       }
       cp += c->blocks[i].clen;
+      kick_writeback (w, c->blocks[i].clen);
       w->pos = MIN (off + bs, w->size);
     }
   }
