@@ -44,6 +44,7 @@
 #include <zstd.h>
 
 #include "archive.h"
+#include "blk.h"
 #include "checked.h"
 #include "cleanup.h"
 #include "error.h"
@@ -725,3 +726,48 @@ xva_stream_disk (const char *path, const struct xva_sink *sink,
   vdi_vector_reset (&w.vdis);
   return r;
 }
+
+/* ---- Not a block source ---- */
+
+/* An XVA given where a random-access disk is needed (blk_open): claim
+ * it, so that it is not read as raw, and say what to do instead. */
+static int
+xva_probe (const uint8_t *head, size_t head_len,
+           const uint8_t *tail, size_t tail_len)
+{
+  if (head_len >= TAR_BLOCK && memcmp (head + 257, "ustar", 5) == 0 &&
+      strncmp ((const char *) head, "ova.xml", 100) == 0)
+    return 100;
+  if ((head_len >= 2 && head[0] == 0x1f && head[1] == 0x8b) ||
+      (head_len >= 4 && memcmp (head, "\x28\xb5\x2f\xfd", 4) == 0))
+    return 50;
+  return 0;
+}
+
+static void *
+xva_open (struct blk *self, struct bfile *file)
+{
+  set_error (ENOTSUP, "'%s' is an XVA archive or a compressed file: an XVA "
+             "can only be streamed ('v2kvm disk convert' reads it); "
+             "decompress other images first", file->name);
+  return NULL;
+}
+
+static int
+xva_pread (void *h, void *buf, size_t count, uint64_t offset)
+{
+  abort ();                     /* never opened */
+}
+
+static void
+xva_close (void *h)
+{
+}
+
+const struct blk_driver xva_blk = {
+  .name    = "xva",
+  .probe   = xva_probe,
+  .open    = xva_open,
+  .pread   = xva_pread,
+  .close   = xva_close,
+};

@@ -2,8 +2,9 @@
 # Hostile tars (built with python3 tarfile): '..' and absolute member
 # names, symlink and hardlink members, duplicate names, a truncated
 # archive, a corrupt header checksum, a member larger than the file.
-# Each is refused with exit 3 and a message naming the archive; nothing
-# is ever written outside (we never extract at all).
+# Each is refused with exit 3 and a message naming the archive, by disk
+# info and by disk convert (which leaves no output); nothing is ever
+# written outside (we never extract at all).
 . "$srcdir/functions.sh"
 requires python3 "$QEMU_IMG"
 
@@ -45,6 +46,7 @@ d2 = bytearray(d); d2[512 + 512 * ((len(ovf) + 511) // 512) + 3] ^= 0x20
 open('badsum.ova', 'wb').write(d2)
 PY
 
+mkdir out
 "$V2KVM" disk info good.ova > info || fail "good.ova: $(cat info)"
 grep -qx 'format: ova' info || fail "good.ova: $(cat info)"
 
@@ -56,6 +58,9 @@ for case in dotdot:"has a '..' component" abs:"has an absolute name" \
   expect_exit 3 "$V2KVM" disk info "$f"
   expect_error_match "'$f'"
   expect_error_match "$msg"
+  expect_exit 3 "$V2KVM" disk convert "$f" "out/$f.qcow2"
+  expect_error_match "$msg"
+  [ -z "$(ls -A out)" ] || fail "$f: output left: $(ls -A out)"
 done
 [ ! -e etc ] && [ ! -e /etc/disk1.vmdk ] || fail "something was extracted"
 exit 0

@@ -48,6 +48,14 @@ for fmt in ustar pax gnu; do
   grep -qx "OK sha512 $stem.ovf" "$TMP/out" || fail "$fmt: $(cat "$TMP/out")"
 done
 
+# A .cert is reported, never trusted.
+printf -- '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n' > "$stem.cert"
+tar --format=ustar -cf "$TMP/cert.ova" "$stem.ovf" "$stem.mf" "$stem.cert" "$disk"
+"$V2KVM" verify "$TMP/cert.ova" > "$TMP/out" 2> "$TMP/err" || fail "cert: $(cat "$TMP/out")"
+grep -qx "UNCHECKED cert $stem.cert (present, not checked)" "$TMP/out" || fail "cert: $(cat "$TMP/out")"
+grep -q "signature is not checked" "$TMP/err" || fail "cert: no warning"
+rm "$stem.cert"
+
 # A flipped byte in the disk member: exit 6, both digests named.
 good=$(digest sha256 "$disk")
 cp "$disk" "$TMP/good.vmdk"

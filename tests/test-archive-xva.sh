@@ -41,6 +41,11 @@ echo "$info" | grep -qx 'format: xva' || fail "$info"
 echo "$info" | grep -qx "virtual size: $(stat -c %s b.raw)" || fail "$info"
 echo "$info" | grep -qx "allocated: $((2 * 1048576 + 5000))" || fail "$info"
 
+# Where a random-access disk is needed (the blk readers), an XVA is
+# refused with a pointer to disk convert, not read as raw.
+"$BLKTOOL" sha256 two.xva 2> err && fail "blktool read an XVA"
+grep -q "can only be streamed" err || fail "blktool on XVA: $(cat err)"
+
 # Wrappers and stdin.
 gzip -k two.xva
 zstd -q two.xva -o two.xva.zst
