@@ -103,37 +103,63 @@ check_bitlocker (struct win *w)
 #define GPT_LDM_DATA "AF9B60A0-1431-4F62-BC68-3311714A69AD"
 #define GPT_ESP "C12A7328-F81F-11D2-BA4B-00A0C93EC93B"
 
-/* Dynamic system disk refusal; also tells UEFI (an ESP on GPT). */
+/* Refuse DEV if it is a dynamic (LDM) disk; set *UEFI if it has an ESP. */
 static int
-check_disk (struct win *w)
+check_disk_dev (guestfs_h *g, const char *dev, bool *uefi)
 {
-  CLEANUP_FREE char *dev = guestfs_part_to_dev (w->g, w->root);
-  CLEANUP_FREE char *type = NULL;
+  CLEANUP_FREE char *type = guestfs_part_get_parttype (g, dev);
   struct guestfs_partition_list *pl;
   int r = 0;
 
-  if (!dev || !(type = guestfs_part_get_parttype (w->g, dev)))
-    return win_gerror (w->g, w->root);
-  if (!(pl = guestfs_part_list (w->g, dev)))
-    return win_gerror (w->g, dev);
+  if (!type || !(pl = guestfs_part_list (g, dev)))
+    return 0;                   /* not partitioned: nothing to refuse */
   for (size_t i = 0; r == 0 && i < pl->len; ++i) {
     int num = pl->val[i].part_num;
     if (strcmp (type, "msdos") == 0) {
-      if (guestfs_part_get_mbr_id (w->g, dev, num) == 0x42)
+      if (guestfs_part_get_mbr_id (g, dev, num) == 0x42)
         r = refuse ("'%s' is a dynamic disk (LDM, partition type 0x42): "
                     "the system disk must be a basic disk", dev);
     }
     else if (strcmp (type, "gpt") == 0) {
-      CLEANUP_FREE char *guid = guestfs_part_get_gpt_type (w->g, dev, num);
+      CLEANUP_FREE char *guid = guestfs_part_get_gpt_type (g, dev, num);
       if (guid && (strcasecmp (guid, GPT_LDM_META) == 0 ||
                    strcasecmp (guid, GPT_LDM_DATA) == 0))
         r = refuse ("'%s' is a dynamic disk (LDM partitions): the system "
                     "disk must be a basic disk", dev);
       if (guid && strcasecmp (guid, GPT_ESP) == 0)
-        w->uefi = true;
+        *uefi = true;
     }
   }
   guestfs_free_partition_list (pl);
+  return r;
+}
+
+/* The disk holding the system volume. */
+static int
+check_disk (struct win *w)
+{
+  CLEANUP_FREE char *dev = guestfs_part_to_dev (w->g, w->root);
+
+  if (!dev)
+    return win_gerror (w->g, w->root);
+  return check_disk_dev (w->g, dev, &w->uefi);
+}
+
+/* Inspection found no OS: libguestfs hides LDM partitions, so say so
+ * when that is why (every disk is checked). */
+static int
+check_all_disks (guestfs_h *g)
+{
+  char **devs = guestfs_list_devices (g);
+  bool uefi;
+  int r = 0;
+
+  for (size_t i = 0; devs && devs[i]; ++i)
+    if (r == 0)
+      r = check_disk_dev (g, devs[i], &uefi);
+  for (size_t i = 0; devs && devs[i]; ++i)
+    free (devs[i]);
+  free (devs);
   return r;
 }
 
@@ -395,6 +421,8 @@ windows_fixup_images (const char *const *images, size_t nr_images,
     win_gerror (g, "inspect_os");
     goto out;
   }
+  if (!roots[0] && check_all_disks (g) == -1)
+    goto out;
   if (!roots[0] || roots[1]) {
     set_error (ENOTSUP, "'%s': expected exactly one operating system",
                images[0]);

@@ -3,8 +3,9 @@
 # line: a BitLocker volume ("-FVE-FS-" at byte 3), a hibernated system
 # volume (hiberfil.sys starting "HIBR"), and a virtio-win tree with no
 # viostor for this Windows (a client Windows 10 with only server drivers:
-# no fallback across families).  The image's sha256 is unchanged after
-# each refusal.  Six appliance launches, one at a time.
+# no fallback across families), a dynamic (LDM, type 0x42) system
+# disk.  The image's sha256 is unchanged after
+# each refusal.  Eight appliance launches, one at a time.
 . "$srcdir/functions.sh"
 . "$srcdir/phony/windows-lib.sh"
 skip_if_skipped
@@ -30,6 +31,9 @@ refused "$TMP/bitlocker.img" "^v2kvm: '/dev/sda2' is a BitLocker volume" --virti
 
 "$PHONY/make-windows.sh" "$TMP/hiber.img" win10 hibernated >/dev/null
 refused "$TMP/hiber.img" "^v2kvm: '/dev/sda1' is hibernated" --virtio-win "$TMP/vw"
+
+"$PHONY/make-windows.sh" "$TMP/dynamic.img" win10 dynamic >/dev/null
+refused "$TMP/dynamic.img" "^v2kvm: '/dev/sda' is a dynamic disk \(LDM, partition type 0x42\)" --virtio-win "$TMP/vw"
 
 "$PHONY/make-windows.sh" "$TMP/plain.img" win10 vmware >/dev/null
 refused "$TMP/plain.img" "^v2kvm: no viostor driver for this Windows \(client 10\.0 build 19045, amd64\)" \

@@ -10,12 +10,14 @@ TESTS += \
 	tests/test-windows-refuse.sh \
 	tests/test-windows-xen.sh \
 	tests/test-windows-v2v.sh \
+	tests/test-windows-win7.sh \
 	$(NULL)
 EXTRA_DIST += \
 	tests/test-windows-fixup.sh \
 	tests/test-windows-refuse.sh \
 	tests/test-windows-xen.sh \
 	tests/test-windows-v2v.sh \
+	tests/test-windows-win7.sh \
 	tests/check-batch.sh \
 	tests/phony/make-windows.sh \
 	tests/phony/make-virtio-win.sh \

@@ -8,11 +8,13 @@
 # $CORPUS/hivex/minimal (copied to a scratch dir, never into the repo).
 #
 # Usage: make-windows.sh OUTPUT.img OS VARIANT
-#   OS:      win10 | win2019 | win2025 (2025 tests the driver fallback)
+#   OS:      win7 | win10 | win2019 | win2025 (2025 tests the driver
+#            fallback; win7 has no DriverDatabase, as before Windows 8)
 #   VARIANT: vmware    VMware Tools services/drivers + vmstorfl filter
 #            xen       Xen PV drivers, boot-start, xenfilt in class filters
 #            bitlocker vmware + a 2nd partition with the BitLocker signature
 #            hibernated vmware + \hiberfil.sys starting "HIBR"
+#            dynamic   vmware, the partition typed 0x42 (LDM)
 # The guest has two control sets (Current=1, LastKnownGood=2), a static
 # IPv4 address on one interface, a DriverDatabase key (Windows 8+) and
 # MountedDevices mapping C: to the partition (disk signature 0x5a11ad0b,
@@ -41,6 +43,7 @@ esz () {
 }
 
 case $os in
+  win7)    product="Windows 7 Professional"; itype=Client; build=7601 ;;
   win10)   product="Windows 10 Pro"; itype=Client; build=19045 ;;
   win2019) product="Windows Server 2019 Standard"; itype=Server; build=17763 ;;
   win2025) product="Windows Server 2025 Standard"; itype=Server; build=26100 ;;
@@ -59,9 +62,8 @@ Windows Registry Editor Version 5.00
 [$S\\Microsoft\\Windows NT]
 [$S\\Microsoft\\Windows NT\\CurrentVersion]
 "ProductName"="$product"
-"CurrentVersion"="6.3"
-"CurrentMajorVersionNumber"=dword:0000000a
-"CurrentMinorVersionNumber"=dword:00000000
+$(if [ $os = win7 ]; then echo '"CurrentVersion"="6.1"'; else
+  printf '"CurrentVersion"="6.3"\n"CurrentMajorVersionNumber"=dword:0000000a\n"CurrentMinorVersionNumber"=dword:00000000'; fi)
 "CurrentBuildNumber"="$build"
 "InstallationType"="$itype"
 "SystemRoot"="C:\\\\Windows"
@@ -87,7 +89,8 @@ esac
   printf 'Windows Registry Editor Version 5.00\n\n'
   printf '[%s\\Select]\n"Current"=dword:00000001\n"Default"=dword:00000001\n"LastKnownGood"=dword:00000002\n"Failed"=dword:00000000\n' "$Y"
   printf '[%s\\MountedDevices]\n"\\\\DosDevices\\\\C:"=hex(3):0b,ad,11,5a,00,00,10,00,00,00,00,00\n' "$Y"
-  printf '[%s\\DriverDatabase]\n[%s\\DriverDatabase\\DeviceIds]\n[%s\\DriverDatabase\\DriverInfFiles]\n[%s\\DriverDatabase\\DriverPackages]\n' "$Y" "$Y" "$Y" "$Y"
+  [ $os = win7 ] ||
+    printf '[%s\\DriverDatabase]\n[%s\\DriverDatabase\\DeviceIds]\n[%s\\DriverDatabase\\DriverInfFiles]\n[%s\\DriverDatabase\\DriverPackages]\n' "$Y" "$Y" "$Y" "$Y"
   for cs in ControlSet001 ControlSet002; do
     printf '[%s\\%s]\n[%s\\%s\\Control]\n' "$Y" $cs "$Y" $cs
     printf '[%s\\%s\\Control\\CrashControl]\n"AutoReboot"=dword:00000001\n' "$Y" $cs
@@ -156,4 +159,5 @@ esac
 [ "$variant" != hibernated ] || cmds+=(upload "$work/hiberfil.sys" /hiberfil.sys :)
 [ "$variant" != bitlocker ] || cmds+=(pwrite-device /dev/sda2 $'\xeb\x58\x90-FVE-FS-' 0 :)
 cmds+=(umount-all : pwrite-device /dev/sda $'\x0b\xad\x11\x5a' 0x1b8)
+[ "$variant" != dynamic ] || cmds+=(: part-set-mbr-id /dev/sda 1 0x42)
 guestfish "${cmds[@]}"
