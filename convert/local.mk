@@ -13,9 +13,10 @@ v2kvm_SOURCES = \
 	convert/scratch.c convert/scratch.h \
 	convert/cmd-check-host.c \
 	convert/cmd-source.c \
+	convert/cmd-fixup.c \
 	$(NULL)
 v2kvm_CFLAGS = $(AM_CFLAGS)
-v2kvm_LDADD = $(OUTPUT_LIBS) $(FORMATS_LIBS)
+v2kvm_LDADD = $(FIXUPS_LIBS) $(OUTPUT_LIBS) $(FORMATS_LIBS)
 v2kvm_CPPFLAGS = $(AM_CPPFLAGS) -DPKGLIBDIR=\"$(pkglibdir)\"
 
 # nbdkit-v2kvm-plugin.so: our readers behind nbdkit, so qemu/libguestfs can

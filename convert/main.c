@@ -29,6 +29,9 @@ const struct command commands[] = {
   { "source", "xml", cmd_source_xml,
     "source xml -i TYPE SOURCE [--network in:out] [--bridge in:out]\n"
     "                     [--domain-type kvm|qemu] [--graphics vnc|spice|none]" },
+  { NULL, "fixup", cmd_fixup,
+    "fixup [--root single|first|/dev/...] [--dry-run] [--machine-readable]\n"
+    "              [--accel auto|kvm|tcg] [--mac NAME=MAC]... DISK..." },
   { NULL, NULL, NULL, NULL }
 };
 

@@ -1,0 +1,143 @@
+/* v2kvm: internals shared by the files of guest-fixups/ (not used outside).
+ *
+ * struct fx is the conversion in progress: the libguestfs handle with the
+ * guest mounted at /, the options, what inspection found and the caps and
+ * change log being filled.  Every write to the guest goes through the fx_*
+ * helpers in gfs.c, which log the change, keep the file's original content
+ * so a failed conversion can put it back (fx_rollback), and in dry-run
+ * mode skip commands (files are written to libguestfs's throwaway
+ * overlay, so later steps see them). */
+#ifndef V2K_FIXUP_INTERNAL_H
+#define V2K_FIXUP_INTERNAL_H
+
+#include <stdbool.h>
+
+#include <guestfs.h>
+
+#include "fixup.h"
+#include "vector.h"
+
+struct fx_backup {
+  char *path;
+  char *content;                /* NULL: the file did not exist */
+  size_t size;
+  char *link;                   /* the path was this symlink */
+};
+DEFINE_VECTOR_TYPE (fx_backup_list, struct fx_backup);
+
+struct linux_family;
+
+struct fx {
+  guestfs_h *g;
+  const struct fixup_options *opts;
+  struct inspect *in;
+  struct guestcaps *caps;
+  fixup_change_list *changes;
+  fx_backup_list backups;
+  const struct linux_family *fam;
+  char *kernel;                 /* chosen kernel version */
+  size_t nr_disks;
+};
+
+/* A family fixup (style.md §2.3.5).  matches() is pure; convert() runs
+ * with the guest mounted read-write and fills fx->caps. */
+struct fixup {
+  const char *name;
+  bool (*matches) (const struct inspect *in);
+  int (*convert) (struct fx *fx);
+};
+
+/* fixups.c: the ordered table (first match wins). */
+extern const struct fixup *const fixup_table[];
+
+/* gfs.c: libguestfs boundary.  Each returns -1/NULL after set_error with
+ * libguestfs's message and kind V2K_ERR_GUEST. */
+int fx_gfs_error (struct fx *fx, const char *what);
+/* 1 and *out (owned, NUL-terminated, *size set if size) when the file
+ * exists, 0 when it does not, -1 on error. */
+int fx_read (struct fx *fx, const char *path, char **out, size_t *size);
+bool fx_is_file (struct fx *fx, const char *path);
+bool fx_is_dir (struct fx *fx, const char *path);
+bool fx_is_symlink (struct fx *fx, const char *path);
+/* First of the NULL-terminated paths that is a file, or NULL. */
+const char *fx_first_file (struct fx *fx, const char *const *paths);
+/* Directory listing (names only, owned), sorted; empty if absent. */
+int fx_ls (struct fx *fx, const char *dir, string_vector *out);
+/* Write content (backing up the original), log "fixup: path: what"
+ * unless what is NULL (the caller logged more precisely). */
+int fx_write (struct fx *fx, const char *path, const char *content,
+              size_t len, const char *what);
+int fx_unlink (struct fx *fx, const char *path, const char *what);
+int fx_symlink (struct fx *fx, const char *target, const char *path,
+                const char *what);
+/* Run argv inside the guest (chroot); in dry-run mode only log it.  On
+ * failure the error names the command and its output. */
+int fx_command (struct fx *fx, const char *const *argv);
+/* Append a change line "fixup: file: what" (printf). */
+void fx_log (struct fx *fx, const char *file, const char *fmt, ...)
+  __attribute__((format (printf, 3, 4)));
+/* Put back every file written since the start (best effort). */
+void fx_rollback (struct fx *fx);
+void fx_backups_free (struct fx *fx);
+
+/* linux-edit.c: line-oriented edits.  The callback returns a new line
+ * (owned) to replace it, NULL to keep it, or FX_DELETE_LINE. */
+extern char fx_delete_line[];
+#define FX_DELETE_LINE fx_delete_line
+typedef char *(*fx_line_fn) (struct fx *fx, const char *path,
+                             const char *line, void *data);
+int fx_edit_lines (struct fx *fx, const char *path, fx_line_fn fn,
+                   void *data);
+/* Rename block devices and the Xen console in the guest's config files
+ * (fstab, crypttab, grub, resume, mdadm, inittab, securetty, getty). */
+int linux_remap_devices (struct fx *fx);
+int linux_fix_console (struct fx *fx);
+/* Old name ("xvda1") -> new name ("vda1", owned), or NULL if not ours. */
+char *linux_new_device_name (struct fx *fx, const char *name);
+
+/* linux-kernel.c: pick the kernel (fails, before any write, when only
+ * Xen-PV kernels exist) and fill caps from its modules. */
+int linux_choose_kernel (struct fx *fx);
+bool linux_kernel_has_module (struct fx *fx, const char *version,
+                              const char *module);
+
+/* linux-net.c: pin interface names to MACs. */
+int linux_pin_interfaces (struct fx *fx);
+
+/* linux-tools.c: Xen-only driver configuration and the X11 vmware driver
+ * (file edits), then removal of VMware/Xen/VirtualBox guest tools
+ * (commands, run last). */
+int linux_fix_xen_drivers (struct fx *fx);
+int linux_remove_tools (struct fx *fx);
+
+/* Family data (linux-debian.c, linux-rhel.c, linux-suse.c) and the shared
+ * conversion (linux-common.c). */
+#define MAX_TOOL_PACKAGES 16
+
+struct linux_family {
+  const char *name;
+  const char *const *distros;   /* inspection distro names */
+  /* initramfs tools, in order of preference, by full path; the base name
+   * says how to call it (update-initramfs, dracut, mkinitrd) */
+  const char *const *initramfs_tools;
+  /* initrd file name patterns for dracut/mkinitrd ("%s" = version), the
+   * first existing one is rebuilt, else the first is created */
+  const char *const *initrd_names;
+  bool suse_mkinitrd;           /* mkinitrd takes -k/-i/-m (SUSE) */
+  const char *const *tool_packages;     /* hypervisor tool packages */
+  const char *pkg_remove[4];    /* argv prefix to remove packages */
+  const char *const *extra_config;      /* family files with devices/consoles */
+  int i440fx_below;             /* major versions below it get i440fx */
+};
+
+extern const struct linux_family debian_family, rhel_family, suse_family;
+
+bool linux_family_matches (const struct linux_family *fam,
+                           const struct inspect *in);
+int linux_convert (struct fx *fx, const struct linux_family *fam);
+int linux_rebuild_initramfs (struct fx *fx);
+
+/* The virtio modules every initramfs gets. */
+extern const char *const virtio_modules[];
+
+#endif /* V2K_FIXUP_INTERNAL_H */

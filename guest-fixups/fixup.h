@@ -1,0 +1,107 @@
+/* v2kvm: guest fixups: make a VMware or Xen Linux guest boot on KVM virtio.
+ *
+ * The job of virt-v2v's convert/convert_linux.ml (and virt-v2v-in-place),
+ * written from its documented behaviour (virt-v2v(1) "CONVERTING A GUEST",
+ * libguestfs guestfs(3) "INSPECTION"), not from its code.  The disks are
+ * opened with libguestfs, the guest is inspected, one family fixup (the
+ * first entry of the table in fixups.c whose matches() is true) edits the
+ * mounted guest, filesystems are trimmed and the result says which devices
+ * the converted guest can use (struct guestcaps).
+ *
+ * This folder is the only one that links libguestfs.  Nothing here prints
+ * errors or exits: failures are -1 + set_error (common/error.h), with
+ * libguestfs's own message (guestfs_last_error) translated at the boundary
+ * in gfs.c.  Guest problems have the kind V2K_ERR_GUEST (exit 7), a failed
+ * appliance launch V2K_ERR_HYPERVISOR (exit 8).
+ *
+ * Not done here: Windows guests, installing kernels, network access from
+ * the appliance (no package is ever downloaded).
+ */
+#ifndef V2K_FIXUP_H
+#define V2K_FIXUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "vector.h"
+
+/* What libguestfs inspection found (guestfs_inspect_get_*), for the
+ * chosen root.  Strings are owned. */
+struct inspect {
+  char *root;                   /* appliance device, e.g. "/dev/sda1" */
+  char *type;                   /* "linux", "windows", ... */
+  char *distro;                 /* "debian", "rhel", "sles", ... */
+  char *product_name;
+  char *arch;
+  int major, minor;
+  string_vector mountpoints;    /* pairs: mountpoint, device (sorted) */
+  bool has_systemd;             /* /etc/systemd exists in the guest */
+};
+
+enum caps_block_bus { CAPS_BLOCK_VIRTIO_BLK, CAPS_BLOCK_SATA, CAPS_BLOCK_IDE };
+enum caps_net_model { CAPS_NET_VIRTIO, CAPS_NET_E1000 };
+enum caps_machine { CAPS_MACHINE_Q35, CAPS_MACHINE_I440FX };
+enum caps_firmware { CAPS_FW_BIOS, CAPS_FW_UEFI };
+
+/* What the converted guest can use: the XML writer chooses devices from
+ * it.  A fixup that could not install virtio says so here (e.g. block bus
+ * SATA) rather than failing.  To be reconciled with common/guestcaps.h
+ * when the config reader's struct lands. */
+struct guestcaps {
+  enum caps_block_bus block_bus;
+  enum caps_net_model net_model;
+  enum caps_machine machine;
+  enum caps_firmware firmware;
+  char *esp;                    /* UEFI: ESP device in guest names, or NULL */
+  bool virtio_rng, virtio_balloon;
+  bool rtc_utc;                 /* hardware clock in UTC (/etc/adjtime) */
+  char *kernel;                 /* version of the kernel that will boot */
+};
+
+/* One change made to the guest: "fixup: FILE: WHAT".  file is a guest
+ * path, or "command" for a command run inside the appliance. */
+struct fixup_change {
+  char *file;
+  char *what;
+};
+DEFINE_VECTOR_TYPE (fixup_change_list, struct fixup_change);
+
+enum fixup_accel { FIXUP_ACCEL_AUTO = 0, FIXUP_ACCEL_KVM, FIXUP_ACCEL_TCG };
+
+struct fixup_options {
+  const char *root;             /* "single" (default if NULL), "first", "/dev/..." */
+  bool dry_run;                 /* throwaway overlay, no commands run */
+  enum fixup_accel accel;
+  /* NAME=MAC pairs from the source config (--mac): MACs of interfaces the
+   * guest's own config names without a MAC. */
+  const string_vector *macs;
+  /* Optional: source_targets[i] is the old name ("xvda", "sdb") of disk
+   * i; NULL = map by letter order (sdb, xvdb, hdb -> vdb). */
+  const char *const *source_targets;
+};
+
+struct fixup_result {
+  struct inspect inspect;
+  struct guestcaps caps;
+  fixup_change_list changes;
+  bool used_tcg;                /* the appliance ran under TCG */
+};
+
+/* Convert the guest on disks[0..n-1] (formats[i] "raw" or "qcow2") in
+ * place.  Fills *res (zeroed by the caller; free with fixup_result_free
+ * even after a failure).  Returns 0, or -1 + set_error.  When a step fails
+ * after files were edited, the edited files are restored before
+ * returning (commands already run cannot be undone). */
+int fixup_disks (const char *const *disks, const char *const *formats,
+                 size_t n, const struct fixup_options *opts,
+                 struct fixup_result *res);
+
+void fixup_result_free (struct fixup_result *res);
+
+/* Names for the caps enums ("virtio-blk", "virtio", "q35", "bios"). */
+const char *caps_block_bus_name (enum caps_block_bus b);
+const char *caps_net_model_name (enum caps_net_model m);
+const char *caps_machine_name (enum caps_machine m);
+const char *caps_firmware_name (enum caps_firmware f);
+
+#endif /* V2K_FIXUP_H */

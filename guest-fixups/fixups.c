@@ -1,0 +1,231 @@
+/* v2kvm: the table of guest fixups and the conversion of one guest.
+ *
+ * fixup_disks() is virt-v2v's conversion phase (virt-v2v(1) "CONVERTING A
+ * GUEST"): launch the appliance, inspect, choose the root, mount it, pick
+ * the first fixup whose matches() accepts the inspection result, run it,
+ * schedule an SELinux relabel, trim every filesystem (so a copy afterwards
+ * skips the free space) and report the guest's capabilities.
+ *
+ * A failing fixup has its file edits rolled back before the error is
+ * returned, so an in-place conversion that fails leaves the guest as it
+ * was where that is possible (commands already run are not undone; the
+ * family code runs them last).
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "error.h"
+#include "fixup-internal.h"
+#include "inspect.h"
+#include "xalloc.h"
+
+static bool
+debian_matches (const struct inspect *in)
+{
+  return linux_family_matches (&debian_family, in);
+}
+
+static int
+debian_convert (struct fx *fx)
+{
+  return linux_convert (fx, &debian_family);
+}
+
+static bool
+rhel_matches (const struct inspect *in)
+{
+  return linux_family_matches (&rhel_family, in);
+}
+
+static int
+rhel_convert (struct fx *fx)
+{
+  return linux_convert (fx, &rhel_family);
+}
+
+static bool
+suse_matches (const struct inspect *in)
+{
+  return linux_family_matches (&suse_family, in);
+}
+
+static int
+suse_convert (struct fx *fx)
+{
+  return linux_convert (fx, &suse_family);
+}
+
+static const struct fixup debian_fixup = {
+  .name = "debian", .matches = debian_matches, .convert = debian_convert,
+};
+static const struct fixup rhel_fixup = {
+  .name = "rhel", .matches = rhel_matches, .convert = rhel_convert,
+};
+static const struct fixup suse_fixup = {
+  .name = "suse", .matches = suse_matches, .convert = suse_convert,
+};
+
+/* Ordered: the first whose matches() is true converts the guest. */
+const struct fixup *const fixup_table[] = {
+  &debian_fixup,
+  &rhel_fixup,
+  &suse_fixup,
+  NULL
+};
+
+static const struct fixup *
+choose_fixup (const struct inspect *in)
+{
+  for (size_t i = 0; fixup_table[i]; ++i)
+    if (fixup_table[i]->matches (in))
+      return fixup_table[i];
+  set_error (ENOTSUP, "cannot convert guest of type '%s' distro '%s' (%s)",
+             in->type, in->distro, in->product_name);
+  error_set_kind (V2K_ERR_GUEST);
+  return NULL;
+}
+
+/* /.autorelabel when SELinux is enforcing or permissive. */
+static int
+selinux_relabel (struct fx *fx)
+{
+  CLEANUP_FREE char *cfg = NULL;
+  const char *p;
+  int r = fx_read (fx, "/etc/selinux/config", &cfg, NULL);
+
+  if (r <= 0)
+    return r;
+  for (p = cfg; p && *p; p = strchr (p, '\n') ? strchr (p, '\n') + 1 : NULL) {
+    if (strncmp (p, "SELINUX=enforcing", 17) == 0 ||
+        strncmp (p, "SELINUX=permissive", 18) == 0) {
+      if (fx_is_file (fx, "/.autorelabel"))
+        return 0;
+      return fx_write (fx, "/.autorelabel", "", 0,
+                       "SELinux relabel at next boot");
+    }
+  }
+  return 0;
+}
+
+/* Discard free space in every mounted filesystem (best effort: a
+ * filesystem or format without discard support only loses the saving). */
+static void
+trim_all (struct fx *fx)
+{
+  for (size_t i = 0; i < fx->in->mountpoints.len; i += 2) {
+    const char *mp = fx->in->mountpoints.ptr[i];
+    if (!fx_is_dir (fx, mp))
+      continue;
+    if (guestfs_fstrim (fx->g, mp, -1) == -1)
+      debug ("fstrim %s: %s", mp, guestfs_last_error (fx->g));
+  }
+}
+
+static int
+finish (struct fx *fx)
+{
+  if (guestfs_umount_all (fx->g) == -1 || guestfs_shutdown (fx->g) == -1) {
+    set_error (EIO, "cannot write the guest's disks: %s",
+               guestfs_last_error (fx->g));
+    error_set_kind (V2K_ERR_OUTPUT);
+    return -1;
+  }
+  return 0;
+}
+
+static int
+convert_mounted (struct fx *fx)
+{
+  const struct fixup *f = choose_fixup (fx->in);
+
+  if (f == NULL)
+    return -1;
+  debug ("guest %s (%s): using the '%s' fixup", fx->in->product_name,
+         fx->in->root, f->name);
+  inspect_firmware (fx->g, fx->in, fx->caps);
+  if (f->convert (fx) == -1 || selinux_relabel (fx) == -1) {
+    fx_rollback (fx);
+    return -1;
+  }
+  if (!fx->opts->dry_run)
+    trim_all (fx);
+  return 0;
+}
+
+int
+fixup_disks (const char *const *disks, const char *const *formats, size_t n,
+             const struct fixup_options *opts, struct fixup_result *res)
+{
+  struct fx fx = {
+    .opts = opts, .in = &res->inspect, .caps = &res->caps,
+    .changes = &res->changes, .nr_disks = n,
+  };
+  CLEANUP_FREE char *root = NULL;
+  int r = -1;
+
+  fx.g = inspect_launch (disks, formats, n, opts, &res->used_tcg);
+  if (fx.g == NULL)
+    return -1;
+  root = inspect_choose_root (fx.g, opts->root);
+  if (root && inspect_fill (fx.g, root, fx.in) == 0 &&
+      inspect_mount (fx.g, fx.in) == 0 && convert_mounted (&fx) == 0)
+    r = finish (&fx);
+  fx_backups_free (&fx);
+  free (fx.kernel);
+  guestfs_close (fx.g);
+  return r;
+}
+
+void
+inspect_free (struct inspect *in)
+{
+  free (in->root);
+  free (in->type);
+  free (in->distro);
+  free (in->product_name);
+  free (in->arch);
+  string_vector_free_all (&in->mountpoints);
+}
+
+void
+fixup_result_free (struct fixup_result *res)
+{
+  inspect_free (&res->inspect);
+  free (res->caps.esp);
+  free (res->caps.kernel);
+  for (size_t i = 0; i < res->changes.len; ++i) {
+    free (res->changes.ptr[i].file);
+    free (res->changes.ptr[i].what);
+  }
+  fixup_change_list_reset (&res->changes);
+}
+
+const char *
+caps_block_bus_name (enum caps_block_bus b)
+{
+  return b == CAPS_BLOCK_VIRTIO_BLK ? "virtio-blk" :
+    b == CAPS_BLOCK_SATA ? "sata" : "ide";
+}
+
+const char *
+caps_net_model_name (enum caps_net_model m)
+{
+  return m == CAPS_NET_VIRTIO ? "virtio" : "e1000";
+}
+
+const char *
+caps_machine_name (enum caps_machine m)
+{
+  return m == CAPS_MACHINE_Q35 ? "q35" : "i440fx";
+}
+
+const char *
+caps_firmware_name (enum caps_firmware f)
+{
+  return f == CAPS_FW_UEFI ? "uefi" : "bios";
+}

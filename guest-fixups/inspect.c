@@ -1,0 +1,283 @@
+/* v2kvm: open the guest's disks with libguestfs, choose the root, inspect
+ * and mount it (guestfs(3) "INSPECTION").
+ *
+ * The appliance runs with the direct backend.  Under broken nested KVM its
+ * qemu fails at once ("failed to set MSR"), so with --accel auto a failed
+ * launch is retried with TCG (backend setting force_tcg) after a warning.
+ *
+ * Root choice never prompts: "single" (the default) wants exactly one
+ * root, "first" takes the first, "/dev/..." names one.  Roots that are
+ * btrfs snapshots (subvolumes under .snapshots/, as snapper makes) are the
+ * same system again and do not count.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanup.h"
+#include "error.h"
+#include "fixup-internal.h"
+#include "inspect.h"
+#include "xalloc.h"
+
+static void
+free_strings (char **s)
+{
+  for (size_t i = 0; s && s[i]; ++i)
+    free (s[i]);
+  free (s);
+}
+
+/* libguestfs's launch error is several lines of advice: keep the first. */
+static const char *
+first_line (guestfs_h *g)
+{
+  static char buf[512];
+  const char *msg = guestfs_last_error (g);
+
+  snprintf (buf, sizeof buf, "%s", msg ? msg : "unknown error");
+  buf[strcspn (buf, "\n")] = '\0';
+  return buf;
+}
+
+static guestfs_h *
+create_handle (const char *const *disks, const char *const *formats,
+               size_t n, bool readonly, bool tcg)
+{
+  guestfs_h *g = guestfs_create ();
+
+  if (g == NULL) {
+    set_error_errno ("cannot create the libguestfs handle");
+    error_set_kind (V2K_ERR_HYPERVISOR);
+    return NULL;
+  }
+  guestfs_set_error_handler (g, NULL, NULL);
+  guestfs_set_backend (g, "direct");
+  if (tcg) {
+    char *settings[] = { (char *) "force_tcg", NULL };
+    guestfs_set_backend_settings (g, settings);
+  }
+  if (v2k_verbose && getenv ("LIBGUESTFS_DEBUG"))
+    guestfs_set_verbose (g, 1);
+  for (size_t i = 0; i < n; ++i) {
+    int r = guestfs_add_drive_opts (g, disks[i],
+                                    GUESTFS_ADD_DRIVE_OPTS_FORMAT, formats[i],
+                                    GUESTFS_ADD_DRIVE_OPTS_READONLY, readonly,
+                                    GUESTFS_ADD_DRIVE_OPTS_DISCARD,
+                                    readonly ? "disable" : "besteffort",
+                                    -1);
+    if (r == -1) {
+      set_error (ENOENT, "cannot add disk '%s': %s", disks[i],
+                 guestfs_last_error (g));
+      error_set_kind (V2K_ERR_INPUT);
+      guestfs_close (g);
+      return NULL;
+    }
+  }
+  return g;
+}
+
+guestfs_h *
+inspect_launch (const char *const *disks, const char *const *formats,
+                size_t n, const struct fixup_options *opts, bool *used_tcg)
+{
+  bool tcg = opts->accel == FIXUP_ACCEL_TCG;
+  guestfs_h *g;
+
+  for (;;) {
+    g = create_handle (disks, formats, n, opts->dry_run, tcg);
+    if (g == NULL)
+      return NULL;
+    debug ("launching the libguestfs appliance (%s)", tcg ? "tcg" : "kvm");
+    if (guestfs_launch (g) == 0)
+      break;
+    if (tcg || opts->accel == FIXUP_ACCEL_KVM) {
+      set_error (EIO, "cannot launch the libguestfs appliance%s: %s",
+                 tcg ? " with TCG" : "", first_line (g));
+      if (!tcg)
+        prepend_error ("%s", "--accel kvm: ");
+      error_set_kind (V2K_ERR_HYPERVISOR);
+      guestfs_close (g);
+      return NULL;
+    }
+    warning ("the libguestfs appliance failed to launch with KVM (%s); "
+             "retrying with software emulation (TCG)", first_line (g));
+    guestfs_close (g);
+    tcg = true;
+  }
+  *used_tcg = tcg;
+  return g;
+}
+
+/* A btrfs snapshot root: "btrfsvol:/dev/sda2/@/.snapshots/1/snapshot". */
+static bool
+is_snapshot_root (const char *root)
+{
+  return strncmp (root, "btrfsvol:", 9) == 0 &&
+    strstr (root, "/.snapshots/") != NULL;
+}
+
+static char *
+describe_roots (guestfs_h *g, char *const *roots)
+{
+  char *s = xstrdup ("");
+
+  for (size_t i = 0; roots[i]; ++i) {
+    CLEANUP_FREE char *prod = guestfs_inspect_get_product_name (g, roots[i]);
+    char *t = xasprintf ("%s%s%s (%s)", s, i ? ", " : "", roots[i],
+                         prod ? prod : "unknown");
+    free (s);
+    s = t;
+  }
+  return s;
+}
+
+static char *
+pick_root (guestfs_h *g, char *const *roots, size_t nr, const char *how)
+{
+  CLEANUP_FREE char *list = NULL;
+
+  if (nr == 0) {
+    set_error (ENOENT, "no operating system found on the disks");
+    error_set_kind (V2K_ERR_GUEST);
+    return NULL;
+  }
+  if (strcmp (how, "first") == 0 || (strcmp (how, "single") == 0 && nr == 1))
+    return xstrdup (roots[0]);
+  for (size_t i = 0; how[0] == '/' && i < nr; ++i)
+    if (strcmp (roots[i], how) == 0)
+      return xstrdup (roots[i]);
+  list = describe_roots (g, roots);
+  if (strcmp (how, "single") == 0)
+    set_error (EINVAL, "the disks hold %zu operating systems: %s; choose "
+               "one with --root first or --root DEVICE", nr, list);
+  else
+    set_error (EINVAL, "--root '%s' is not an operating system root; the "
+               "roots are: %s", how, list);
+  error_set_kind (V2K_ERR_GUEST);
+  return NULL;
+}
+
+char *
+inspect_choose_root (guestfs_h *g, const char *how)
+{
+  char **all = guestfs_inspect_os (g);
+  char *root;
+  size_t nr = 0;
+
+  if (all == NULL) {
+    set_error (EIO, "inspection failed: %s", guestfs_last_error (g));
+    error_set_kind (V2K_ERR_GUEST);
+    return NULL;
+  }
+  for (size_t i = 0; all[i]; ++i) {
+    if (is_snapshot_root (all[i]))
+      free (all[i]);
+    else
+      all[nr++] = all[i];
+  }
+  all[nr] = NULL;
+  root = pick_root (g, all, nr, how ? how : "single");
+  free_strings (all);
+  return root;
+}
+
+static int
+cmp_mountpoint (const void *a, const void *b)
+{
+  const char *const *x = a, *const *y = b;
+  size_t lx = strlen (x[0]), ly = strlen (y[0]);
+
+  return lx != ly ? (lx < ly ? -1 : 1) : strcmp (x[0], y[0]);
+}
+
+/* Fill in->mountpoints, shortest mountpoint first. */
+static int
+get_mountpoints (guestfs_h *g, struct inspect *in)
+{
+  char **mp = guestfs_inspect_get_mountpoints (g, in->root);
+  size_t n = 0;
+
+  if (mp == NULL) {
+    set_error (EIO, "inspection: %s", guestfs_last_error (g));
+    error_set_kind (V2K_ERR_GUEST);
+    return -1;
+  }
+  while (mp[2 * n])
+    ++n;
+  qsort (mp, n, 2 * sizeof (char *), cmp_mountpoint);
+  for (size_t i = 0; i < 2 * n; ++i)
+    string_vector_append (&in->mountpoints, mp[i]);
+  free (mp);
+  return 0;
+}
+
+int
+inspect_fill (guestfs_h *g, const char *root, struct inspect *in)
+{
+  in->root = xstrdup (root);
+  in->type = guestfs_inspect_get_type (g, root);
+  in->distro = guestfs_inspect_get_distro (g, root);
+  in->product_name = guestfs_inspect_get_product_name (g, root);
+  in->arch = guestfs_inspect_get_arch (g, root);
+  in->major = guestfs_inspect_get_major_version (g, root);
+  in->minor = guestfs_inspect_get_minor_version (g, root);
+  if (!in->type || !in->distro || !in->product_name || !in->arch) {
+    set_error (EIO, "inspection of '%s': %s", root, guestfs_last_error (g));
+    error_set_kind (V2K_ERR_GUEST);
+    return -1;
+  }
+  return get_mountpoints (g, in);
+}
+
+int
+inspect_mount (guestfs_h *g, struct inspect *in)
+{
+  for (size_t i = 0; i < in->mountpoints.len; i += 2) {
+    const char *mp = in->mountpoints.ptr[i], *dev = in->mountpoints.ptr[i + 1];
+    if (guestfs_mount (g, dev, mp) == 0)
+      continue;
+    if (strcmp (mp, "/") == 0) {
+      set_error (EIO, "cannot mount the root filesystem '%s': %s", dev,
+                 guestfs_last_error (g));
+      error_set_kind (V2K_ERR_GUEST);
+      return -1;
+    }
+    warning ("cannot mount '%s' on '%s': %s", dev, mp, guestfs_last_error (g));
+  }
+  in->has_systemd =
+    guestfs_is_file_opts (g, "/lib/systemd/systemd",
+                          GUESTFS_IS_FILE_OPTS_FOLLOWSYMLINKS, 1, -1) > 0 ||
+    guestfs_is_file_opts (g, "/usr/lib/systemd/systemd",
+                          GUESTFS_IS_FILE_OPTS_FOLLOWSYMLINKS, 1, -1) > 0;
+  return 0;
+}
+
+/* The guest's name for an appliance device: disks keep their order, so
+ * /dev/sdb2 is /dev/vdb2 on virtio-blk. */
+char *
+inspect_guest_device (const char *dev)
+{
+  if (strncmp (dev, "/dev/sd", 7) == 0)
+    return xasprintf ("/dev/vd%s", dev + 7);
+  return xstrdup (dev);
+}
+
+/* UEFI when the guest mounts an EFI system partition (/boot/efi, /efi);
+ * the ESP type GUID alone is not enough (BIOS guests may carry one). */
+void
+inspect_firmware (guestfs_h *g, const struct inspect *in,
+                  struct guestcaps *caps)
+{
+  caps->firmware = CAPS_FW_BIOS;
+  for (size_t i = 0; i < in->mountpoints.len; i += 2) {
+    const char *mp = in->mountpoints.ptr[i];
+    if (strcmp (mp, "/boot/efi") == 0 || strcmp (mp, "/efi") == 0) {
+      caps->firmware = CAPS_FW_UEFI;
+      caps->esp = inspect_guest_device (in->mountpoints.ptr[i + 1]);
+    }
+  }
+}

@@ -1,0 +1,40 @@
+/* v2kvm: libguestfs handle, root choice, inspection and mounting (see
+ * inspect.c).  Internal to guest-fixups/.  Each returns NULL/-1 after
+ * set_error. */
+#ifndef V2K_INSPECT_H
+#define V2K_INSPECT_H
+
+#include <stdbool.h>
+
+#include <guestfs.h>
+
+#include "fixup.h"
+
+/* Create a handle with the disks added (read-only overlay when
+ * opts->dry_run) and launch the appliance, retrying with TCG when KVM
+ * fails and opts->accel is auto.  *used_tcg says which ran. */
+guestfs_h *inspect_launch (const char *const *disks,
+                           const char *const *formats, size_t n,
+                           const struct fixup_options *opts, bool *used_tcg);
+
+/* Run inspection and choose the root per how ("single", "first" or a
+ * device).  Returns the root (owned). */
+char *inspect_choose_root (guestfs_h *g, const char *how);
+
+/* Fill *in for root (strings owned by *in). */
+int inspect_fill (guestfs_h *g, const char *root, struct inspect *in);
+
+/* Mount the root's filesystems (shortest mountpoint first).  Only the
+ * root filesystem failing to mount is an error. */
+int inspect_mount (guestfs_h *g, struct inspect *in);
+
+/* BIOS or UEFI (+ ESP) from the mounted layout. */
+void inspect_firmware (guestfs_h *g, const struct inspect *in,
+                       struct guestcaps *caps);
+
+/* "/dev/sdb2" (appliance) -> "/dev/vdb2" (guest on virtio-blk). */
+char *inspect_guest_device (const char *dev);
+
+void inspect_free (struct inspect *in);
+
+#endif /* V2K_INSPECT_H */
