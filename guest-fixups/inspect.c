@@ -209,6 +209,11 @@ get_mountpoints (guestfs_h *g, struct inspect *in)
   while (mp[2 * n])
     ++n;
   qsort (mp, n, 2 * sizeof (char *), cmp_mountpoint);
+  /* an fstab naming / by a UUID that no longer matches: mount the root */
+  if (n == 0 || strcmp (mp[0], "/") != 0) {
+    string_vector_append (&in->mountpoints, xstrdup ("/"));
+    string_vector_append (&in->mountpoints, xstrdup (in->root));
+  }
   for (size_t i = 0; i < 2 * n; ++i)
     string_vector_append (&in->mountpoints, mp[i]);
   free (mp);

@@ -339,21 +339,27 @@ rhel9
 sles15
 ubuntu
 
-args=() script=()
+args=() script=(run)
 i=0
 for n in $names; do
   tar -C "$work/$n" -cf "$work/$n.tar" .
   truncate -s 48M "$work/$n.img"
   args+=(-a "$work/$n.img")
   d=/dev/sd$(printf "\\$(printf %03o $((97 + i)))")
-  script+=("part-disk $d mbr" "mkfs ext4 ${d}1" "mount ${d}1 /"
-           "tar-in $work/$n.tar /" "umount /")
+  uuid=
+  [ "$n" = ubuntu ] && uuid="set-e2uuid ${d}1 0b6e2c3f-6c41-4c5e-8f0e-2a3b4c5d6e7f"
+  script+=("part-disk $d mbr" "mkfs ext4 ${d}1" ${uuid:+"$uuid"} "mount ${d}1 /"
+           "tar-in $work/$n.tar /" "is-file /etc/fstab" "umount /")
   i=$((i + 1))
 done
-printf '%s\n' "${script[@]}" | \
+out=$(printf '%s\n' "${script[@]}" | \
   LIBGUESTFS_BACKEND=direct \
   LIBGUESTFS_BACKEND_SETTINGS=${LIBGUESTFS_BACKEND_SETTINGS:-force_tcg} \
-  guestfish --format=raw "${args[@]}" run || exit 1
+  guestfish --format=raw "${args[@]}") || exit 1
+[ "$(echo "$out" | grep -c '^true$')" = "$i" ] || {
+  echo "make-phony.sh: guestfish did not populate every image: $out" >&2
+  exit 1
+}
 for n in $names; do rm -rf "${work:?}/$n" "$work/$n.tar"; done
 touch "$work/done"
 mv "$work" "$cache"

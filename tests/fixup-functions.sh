@@ -1,0 +1,75 @@
+# tests/fixup-functions.sh: helpers for the guest fixup tests (sourced
+# after functions.sh).  These tests launch the libguestfs appliance
+# (minutes under TCG), so they are slow tests: they skip unless SLOW=1
+# (`make check SLOW=1 TESTS=...`).
+
+export LIBGUESTFS_BACKEND=${LIBGUESTFS_BACKEND:-direct}
+
+require_slow () {
+  [ "${SLOW:-}" = 1 ] ||
+    skip "slow test (libguestfs appliance): run with SLOW=1"
+  requires guestfish
+}
+
+# require_phony: $PHONY = directory of the phony guest images.
+require_phony () {
+  local rc=0
+  PHONY=$("$srcdir/phony/make-phony.sh") || rc=$?
+  [ "$rc" = 77 ] && skip "$PHONY"
+  [ "$rc" = 0 ] || fail "tests/phony/make-phony.sh failed"
+}
+
+# phony_copy NAME...: writable copies at $TMP/NAME.img.
+phony_copy () {
+  for n in "$@"; do cp --sparse=always "$PHONY/$n.img" "$TMP/$n.img"; done
+}
+
+# gdump "IMG..." PATH...: one read-only appliance run printing, for each
+# image (root on its first partition) and path, "=== start IMG:PATH",
+# the file, "=== end IMG:PATH".  Missing files print nothing between.
+# A path written L:PATH prints the symlink's target instead, F:PATH
+# prints true or false (is it a file).
+gdump () {
+  local imgs=$1 i=0 args=() d; shift
+  {
+    echo run
+    for img in $imgs; do
+      d=/dev/sd$(printf "\\$(printf %03o $((97 + i)))")
+      args+=(-a "$img")
+      echo "mount-ro ${d}1 /"
+      for p in "$@"; do
+        echo "echo === start $img:$p"
+        case $p in
+          L:*) echo "-readlink ${p#L:}" ;;
+          F:*) echo "-is-file ${p#F:}" ;;
+          *) echo "-cat $p" ;;
+        esac
+        echo "echo === end $img:$p"
+      done
+      echo "umount /"
+      i=$((i + 1))
+    done
+  } >"$TMP/gdump.script"
+  guestfish --ro --format=raw "${args[@]}" <"$TMP/gdump.script" 2>/dev/null
+}
+
+# section DUMP IMG PATH: the content of IMG:PATH in a gdump output.
+section () {
+  awk -v s="=== start $2:$3" -v e="=== end $2:$3" '
+    $0 == e { go = 0 } go { print } $0 == s { go = 1 }' "$1"
+}
+
+# expect_in DUMP IMG PATH REGEX / expect_not_in DUMP IMG PATH REGEX
+expect_in () {
+  section "$1" "$2" "$3" | grep -Eq -- "$4" ||
+    fail "$(basename "$2"):$3 lacks /$4/: $(section "$1" "$2" "$3")"
+}
+expect_not_in () {
+  ! section "$1" "$2" "$3" | grep -Eq -- "$4" ||
+    fail "$(basename "$2"):$3 still has /$4/: $(section "$1" "$2" "$3")"
+}
+
+# expect_line FILE REGEX: a line of FILE (v2kvm output) matches.
+expect_line () {
+  grep -Eq -- "$2" "$1" || fail "no line /$2/ in: $(cat "$1")"
+}

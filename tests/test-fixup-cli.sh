@@ -1,0 +1,23 @@
+#!/bin/bash
+# v2kvm fixup command line, without the appliance: usage errors exit 2,
+# a missing disk 3, a disk format fixup does not open (VMDK, VHD) 4.
+. "$srcdir/functions.sh"
+requires "$QEMU_IMG"
+
+expect_exit 2 "$V2KVM" fixup
+expect_exit 2 "$V2KVM" fixup --root second disk.img
+expect_exit 2 "$V2KVM" fixup --accel fast disk.img
+expect_exit 2 "$V2KVM" fixup --mac eth0 disk.img
+expect_error_match "--mac takes NAME=xx:xx:xx:xx:xx:xx"
+expect_exit 2 "$V2KVM" fixup --mac eth0=00:11:22:33:44 disk.img
+expect_exit 3 "$V2KVM" fixup "$TMP/missing.img"
+expect_error_match "cannot open '.*/missing.img' for writing"
+expect_exit 3 "$V2KVM" fixup --dry-run "$TMP/missing.img"
+"$QEMU_IMG" create -q -f vmdk "$TMP/d.vmdk" 1M
+expect_exit 4 "$V2KVM" fixup "$TMP/d.vmdk"
+expect_error_match "d.vmdk': fixup works on raw or qcow2 disks"
+"$QEMU_IMG" create -q -f vpc "$TMP/d.vhd" 1M
+expect_exit 4 "$V2KVM" fixup "$TMP/d.vhd"
+"$V2KVM" fixup --help | grep -q '^usage: v2kvm fixup' || fail "no usage"
+"$V2KVM" --help | grep -q 'v2kvm fixup ' || fail "fixup not in --help"
+exit 0
