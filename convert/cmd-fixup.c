@@ -5,7 +5,8 @@
  *   --root single|first|/dev/...   which OS root (never prompts)
  *   --dry-run                      changes go to a throwaway overlay,
  *                                  commands are only listed
- *   --machine-readable             one JSON object on stdout
+ *   --machine-readable             JSON lines on stdout
+ *                                  (docs/machine-readable.md)
  *   --accel auto|kvm|tcg           appliance acceleration (auto retries
  *                                  a failed KVM launch with TCG)
  *   --mac NAME=MAC                 MAC of interface NAME from the source
@@ -25,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -34,12 +36,37 @@
 #include "json.h"
 #include "vector.h"
 
-static string_vector json_warnings = empty_vector;
+/* --machine-readable: JSON lines (docs/machine-readable.md, version 1):
+ * start, warning (as they happen), change (one per change), error, and
+ * always a final result line. */
+static void
+json_warning (const char *msg)
+{
+  printf ("{\"type\":\"warning\",\"message\":");
+  json_string (stdout, msg);
+  printf ("}\n");
+  fflush (stdout);
+}
 
 static void
-collect_warning (const char *msg)
+json_start (const char *const *disks, int n, bool dry_run)
 {
-  string_vector_append (&json_warnings, xstrdup (msg));
+  printf ("{\"type\":\"start\",\"version\":1,\"command\":\"fixup\","
+          "\"dry_run\":%s,\"disks\":[", dry_run ? "true" : "false");
+  for (int i = 0; i < n; ++i) {
+    printf ("%s", i ? "," : "");
+    json_string (stdout, disks[i]);
+  }
+  printf ("]}\n");
+  fflush (stdout);
+}
+
+static double
+now (void)
+{
+  struct timespec ts;
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 /* "raw" or "qcow2" by magic; NULL + set_error for others. */
@@ -82,6 +109,33 @@ valid_mac_option (const char *s)
   return true;
 }
 
+static const char *
+block_bus_name (enum caps_block_bus b)
+{
+  return b == CAPS_BLOCK_VIRTIO_BLK ? "virtio-blk" :
+    b == CAPS_BLOCK_VIRTIO_SCSI ? "virtio-scsi" :
+    b == CAPS_BLOCK_SATA ? "sata" : "ide";
+}
+
+static const char *
+net_model_name (enum caps_net_model m)
+{
+  return m == CAPS_NET_VIRTIO ? "virtio" : m == CAPS_NET_E1000E ? "e1000e" :
+    m == CAPS_NET_E1000 ? "e1000" : "rtl8139";
+}
+
+static const char *
+machine_name (enum caps_machine m)
+{
+  return m == CAPS_MACHINE_Q35 ? "q35" : "pc";
+}
+
+static const char *
+firmware_name (enum caps_firmware f)
+{
+  return f == CAPS_FW_UEFI ? "uefi" : "bios";
+}
+
 static void
 print_text (const struct fixup_result *res, bool dry_run)
 {
@@ -94,9 +148,9 @@ print_text (const struct fixup_result *res, bool dry_run)
           res->inspect.distro, res->inspect.root);
   printf ("caps: block=%s net=%s machine=%s firmware=%s%s%s kernel=%s "
           "virtio-rng=%s virtio-balloon=%s rtc=%s\n",
-          caps_block_bus_name (c->block_bus), caps_net_model_name (c->net_model),
-          caps_machine_name (c->machine), caps_firmware_name (c->firmware),
-          c->esp ? " esp=" : "", c->esp ? c->esp : "", c->kernel,
+          block_bus_name (c->block_bus), net_model_name (c->net_model),
+          machine_name (c->machine), firmware_name (c->firmware),
+          res->esp ? " esp=" : "", res->esp ? res->esp : "", res->kernel,
           c->virtio_rng ? "yes" : "no", c->virtio_balloon ? "yes" : "no",
           c->rtc_utc ? "utc" : "localtime");
   if (dry_run)
@@ -113,35 +167,39 @@ json_member (const char *key, const char *value, bool comma)
     putchar (',');
 }
 
+/* The change lines, then the result line (ok or not). */
 static void
-print_json (const struct fixup_result *res, bool dry_run)
+json_end (const struct fixup_result *res, int exit_code, double seconds)
 {
   const struct guestcaps *c = &res->caps;
 
-  printf ("{\"dry_run\":%s,", dry_run ? "true" : "false");
+  if (exit_code) {
+    printf ("{\"type\":\"error\",\"message\":");
+    json_string (stdout, get_error ());
+    printf (",\"exit\":%d}\n", exit_code);
+    printf ("{\"type\":\"result\",\"version\":1,\"ok\":false,"
+            "\"exit\":%d,\"seconds\":%.3f}\n", exit_code, seconds);
+    return;
+  }
+  for (size_t i = 0; i < res->changes.len; ++i) {
+    printf ("{\"type\":\"change\",");
+    json_member ("file", res->changes.ptr[i].file, true);
+    json_member ("change", res->changes.ptr[i].what, false);
+    printf ("}\n");
+  }
+  printf ("{\"type\":\"result\",\"version\":1,\"ok\":true,\"exit\":0,"
+          "\"seconds\":%.3f,", seconds);
   json_member ("accel", res->used_tcg ? "tcg" : "kvm", true);
   json_member ("root", res->inspect.root, true);
   json_member ("distro", res->inspect.distro, true);
   json_member ("product", res->inspect.product_name, true);
-  printf ("\"changes\":[");
-  for (size_t i = 0; i < res->changes.len; ++i) {
-    printf ("%s{", i ? "," : "");
-    json_member ("file", res->changes.ptr[i].file, true);
-    json_member ("change", res->changes.ptr[i].what, false);
-    putchar ('}');
-  }
-  printf ("],\"warnings\":[");
-  for (size_t i = 0; i < json_warnings.len; ++i) {
-    printf ("%s", i ? "," : "");
-    json_string (stdout, json_warnings.ptr[i]);
-  }
-  printf ("],\"caps\":{");
-  json_member ("block_bus", caps_block_bus_name (c->block_bus), true);
-  json_member ("net_model", caps_net_model_name (c->net_model), true);
-  json_member ("machine", caps_machine_name (c->machine), true);
-  json_member ("firmware", caps_firmware_name (c->firmware), true);
-  json_member ("esp", c->esp, true);
-  json_member ("kernel", c->kernel, true);
+  json_member ("kernel", res->kernel, true);
+  json_member ("esp", res->esp, true);
+  printf ("\"caps\":{");
+  json_member ("block_bus", block_bus_name (c->block_bus), true);
+  json_member ("net_model", net_model_name (c->net_model), true);
+  json_member ("machine", machine_name (c->machine), true);
+  json_member ("firmware", firmware_name (c->firmware), true);
   printf ("\"virtio_rng\":%s,\"virtio_balloon\":%s,\"rtc_utc\":%s}}\n",
           c->virtio_rng ? "true" : "false",
           c->virtio_balloon ? "true" : "false", c->rtc_utc ? "true" : "false");
@@ -164,6 +222,7 @@ cmd_fixup (int argc, char **argv)
   string_vector macs = empty_vector;
   bool json = false;
   const char **disks, **formats;
+  double t0 = now ();
   int c, n, ret = 0;
 
   optind = 1;
@@ -203,21 +262,21 @@ cmd_fixup (int argc, char **argv)
   n = argc - optind;
   disks = (const char **) argv + optind;
   formats = xzalloc ((n + 1) * sizeof *formats);
+  if (json) {
+    warning_hook = json_warning;
+    json_start ((const char *const *) disks, n, opts.dry_run);
+  }
   for (int i = 0; i < n && ret == 0; ++i)
     if ((formats[i] = disk_format (disks[i], opts.dry_run)) == NULL)
       ret = report_error ();
   opts.macs = &macs;
-  if (json)
-    warning_hook = collect_warning;
-  if (ret == 0 &&
-      fixup_disks (disks, formats, n, &opts, &res) == -1)
+  if (ret == 0 && fixup_disks (disks, formats, n, &opts, &res) == -1)
     ret = report_error ();
-  else if (ret == 0 && json)
-    print_json (&res, opts.dry_run);
+  if (json)
+    json_end (&res, ret, now () - t0);
   else if (ret == 0)
     print_text (&res, opts.dry_run);
   warning_hook = NULL;
-  string_vector_free_all (&json_warnings);
   fixup_result_free (&res);
   string_vector_reset (&macs);
   free (formats);

@@ -32,23 +32,32 @@ struct fx {
   const struct fixup_options *opts;
   struct inspect *in;
   struct guestcaps *caps;
+  struct fixup_result *res;     /* caps, changes, esp, kernel */
   fixup_change_list *changes;
   fx_backup_list backups;
   const struct linux_family *fam;
   char *kernel;                 /* chosen kernel version */
+  const char *legacy_conf;      /* legacy grub file whose default= ... */
+  size_t legacy_index;          /* ... must become this entry */
   size_t nr_disks;
 };
 
 /* A family fixup (style.md §2.3.5).  matches() is pure; convert() runs
- * with the guest mounted read-write and fills fx->caps. */
+ * with the guest mounted read-write, fills fx->caps and returns 0, or -1
+ * after set_error (the caller then rolls the file edits back). */
 struct fixup {
   const char *name;
-  bool (*matches) (const struct inspect *in);
-  int (*convert) (struct fx *fx);
+  const struct linux_family *family;    /* Linux fixups: their data */
+  bool (*matches) (const struct fixup *f, const struct inspect *in);
+  int (*convert) (const struct fixup *f, struct fx *fx);
 };
 
 /* fixups.c: the ordered table (first match wins). */
 extern const struct fixup *const fixup_table[];
+
+/* The guest is mounted read-only while a fixup checks it; this remounts
+ * it read-write once the checks have passed.  0 or -1 + set_error. */
+int fx_mount_writable (struct fx *fx);
 
 /* gfs.c: libguestfs boundary.  Each returns -1/NULL after set_error with
  * libguestfs's message and kind V2K_ERR_GUEST. */
@@ -96,8 +105,10 @@ int linux_fix_console (struct fx *fx);
 char *linux_new_device_name (struct fx *fx, const char *name);
 
 /* linux-kernel.c: pick the kernel (fails, before any write, when only
- * Xen-PV kernels exist) and fill caps from its modules. */
+ * Xen-PV kernels exist) and fill caps from its modules; then make it
+ * legacy grub's default when it was not. */
 int linux_choose_kernel (struct fx *fx);
+int linux_set_default_kernel (struct fx *fx);
 bool linux_kernel_has_module (struct fx *fx, const char *version,
                               const char *module);
 

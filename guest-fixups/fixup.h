@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "guestcaps.h"
 #include "vector.h"
 
 /* What libguestfs inspection found (guestfs_inspect_get_*), for the
@@ -36,26 +37,6 @@ struct inspect {
   int major, minor;
   string_vector mountpoints;    /* pairs: mountpoint, device (sorted) */
   bool has_systemd;             /* /etc/systemd exists in the guest */
-};
-
-enum caps_block_bus { CAPS_BLOCK_VIRTIO_BLK, CAPS_BLOCK_SATA, CAPS_BLOCK_IDE };
-enum caps_net_model { CAPS_NET_VIRTIO, CAPS_NET_E1000 };
-enum caps_machine { CAPS_MACHINE_Q35, CAPS_MACHINE_I440FX };
-enum caps_firmware { CAPS_FW_BIOS, CAPS_FW_UEFI };
-
-/* What the converted guest can use: the XML writer chooses devices from
- * it.  A fixup that could not install virtio says so here (e.g. block bus
- * SATA) rather than failing.  To be reconciled with common/guestcaps.h
- * when the config reader's struct lands. */
-struct guestcaps {
-  enum caps_block_bus block_bus;
-  enum caps_net_model net_model;
-  enum caps_machine machine;
-  enum caps_firmware firmware;
-  char *esp;                    /* UEFI: ESP device in guest names, or NULL */
-  bool virtio_rng, virtio_balloon;
-  bool rtc_utc;                 /* hardware clock in UTC (/etc/adjtime) */
-  char *kernel;                 /* version of the kernel that will boot */
 };
 
 /* One change made to the guest: "fixup: FILE: WHAT".  file is a guest
@@ -82,7 +63,12 @@ struct fixup_options {
 
 struct fixup_result {
   struct inspect inspect;
+  /* What the converted guest can use (common/guestcaps.h): a fixup that
+   * could not install virtio says so here (block bus SATA) rather than
+   * failing.  caps.arch points into inspect. */
   struct guestcaps caps;
+  char *esp;                    /* UEFI: ESP device in guest names, or NULL */
+  char *kernel;                 /* version of the kernel that will boot */
   fixup_change_list changes;
   bool used_tcg;                /* the appliance ran under TCG */
 };
@@ -97,11 +83,5 @@ int fixup_disks (const char *const *disks, const char *const *formats,
                  struct fixup_result *res);
 
 void fixup_result_free (struct fixup_result *res);
-
-/* Names for the caps enums ("virtio-blk", "virtio", "q35", "bios"). */
-const char *caps_block_bus_name (enum caps_block_bus b);
-const char *caps_net_model_name (enum caps_net_model m);
-const char *caps_machine_name (enum caps_machine m);
-const char *caps_firmware_name (enum caps_firmware f);
 
 #endif /* V2K_FIXUP_H */

@@ -25,50 +25,24 @@
 #include "xalloc.h"
 
 static bool
-debian_matches (const struct inspect *in)
+linux_matches (const struct fixup *f, const struct inspect *in)
 {
-  return linux_family_matches (&debian_family, in);
+  return linux_family_matches (f->family, in);
 }
 
 static int
-debian_convert (struct fx *fx)
+linux_fixup_convert (const struct fixup *f, struct fx *fx)
 {
-  return linux_convert (fx, &debian_family);
+  return linux_convert (fx, f->family);
 }
 
-static bool
-rhel_matches (const struct inspect *in)
-{
-  return linux_family_matches (&rhel_family, in);
-}
-
-static int
-rhel_convert (struct fx *fx)
-{
-  return linux_convert (fx, &rhel_family);
-}
-
-static bool
-suse_matches (const struct inspect *in)
-{
-  return linux_family_matches (&suse_family, in);
-}
-
-static int
-suse_convert (struct fx *fx)
-{
-  return linux_convert (fx, &suse_family);
-}
-
-static const struct fixup debian_fixup = {
-  .name = "debian", .matches = debian_matches, .convert = debian_convert,
-};
-static const struct fixup rhel_fixup = {
-  .name = "rhel", .matches = rhel_matches, .convert = rhel_convert,
-};
-static const struct fixup suse_fixup = {
-  .name = "suse", .matches = suse_matches, .convert = suse_convert,
-};
+#define LINUX_FIXUP(fam) {                                      \
+    .name = #fam, .family = &fam##_family,                      \
+    .matches = linux_matches, .convert = linux_fixup_convert,   \
+  }
+static const struct fixup debian_fixup = LINUX_FIXUP (debian);
+static const struct fixup rhel_fixup = LINUX_FIXUP (rhel);
+static const struct fixup suse_fixup = LINUX_FIXUP (suse);
 
 /* Ordered: the first whose matches() is true converts the guest. */
 const struct fixup *const fixup_table[] = {
@@ -82,7 +56,7 @@ static const struct fixup *
 choose_fixup (const struct inspect *in)
 {
   for (size_t i = 0; fixup_table[i]; ++i)
-    if (fixup_table[i]->matches (in))
+    if (fixup_table[i]->matches (fixup_table[i], in))
       return fixup_table[i];
   set_error (ENOTSUP, "cannot convert guest of type '%s' distro '%s' (%s)",
              in->type, in->distro, in->product_name);
@@ -126,6 +100,12 @@ trim_all (struct fx *fx)
   }
 }
 
+int
+fx_mount_writable (struct fx *fx)
+{
+  return inspect_mount (fx->g, fx->in, false);
+}
+
 static int
 finish (struct fx *fx)
 {
@@ -147,8 +127,9 @@ convert_mounted (struct fx *fx)
     return -1;
   debug ("guest %s (%s): using the '%s' fixup", fx->in->product_name,
          fx->in->root, f->name);
-  inspect_firmware (fx->g, fx->in, fx->caps);
-  if (f->convert (fx) == -1 || selinux_relabel (fx) == -1) {
+  inspect_firmware (fx->in, fx->caps, &fx->res->esp);
+  fx->caps->arch = fx->in->arch;
+  if (f->convert (f, fx) == -1 || selinux_relabel (fx) == -1) {
     fx_rollback (fx);
     return -1;
   }
@@ -162,7 +143,7 @@ fixup_disks (const char *const *disks, const char *const *formats, size_t n,
              const struct fixup_options *opts, struct fixup_result *res)
 {
   struct fx fx = {
-    .opts = opts, .in = &res->inspect, .caps = &res->caps,
+    .opts = opts, .in = &res->inspect, .caps = &res->caps, .res = res,
     .changes = &res->changes, .nr_disks = n,
   };
   CLEANUP_FREE char *root = NULL;
@@ -173,7 +154,7 @@ fixup_disks (const char *const *disks, const char *const *formats, size_t n,
     return -1;
   root = inspect_choose_root (fx.g, opts->root);
   if (root && inspect_fill (fx.g, root, fx.in) == 0 &&
-      inspect_mount (fx.g, fx.in) == 0 && convert_mounted (&fx) == 0)
+      inspect_mount (fx.g, fx.in, true) == 0 && convert_mounted (&fx) == 0)
     r = finish (&fx);
   fx_backups_free (&fx);
   free (fx.kernel);
@@ -196,36 +177,11 @@ void
 fixup_result_free (struct fixup_result *res)
 {
   inspect_free (&res->inspect);
-  free (res->caps.esp);
-  free (res->caps.kernel);
+  free (res->esp);
+  free (res->kernel);
   for (size_t i = 0; i < res->changes.len; ++i) {
     free (res->changes.ptr[i].file);
     free (res->changes.ptr[i].what);
   }
   fixup_change_list_reset (&res->changes);
-}
-
-const char *
-caps_block_bus_name (enum caps_block_bus b)
-{
-  return b == CAPS_BLOCK_VIRTIO_BLK ? "virtio-blk" :
-    b == CAPS_BLOCK_SATA ? "sata" : "ide";
-}
-
-const char *
-caps_net_model_name (enum caps_net_model m)
-{
-  return m == CAPS_NET_VIRTIO ? "virtio" : "e1000";
-}
-
-const char *
-caps_machine_name (enum caps_machine m)
-{
-  return m == CAPS_MACHINE_Q35 ? "q35" : "i440fx";
-}
-
-const char *
-caps_firmware_name (enum caps_firmware f)
-{
-  return f == CAPS_FW_UEFI ? "uefi" : "bios";
 }

@@ -239,11 +239,17 @@ inspect_fill (guestfs_h *g, const char *root, struct inspect *in)
 }
 
 int
-inspect_mount (guestfs_h *g, struct inspect *in)
+inspect_mount (guestfs_h *g, struct inspect *in, bool readonly)
 {
+  if (guestfs_umount_all (g) == -1) {
+    set_error (EIO, "cannot unmount the guest: %s", guestfs_last_error (g));
+    error_set_kind (V2K_ERR_GUEST);
+    return -1;
+  }
   for (size_t i = 0; i < in->mountpoints.len; i += 2) {
     const char *mp = in->mountpoints.ptr[i], *dev = in->mountpoints.ptr[i + 1];
-    if (guestfs_mount (g, dev, mp) == 0)
+    int r = readonly ? guestfs_mount_ro (g, dev, mp) : guestfs_mount (g, dev, mp);
+    if (r == 0)
       continue;
     if (strcmp (mp, "/") == 0) {
       set_error (EIO, "cannot mount the root filesystem '%s': %s", dev,
@@ -274,15 +280,16 @@ inspect_guest_device (const char *dev)
 /* UEFI when the guest mounts an EFI system partition (/boot/efi, /efi);
  * the ESP type GUID alone is not enough (BIOS guests may carry one). */
 void
-inspect_firmware (guestfs_h *g, const struct inspect *in,
-                  struct guestcaps *caps)
+inspect_firmware (const struct inspect *in, struct guestcaps *caps,
+                  char **esp)
 {
   caps->firmware = CAPS_FW_BIOS;
   for (size_t i = 0; i < in->mountpoints.len; i += 2) {
     const char *mp = in->mountpoints.ptr[i];
     if (strcmp (mp, "/boot/efi") == 0 || strcmp (mp, "/efi") == 0) {
       caps->firmware = CAPS_FW_UEFI;
-      caps->esp = inspect_guest_device (in->mountpoints.ptr[i + 1]);
+      free (*esp);
+      *esp = inspect_guest_device (in->mountpoints.ptr[i + 1]);
     }
   }
 }

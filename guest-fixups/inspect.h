@@ -24,13 +24,16 @@ char *inspect_choose_root (guestfs_h *g, const char *how);
 /* Fill *in for root (strings owned by *in). */
 int inspect_fill (guestfs_h *g, const char *root, struct inspect *in);
 
-/* Mount the root's filesystems (shortest mountpoint first).  Only the
- * root filesystem failing to mount is an error. */
-int inspect_mount (guestfs_h *g, struct inspect *in);
+/* (Re)mount the root's filesystems (shortest mountpoint first), read-only
+ * or read-write.  Only the root filesystem failing to mount is an error.
+ * Checks run on a read-only mount, so a guest refused is not touched
+ * (not even its superblock's mount count). */
+int inspect_mount (guestfs_h *g, struct inspect *in, bool readonly);
 
-/* BIOS or UEFI (+ ESP) from the mounted layout. */
-void inspect_firmware (guestfs_h *g, const struct inspect *in,
-                       struct guestcaps *caps);
+/* BIOS or UEFI from the mounted layout; *esp (owned) the ESP's guest
+ * device name for UEFI. */
+void inspect_firmware (const struct inspect *in, struct guestcaps *caps,
+                       char **esp);
 
 /* "/dev/sdb2" (appliance) -> "/dev/vdb2" (guest on virtio-blk). */
 char *inspect_guest_device (const char *dev);

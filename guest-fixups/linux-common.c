@@ -239,15 +239,17 @@ int
 linux_convert (struct fx *fx, const struct linux_family *fam)
 {
   fx->fam = fam;
-  if (linux_choose_kernel (fx) == -1 || check_initramfs_tool (fx) == -1)
+  if (linux_choose_kernel (fx) == -1 || check_initramfs_tool (fx) == -1 ||
+      fx_mount_writable (fx) == -1)
     return -1;
-  if (linux_fix_xen_drivers (fx) == -1 || linux_remap_devices (fx) == -1 ||
+  if (linux_set_default_kernel (fx) == -1 ||
+      linux_fix_xen_drivers (fx) == -1 || linux_remap_devices (fx) == -1 ||
       linux_fix_console (fx) == -1 || linux_pin_interfaces (fx) == -1)
     return -1;
   if (linux_rebuild_initramfs (fx) == -1 || linux_remove_tools (fx) == -1)
     return -1;
   fx->caps->machine = fam->i440fx_below && fx->in->major < fam->i440fx_below
-    ? CAPS_MACHINE_I440FX : CAPS_MACHINE_Q35;
+    ? CAPS_MACHINE_PC : CAPS_MACHINE_Q35;
   fx->caps->rtc_utc = rtc_is_utc (fx);
   return 0;
 }

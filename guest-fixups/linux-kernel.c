@@ -12,8 +12,9 @@
  * modules.builtin) wins.  If only Xen kernels exist this fails before
  * anything is written, naming them.
  *
- * Legacy grub's default= is moved to the chosen kernel when it differs;
- * for grub2 a warning says the default entry must be checked.
+ * Legacy grub's default= is moved to the chosen kernel when it differs
+ * (linux_set_default_kernel, once the guest is writable); for grub2 a
+ * warning says the default entry must be checked.
  */
 #include <config.h>
 
@@ -235,7 +236,7 @@ fill_caps (struct fx *fx, bool virtio)
 {
   const char *v = fx->kernel;
 
-  fx->caps->kernel = xstrdup (v);
+  fx->res->kernel = xstrdup (v);
   fx->caps->block_bus = virtio ? CAPS_BLOCK_VIRTIO_BLK : CAPS_BLOCK_SATA;
   fx->caps->net_model = linux_kernel_has_module (fx, v, "virtio_net")
     ? CAPS_NET_VIRTIO : CAPS_NET_E1000;
@@ -290,15 +291,23 @@ linux_choose_kernel (struct fx *fx)
   }
   fx->kernel = xstrdup (all.ptr[chosen]);
   fill_caps (fx, virtio);
-  if (chosen != deflt) {
-    if (legacy && set_legacy_default (fx, legacy, chosen) == -1)
-      chosen = -1;
-    else if (!legacy)
-      warning ("kernel '%s' is not the bootloader's default entry: make it "
-               "the default before booting on KVM", fx->kernel);
+  if (chosen != deflt && legacy) {
+    fx->legacy_conf = legacy;
+    fx->legacy_index = chosen;
   }
+  else if (chosen != deflt)
+    warning ("kernel '%s' is not the bootloader's default entry: make it "
+             "the default before booting on KVM", fx->kernel);
 out:
   string_vector_reset (&xen);
   string_vector_free_all (&all);
   return chosen == -1 ? -1 : 0;
+}
+
+int
+linux_set_default_kernel (struct fx *fx)
+{
+  if (fx->legacy_conf == NULL)
+    return 0;
+  return set_legacy_default (fx, fx->legacy_conf, fx->legacy_index);
 }

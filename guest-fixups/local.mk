@@ -14,8 +14,8 @@ libwindows_a_SOURCES = \
 	$(NULL)
 WINDOWS_LIBS = libwindows.a libcommon.a $(LIBGUESTFS_LIBS)
 
-# guest-fixups/: the only folder that links libguestfs (style.md §2.1
-# rule 9).  libfixups.a is linked into v2kvm.
+# The Linux fixups (issue #5) and `v2kvm fixup`'s driver: libfixups.a,
+# linked into v2kvm.
 noinst_LIBRARIES += libfixups.a
 libfixups_a_CFLAGS = $(AM_CFLAGS) $(LIBGUESTFS_CFLAGS)
 libfixups_a_SOURCES = \

@@ -73,3 +73,36 @@ expect_not_in () {
 expect_line () {
   grep -Eq -- "$2" "$1" || fail "no line /$2/ in: $(cat "$1")"
 }
+
+# fixup_boot FLAVOR [FIXUP OPTIONS]: the real Debian 12 test guest of
+# FLAVOR (tests/guests/, built by make-flavor.sh) converted by `v2kvm
+# fixup` on a sparse copy, then booted under TCG on virtio-blk +
+# virtio-net: it must print its marker (serial console ttyS0, NIC up with
+# its static address).  grub.cfg must boot root=/dev/vda1 and name no
+# appliance or old device.
+fixup_boot () {
+  local flavor=$1 tools img t0 t1 rc=0; shift
+  if [ -x "$srcdir/guests/boot.sh" ]; then tools=$srcdir/guests
+  else tools=${V2KVM_GUEST_TOOLS:-$top_srcdir/../guests/tests/guests}; fi
+  [ -x "$tools/boot.sh" ] || skip "guest boot harness (tests/guests) not found"
+  [ -z "${SKIP_GUEST_TESTS:-}" ] || skip "SKIP_GUEST_TESTS is set"
+  requires qemu-system-x86_64
+  img=$("$tools/make-flavor.sh" "$flavor") || rc=$?
+  [ "$rc" = 77 ] && skip "$img"
+  [ "$rc" = 0 ] || fail "building the $flavor guest failed"
+  cp --sparse=always "$img" "$TMP/$flavor.img"
+  t0=$(date +%s.%N)
+  "$V2KVM" fixup "$@" "$TMP/$flavor.img" >"$TMP/fixup.out" 2>"$TMP/fixup.err" ||
+    fail "fixup failed: $(cat "$TMP/fixup.err")"
+  t1=$(date +%s.%N)
+  cat "$TMP/fixup.out" "$TMP/fixup.err"
+  echo "fixup wall time: $(echo "$t1 - $t0" | bc) s"
+  gdump "$TMP/$flavor.img" /boot/grub/grub.cfg /etc/fstab >"$TMP/dump"
+  expect_in "$TMP/dump" "$TMP/$flavor.img" /boot/grub/grub.cfg 'linux[[:space:]].* root=/dev/vda1 '
+  expect_not_in "$TMP/dump" "$TMP/$flavor.img" /boot/grub/grub.cfg 'root=/dev/(sd|xvd|hd)'
+  expect_not_in "$TMP/dump" "$TMP/$flavor.img" /boot/grub/grub.cfg 'console=(hvc|xvc)0'
+  expect_in "$TMP/dump" "$TMP/$flavor.img" /etc/fstab '^/dev/vda1[[:space:]]+/[[:space:]]'
+  "$tools/boot.sh" "$TMP/$flavor.img" "$flavor" --disk-bus virtio --nic virtio \
+    --log "$TMP/boot.log" || fail "the converted $flavor guest did not boot: $(tail -20 "$TMP/boot.log")"
+  grep -a "V2KVM-MARKER $flavor .*UP" "$TMP/boot.log" || fail "no marker"
+}

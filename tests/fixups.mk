@@ -1,1 +1,13 @@
-# tests/fixups.mk: owned by the fixups area; append to TESTS / check_PROGRAMS.
+# tests/fixups.mk: the Linux guest fixups (guest-fixups/, `v2kvm fixup`).
+# Everything but the CLI test launches the libguestfs appliance and skips
+# unless SLOW=1: make check SLOW=1 TESTS='tests/test-fixup-...'.
+FIXUP_SLOW_TESTS = \
+	tests/test-fixup-phony-families.sh \
+	tests/test-fixup-phony-errors.sh \
+	tests/test-fixup-boot-vmware.sh \
+	tests/test-fixup-boot-xen.sh \
+	$(NULL)
+TESTS += tests/test-fixup-cli.sh $(FIXUP_SLOW_TESTS)
+SLOW_TESTS += $(FIXUP_SLOW_TESTS)
+EXTRA_DIST += tests/test-fixup-cli.sh $(FIXUP_SLOW_TESTS) \
+	tests/fixup-functions.sh tests/phony/make-phony.sh

@@ -44,7 +44,7 @@ D=$TMP/dump
 # RHEL 5 Xen PV: the non-Xen kernel is chosen and made the grub default.
 i=$TMP/rhel5.img
 expect_line "$TMP/rhel5.out" '^fixup: /etc/fstab: xvda1 -> vda1$'
-expect_line "$TMP/rhel5.out" 'machine=i440fx .*kernel=2\.6\.18-398\.el5 '
+expect_line "$TMP/rhel5.out" 'machine=pc .*kernel=2\.6\.18-398\.el5 '
 expect_in "$D" "$i" /etc/fstab '^/dev/vda1 / ext4'
 expect_in "$D" "$i" /etc/fstab '^/dev/vda2 swap'
 expect_not_in "$D" "$i" /etc/fstab xvd
@@ -106,10 +106,12 @@ expect_in "$D" "$i" /var/log/v2kvm-fake.log \
 # MODULES=dep gets the virtio modules listed, open-vm-tools purged.
 i=$TMP/ubuntu.img
 J=$TMP/ubuntu.json
-[ "$(jq -r .caps.block_bus "$J")" = virtio-blk ] || fail "json caps: $(cat "$J")"
-[ "$(jq -r .caps.kernel "$J")" = 5.15.0-91-generic ] || fail "json kernel: $(cat "$J")"
-[ "$(jq -r .distro "$J")" = ubuntu ] || fail "json distro"
-jq -e '.changes[] | select(.file == "/etc/fstab" and .change == "sda2 -> vda2")' "$J" >/dev/null ||
+R=$(grep '"type":"result"' "$J")
+[ "$(echo "$R" | jq -r .caps.block_bus)" = virtio-blk ] || fail "json caps: $(cat "$J")"
+[ "$(echo "$R" | jq -r .kernel)" = 5.15.0-91-generic ] || fail "json kernel: $(cat "$J")"
+[ "$(echo "$R" | jq -r .distro)" = ubuntu ] || fail "json distro: $R"
+[ "$(head -1 "$J" | jq -r .type)" = start ] || fail "json: no start line"
+jq -s -e 'any(.[]; .type == "change" and .file == "/etc/fstab" and .change == "sda2 -> vda2")' "$J" >/dev/null ||
   fail "json lacks the fstab change: $(cat "$J")"
 expect_in "$D" "$i" /etc/fstab '^UUID=0b6e2c3f-6c41-4c5e-8f0e-2a3b4c5d6e7f / ext4'
 expect_in "$D" "$i" /etc/fstab '^/dev/vda2 none swap'
