@@ -11,6 +11,7 @@
  *                                  a failed KVM launch with TCG)
  *   --mac NAME=MAC                 MAC of interface NAME from the source
  *                                  config, when the guest does not say
+ *   --virtio-win PATH              Windows: the virtio-win ISO/directory
  *
  * Disks are raw or qcow2 (probed by magic); other formats are for
  * `v2kvm convert`.  Output: one "fixup: FILE: WHAT" line per change, then
@@ -146,11 +147,12 @@ print_text (const struct fixup_result *res, bool dry_run)
             res->changes.ptr[i].what);
   printf ("guest: %s (%s, root %s)\n", res->inspect.product_name,
           res->inspect.distro, res->inspect.root);
-  printf ("caps: block=%s net=%s machine=%s firmware=%s%s%s kernel=%s "
+  printf ("caps: block=%s net=%s machine=%s firmware=%s%s%s%s%s "
           "virtio-rng=%s virtio-balloon=%s rtc=%s\n",
           block_bus_name (c->block_bus), net_model_name (c->net_model),
           machine_name (c->machine), firmware_name (c->firmware),
-          res->esp ? " esp=" : "", res->esp ? res->esp : "", res->kernel,
+          res->esp ? " esp=" : "", res->esp ? res->esp : "",
+          res->kernel ? " kernel=" : "", res->kernel ? res->kernel : "",
           c->virtio_rng ? "yes" : "no", c->virtio_balloon ? "yes" : "no",
           c->rtc_utc ? "utc" : "localtime");
   if (dry_run)
@@ -214,6 +216,7 @@ cmd_fixup (int argc, char **argv)
     { "machine-readable", no_argument, NULL, 'm' },
     { "accel", required_argument, NULL, 'a' },
     { "mac", required_argument, NULL, 'M' },
+    { "virtio-win", required_argument, NULL, 'W' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
   };
@@ -248,10 +251,11 @@ cmd_fixup (int argc, char **argv)
                             "not '%s'", optarg);
       string_vector_append (&macs, optarg);
       break;
+    case 'W': opts.virtio_win = optarg; break;
     case 'h':
       printf ("usage: v2kvm fixup [--root single|first|/dev/...] [--dry-run] "
               "[--machine-readable] [--accel auto|kvm|tcg] [--mac NAME=MAC] "
-              "DISK...\n");
+              "[--virtio-win PATH] DISK...\n");
       return 0;
     default:
       return usage_error ("fixup: bad option");

@@ -31,7 +31,8 @@ const struct command commands[] = {
     "                     [--domain-type kvm|qemu] [--graphics vnc|spice|none]" },
   { NULL, "fixup", cmd_fixup,
     "fixup [--root single|first|/dev/...] [--dry-run] [--machine-readable]\n"
-    "              [--accel auto|kvm|tcg] [--mac NAME=MAC]... DISK..." },
+    "              [--accel auto|kvm|tcg] [--mac NAME=MAC]... [--virtio-win PATH]\n"
+    "              DISK..." },
   { NULL, NULL, NULL, NULL }
 };
 

@@ -52,6 +52,8 @@ struct fixup {
   int (*convert) (const struct fixup *f, struct fx *fx);
 };
 
+extern const struct fixup windows_fixup;
+
 /* fixups.c: the ordered table (first match wins). */
 extern const struct fixup *const fixup_table[];
 
@@ -80,7 +82,8 @@ int fx_unlink (struct fx *fx, const char *path, const char *what);
 int fx_symlink (struct fx *fx, const char *target, const char *path,
                 const char *what);
 /* Run argv inside the guest (chroot); in dry-run mode only log it.  On
- * failure the error names the command and its output. */
+ * failure the error names the program and gives its error output (the
+ * whole command line is the change logged just before). */
 int fx_command (struct fx *fx, const char *const *argv);
 /* Append a change line "fixup: file: what" (printf). */
 void fx_log (struct fx *fx, const char *file, const char *fmt, ...)

@@ -14,7 +14,8 @@
  * in gfs.c.  Guest problems have the kind V2K_ERR_GUEST (exit 7), a failed
  * appliance launch V2K_ERR_HYPERVISOR (exit 8).
  *
- * Not done here: Windows guests, installing kernels, network access from
+ * Windows guests go to windows_convert() (windows.h) through the table
+ * entry in fixup-windows.c.  Not done here: installing kernels, network access from
  * the appliance (no package is ever downloaded).
  */
 #ifndef V2K_FIXUP_H
@@ -59,6 +60,9 @@ struct fixup_options {
   /* Optional: source_targets[i] is the old name ("xvda", "sdb") of disk
    * i; NULL = map by letter order (sdb, xvdb, hdb -> vdb). */
   const char *const *source_targets;
+  /* Windows: virtio-win ISO or directory (NULL: $VIRTIO_WIN, else
+   * /usr/share/virtio-win). */
+  const char *virtio_win;
 };
 
 struct fixup_result {

@@ -49,6 +49,7 @@ const struct fixup *const fixup_table[] = {
   &debian_fixup,
   &rhel_fixup,
   &suse_fixup,
+  &windows_fixup,               /* fixup-windows.c */
   NULL
 };
 
@@ -156,6 +157,11 @@ fixup_disks (const char *const *disks, const char *const *formats, size_t n,
   if (root && inspect_fill (fx.g, root, fx.in) == 0 &&
       inspect_mount (fx.g, fx.in, true) == 0 && convert_mounted (&fx) == 0)
     r = finish (&fx);
+  else if (fx.backups.len) {
+    /* the restored files must reach the disk: shut down cleanly */
+    guestfs_umount_all (fx.g);
+    guestfs_shutdown (fx.g);
+  }
   fx_backups_free (&fx);
   free (fx.kernel);
   guestfs_close (fx.g);

@@ -269,7 +269,9 @@ fx_command (struct fx *fx, const char *const *argv)
   out = guestfs_command (fx->g, (char *const *) argv);
   if (out == NULL) {
     const char *msg = guestfs_last_error (fx->g);
-    set_error (EIO, "'%s' failed in the guest: %s", line,
+    if (msg && strncmp (msg, "command: ", 9) == 0)
+      msg += 9;                 /* libguestfs's own prefix */
+    set_error (EIO, "'%s' failed in the guest: %s", argv[0],
                msg ? msg : "unknown error");
     error_set_kind (V2K_ERR_GUEST);
     return -1;

@@ -31,5 +31,6 @@ libfixups_a_SOURCES = \
 	guest-fixups/linux-debian.c \
 	guest-fixups/linux-rhel.c \
 	guest-fixups/linux-suse.c \
+	guest-fixups/fixup-windows.c \
 	$(NULL)
-FIXUPS_LIBS = libfixups.a $(LIBGUESTFS_LIBS)
+FIXUPS_LIBS = libfixups.a libwindows.a $(LIBGUESTFS_LIBS)

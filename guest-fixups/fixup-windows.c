@@ -1,0 +1,66 @@
+/* v2kvm: the Windows entry of the fixup table: adapts windows_convert()
+ * (guest-fixups/windows.c, docs/windows.md) to struct fixup and the common
+ * guestcaps, so `v2kvm fixup` converts Windows guests too.
+ *
+ * windows_convert() does its own read-only checks and mounting; the MACs
+ * it uses to re-apply static IPv4 settings are the --mac values, in the
+ * order given (Windows interface names do not matter).  Its changes are
+ * not itemised: one change line summarises them.
+ */
+#include <config.h>
+
+#include <string.h>
+
+#include "cleanup.h"
+#include "fixup-internal.h"
+#include "windows.h"
+#include "xalloc.h"
+
+static bool
+windows_matches (const struct fixup *f, const struct inspect *in)
+{
+  return strcmp (in->type, "windows") == 0;
+}
+
+static void
+windows_caps_to_guestcaps (const struct windows_caps *w, struct guestcaps *c)
+{
+  c->block_bus = w->block == WIN_BLOCK_VIRTIO_BLK ? CAPS_BLOCK_VIRTIO_BLK :
+    w->block == WIN_BLOCK_VIRTIO_SCSI ? CAPS_BLOCK_VIRTIO_SCSI : CAPS_BLOCK_SATA;
+  c->net_model = w->net == WIN_NET_VIRTIO ? CAPS_NET_VIRTIO : CAPS_NET_E1000E;
+  c->firmware = w->uefi ? CAPS_FW_UEFI : CAPS_FW_BIOS;
+  c->rtc_utc = !w->rtc_localtime;
+  c->hyperv = w->hyperv;
+  c->virtio_rng = w->virtio_rng;
+  c->virtio_balloon = w->virtio_balloon;
+  c->video = w->qxl ? CAPS_VIDEO_QXL : CAPS_VIDEO_VGA;
+}
+
+static int
+windows_fixup_convert (const struct fixup *f, struct fx *fx)
+{
+  const string_vector *m = fx->opts->macs;
+  CLEANUP_FREE const char **macs = xzalloc (((m ? m->len : 0) + 1)
+                                            * sizeof *macs);
+  struct windows_options wo = {
+    .virtio_win = fx->opts->virtio_win,
+    .macs = macs,
+  };
+  struct windows_caps wc = { 0 };
+
+  for (size_t i = 0; m && i < m->len; ++i)
+    macs[wo.nr_macs++] = strchr (m->ptr[i], '=') + 1;
+  if (windows_convert (fx->g, fx->in->root, &wo, &wc) == -1)
+    return -1;
+  windows_caps_to_guestcaps (&wc, fx->caps);
+  fx_log (fx, "windows", "virtio drivers installed (disk %s, network %s)",
+          wc.block == WIN_BLOCK_SATA ? "stays on SATA" : "virtio",
+          wc.net == WIN_NET_VIRTIO ? "virtio" : "e1000e");
+  return 0;
+}
+
+const struct fixup windows_fixup = {
+  .name = "windows",
+  .matches = windows_matches,
+  .convert = windows_fixup_convert,
+};
