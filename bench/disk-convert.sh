@@ -89,6 +89,8 @@ timed () {
 median () { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 make_image
+echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(free -g | awk '/Mem:/ { print $2 }') GiB RAM; $(date -u '+%Y-%m-%d %H:%M UTC'); load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
 echo "| input | mode | qemu-img s | qemu-img + sync s | v2kvm s | (qemu-img + sync) / v2kvm | qemu-img / v2kvm | qemu-img RSS MiB | v2kvm RSS MiB | qemu-img out MiB | v2kvm out MiB |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|"
 for f in $FORMATS; do
@@ -121,3 +123,5 @@ for f in $FORMATS; do
   done
 done
 rm -f "$DIR/q.qcow2" "$DIR/v.qcow2" "$DIR/time.txt" "$DIR/err.txt"
+echo
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
