@@ -136,14 +136,9 @@ cmd_source_xml (int argc, char **argv)
     strcpy (cwd, ".");
   t = xzalloc ((g->disks.len + 1) * sizeof *t);
   for (size_t i = 0; i < g->disks.len; ++i) {
-    char sfx[8] = "";
-    size_t n = i + 1, k = 0;
-    for (; n > 0 && k < 6; n = (n - 1) / 26)
-      sfx[k++] = 'a' + (n - 1) % 26;
-    for (size_t j = 0; j < k / 2; ++j) {
-      char tmp = sfx[j]; sfx[j] = sfx[k - 1 - j]; sfx[k - 1 - j] = tmp;
-    }
-    t[i].path = xasprintf ("%s/%s-sd%s.qcow2", cwd, g->name, sfx);
+    char sd[16];
+    domxml_drive_name (sd, sizeof sd, "sd", i);
+    t[i].path = xasprintf ("%s/%s-%s.qcow2", cwd, g->name, sd);
     t[i].format = "qcow2";
   }
   guestcaps_init (&caps, g);

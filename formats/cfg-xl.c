@@ -1,14 +1,11 @@
 /* v2kvm: Xen xl.cfg and legacy xm config reader (formats.md §8).
  *
- * Grammar: libxl's own parser (xen tools/libs/util/libxlu_cfg_l.l and
- * libxlu_cfg_y.y; docs/man/xl.cfg.5.pod.in): `KEY = VALUE` separated by
- * newlines or ';', '#' comments, values are '..' or ".." strings with
- * backslash escapes, numbers (decimal, 0x hex, 0 octal) or [ lists ],
- * which may span lines and end with a comma.  Legacy xm configs were
- * Python run by xend; the declarative subset real files use is accepted
- * as well (triple-quoted strings, ( tuples ), None/True/False), and any
- * other Python (import, def, calls, % formatting, arithmetic) is an
- * error naming the file and line: we cannot run it.
+ * Keys follow docs/man/xl.cfg.5.pod.in.  The grammar (libxl's own
+ * parser, libxlu_cfg_l.l / libxlu_cfg_y.y, plus the declarative subset
+ * of the Python that xm files were) is in cfg-xl-parse.c; any other
+ * Python (import, def, calls, % formatting, arithmetic) is an error
+ * naming the file and line: we cannot run it.  This file maps the
+ * settings to struct guest.
  *
  * Disk specs follow docs/man/xl-disk-configuration.5.pod.in (positional
  * target, format, vdev, access; key=value; target= swallows the rest)
@@ -29,353 +26,10 @@
 #include <strings.h>
 
 #include "cfg.h"
+#include "cfg-xl.h"
 #include "cleanup.h"
 #include "error.h"
 #include "xalloc.h"
-
-#define MAX_DEPTH 8
-#define MAX_ITEMS 4096
-
-enum vtype { V_NONE, V_STR, V_NUM, V_LIST };
-
-struct xval {
-  enum vtype t;
-  char *s;                      /* V_STR text, V_NUM digits */
-  struct xval *items;           /* V_LIST */
-  size_t n;
-  int line;
-};
-
-struct setting {
-  char *key;
-  struct xval v;
-};
-
-struct xl {
-  const char *path;
-  const char *p, *end;
-  int line;
-  int depth;
-  struct setting *set;
-  size_t nset;
-};
-
-static void
-xval_free (struct xval *v)
-{
-  free (v->s);
-  for (size_t i = 0; i < v->n; ++i)
-    xval_free (&v->items[i]);
-  free (v->items);
-}
-
-static int
-err (struct xl *x, int line, const char *what)
-{
-  set_error (EINVAL, "%s:%d: %s", x->path, line, what);
-  return -1;
-}
-
-/* Skip blanks, comments and (inside lists) newlines; backslash-newline
- * continues a line (Python). */
-static void
-skip_space (struct xl *x, bool newlines)
-{
-  while (x->p < x->end) {
-    char c = *x->p;
-    if (c == ' ' || c == '\t' || c == '\r' || c == '\f')
-      x->p++;
-    else if (c == '\\' && x->p + 1 < x->end && x->p[1] == '\n') {
-      x->p += 2;
-      x->line++;
-    }
-    else if (c == '#')
-      while (x->p < x->end && *x->p != '\n') x->p++;
-    else if (c == '\n' && newlines) {
-      x->p++;
-      x->line++;
-    }
-    else
-      break;
-  }
-}
-
-static int
-parse_string (struct xl *x, struct xval *v)
-{
-  char q = *x->p;
-  bool triple = x->end - x->p >= 3 && x->p[1] == q && x->p[2] == q;
-  int start = x->line;
-  size_t cap = 16, len = 0;
-  char *out = xmalloc (cap);
-
-  x->p += triple ? 3 : 1;
-  for (;;) {
-    char c;
-    if (x->p >= x->end || (!triple && *x->p == '\n')) {
-      free (out);
-      return err (x, start, "unterminated string");
-    }
-    c = *x->p++;
-    if (c == q && (!triple || (x->end - x->p >= 2 && x->p[0] == q &&
-                               x->p[1] == q))) {
-      if (triple) x->p += 2;
-      break;
-    }
-    if (c == '\n')
-      x->line++;
-    if (c == '\\' && x->p < x->end) {
-      c = *x->p++;
-      c = c == 'n' ? '\n' : c == 't' ? '\t' : c;
-    }
-    if (len + 2 > cap)
-      out = xreallocarray (out, cap *= 2, 1);
-    out[len++] = c;
-  }
-  out[len] = '\0';
-  v->t = V_STR;
-  v->s = out;
-  return 0;
-}
-
-static int
-parse_number (struct xl *x, struct xval *v)
-{
-  const char *s = x->p;
-  char *e;
-
-  if (*x->p == '-') x->p++;
-  while (x->p < x->end && (isalnum ((unsigned char) *x->p) || *x->p == '.'))
-    x->p++;
-  v->t = V_NUM;
-  v->s = xstrndup (s, x->p - s);
-  errno = 0;
-  (void) strtoll (v->s, &e, 0);
-  if (*e || errno || e == v->s) {
-    CLEANUP_FREE char *m = xasprintf ("bad number '%s'", v->s);
-    return err (x, v->line, m);
-  }
-  return 0;
-}
-
-static int parse_value (struct xl *x, struct xval *v);
-
-static int
-parse_list (struct xl *x, struct xval *v)
-{
-  char close = *x->p == '[' ? ']' : ')';
-  int start = x->line;
-
-  if (++x->depth > MAX_DEPTH)
-    return err (x, start, "lists nested too deeply");
-  x->p++;
-  v->t = V_LIST;
-  for (;;) {
-    skip_space (x, true);
-    if (x->p >= x->end)
-      return err (x, start, "unterminated list");
-    if (*x->p == close) {
-      x->p++;
-      break;
-    }
-    if (v->n == MAX_ITEMS)
-      return err (x, x->line, "list has too many items");
-    v->items = xreallocarray (v->items, v->n + 1, sizeof *v->items);
-    memset (&v->items[v->n], 0, sizeof *v->items);
-    if (parse_value (x, &v->items[v->n++]) == -1)
-      return -1;
-    skip_space (x, true);
-    if (x->p < x->end && *x->p == ',')
-      x->p++;
-    else if (x->p < x->end && *x->p != close)
-      return err (x, x->line, "expected ',' or the end of the list "
-                  "(expressions are Python, not supported)");
-  }
-  x->depth--;
-  return 0;
-}
-
-static int
-parse_value (struct xl *x, struct xval *v)
-{
-  char c;
-
-  skip_space (x, false);
-  v->line = x->line;
-  if (x->p >= x->end || *x->p == '\n')
-    return err (x, x->line, "missing value");
-  c = *x->p;
-  if (c == '"' || c == '\'')
-    return parse_string (x, v);
-  if (isdigit ((unsigned char) c) || c == '-')
-    return parse_number (x, v);
-  if (c == '[' || c == '(')
-    return parse_list (x, v);
-  if (x->end - x->p >= 4 && strncmp (x->p, "None", 4) == 0) {
-    x->p += 4;
-    v->t = V_NONE;
-    return 0;
-  }
-  if (x->end - x->p >= 4 && (strncmp (x->p, "True", 4) == 0)) {
-    x->p += 4;
-    v->t = V_NUM;
-    v->s = xstrdup ("1");
-    return 0;
-  }
-  if (x->end - x->p >= 5 && (strncmp (x->p, "False", 5) == 0)) {
-    x->p += 5;
-    v->t = V_NUM;
-    v->s = xstrdup ("0");
-    return 0;
-  }
-  return err (x, x->line, "value is a Python expression, which v2kvm "
-              "cannot evaluate (write the value out)");
-}
-
-static bool
-python_keyword (const char *w, size_t n)
-{
-  static const char *const kw[] = {
-    "import", "from", "def", "if", "elif", "else", "for", "while", "class",
-    "return", "try", "except", "raise", "with", "global", "print", "lambda",
-    "del", "pass", "assert",
-  };
-  for (size_t i = 0; i < sizeof kw / sizeof kw[0]; ++i)
-    if (strlen (kw[i]) == n && strncmp (w, kw[i], n) == 0)
-      return true;
-  return false;
-}
-
-static int
-add_setting (struct xl *x, char *key, struct xval *v, int line)
-{
-  for (size_t i = 0; i < x->nset; ++i)
-    if (strcmp (x->set[i].key, key) == 0) {
-      CLEANUP_FREE char *m = xasprintf ("duplicate key '%s' (first set on "
-                                        "line %d)", key, x->set[i].v.line);
-      free (key);
-      xval_free (v);
-      return err (x, line, m);
-    }
-  x->set = xreallocarray (x->set, x->nset + 1, sizeof *x->set);
-  x->set[x->nset].key = key;
-  x->set[x->nset].v = *v;
-  x->nset++;
-  return 0;
-}
-
-static int
-parse_statement (struct xl *x)
-{
-  const char *k = x->p;
-  int line = x->line;
-  struct xval v = { 0 };
-
-  while (x->p < x->end && (isalnum ((unsigned char) *x->p) || *x->p == '_'))
-    x->p++;
-  if (x->p == k || python_keyword (k, x->p - k)) {
-    CLEANUP_FREE char *m =
-      xasprintf ("'%.*s': Python code is not supported (only KEY = VALUE "
-                 "settings)", (int) (x->p == k ? 1 : x->p - k), k);
-    return err (x, line, m);
-  }
-  skip_space (x, false);
-  if (x->p >= x->end || *x->p != '=' || (x->p + 1 < x->end && x->p[1] == '=')) {
-    CLEANUP_FREE char *m =
-      xasprintf ("expected '=' after '%.*s' (Python code is not supported)",
-                 (int) (x->p - k), k);
-    return err (x, line, m);
-  }
-  {
-    CLEANUP_FREE char *key = NULL;
-    const char *ke = k;
-    while (isalnum ((unsigned char) *ke) || *ke == '_') ke++;
-    key = xstrndup (k, ke - k);
-    x->p++;
-    if (parse_value (x, &v) == -1) {
-      xval_free (&v);
-      return -1;
-    }
-    skip_space (x, false);
-    if (x->p < x->end && *x->p != '\n' && *x->p != ';') {
-      xval_free (&v);
-      return err (x, x->line, "unexpected text after the value "
-                  "(expressions are Python, not supported)");
-    }
-    if (add_setting (x, key, &v, line) == -1) {
-      key = NULL;
-      return -1;
-    }
-    key = NULL;
-  }
-  return 0;
-}
-
-static int
-parse_all (struct xl *x)
-{
-  if (memchr (x->p, '\0', x->end - x->p))
-    return err (x, 1, "binary data in a config file");
-  for (;;) {
-    skip_space (x, true);
-    while (x->p < x->end && *x->p == ';') {
-      x->p++;
-      skip_space (x, true);
-    }
-    if (x->p >= x->end)
-      return 0;
-    if (parse_statement (x) == -1)
-      return -1;
-  }
-}
-
-/* ---- lookups ---- */
-
-static struct xval *
-lookup (struct xl *x, const char *key)
-{
-  for (size_t i = 0; i < x->nset; ++i)
-    if (strcmp (x->set[i].key, key) == 0)
-      return x->set[i].v.t == V_NONE ? NULL : &x->set[i].v;
-  return NULL;
-}
-
-static int
-get_str (struct xl *x, const char *key, const char **out)
-{
-  struct xval *v = lookup (x, key);
-
-  *out = NULL;
-  if (!v)
-    return 0;
-  if (v->t == V_LIST) {
-    CLEANUP_FREE char *m = xasprintf ("%s: expected a string, not a list",
-                                      key);
-    return err (x, v->line, m);
-  }
-  *out = v->s;
-  return 0;
-}
-
-/* A number (also accepted as a numeric string, as libxlu does). */
-static int
-get_num (struct xl *x, const char *key, int64_t dflt, int64_t *out)
-{
-  struct xval *v = lookup (x, key);
-  char *e;
-
-  *out = dflt;
-  if (!v)
-    return 0;
-  errno = 0;
-  if (v->t != V_LIST)
-    *out = strtoll (v->s, &e, 0);
-  if (v->t == V_LIST || *e || errno || e == v->s) {
-    CLEANUP_FREE char *m = xasprintf ("%s: expected a number", key);
-    return err (x, v->line, m);
-  }
-  return 0;
-}
 
 /* ---- disk specs ---- */
 
@@ -496,7 +150,7 @@ parse_dspec (struct xl *x, const char *spec, int line, struct dspec *d)
       else if (pos > 3) {
         CLEANUP_FREE char *m = xasprintf ("disk '%s': too many positional "
                                           "parameters", spec);
-        return err (x, line, m);
+        return xl_err (x, line, m);
       }
       pos++;
     }
@@ -537,7 +191,7 @@ add_disk (struct xl *x, struct guest *g, const char *spec, int line)
   if (!d.vdev || !*d.vdev) {
     CLEANUP_FREE char *m = xasprintf ("disk '%s' has no vdev", spec);
     dspec_free (&d);
-    return err (x, line, m);
+    return xl_err (x, line, m);
   }
   cdrom = d.devtype && strcmp (d.devtype, "cdrom") == 0;
   gd = guest_add_disk (cdrom ? &g->removables : &g->disks);
@@ -594,7 +248,7 @@ add_vif (struct xl *x, struct guest *g, const char *spec, int line, bool hvm)
     if (strcmp (k, "mac") == 0) {
       if (guest_set_mac (&nic->mac, v) == -1) {
         CLEANUP_FREE char *m = xasprintf ("vif: invalid MAC address '%s'", v);
-        return err (x, line, m);
+        return xl_err (x, line, m);
       }
     }
     else if (strcmp (k, "bridge") == 0) {
@@ -650,9 +304,9 @@ builder_of (struct xl *x)
 {
   const char *type = NULL, *builder = NULL, *kernel = NULL;
 
-  get_str (x, "type", &type);
-  get_str (x, "builder", &builder);
-  get_str (x, "kernel", &kernel);
+  xl_get_str (x, "type", &type);
+  xl_get_str (x, "builder", &builder);
+  xl_get_str (x, "kernel", &kernel);
   if (type)
     return strcmp (type, "hvm") == 0 ? GUEST_BUILDER_HVM
       : strcmp (type, "pvh") == 0 ? GUEST_BUILDER_PVH : GUEST_BUILDER_PV;
@@ -674,7 +328,7 @@ check_types (struct xl *x)
   const char *s;
 
   for (size_t i = 0; i < sizeof strs / sizeof strs[0]; ++i)
-    if (get_str (x, strs[i], &s) == -1)
+    if (xl_get_str (x, strs[i], &s) == -1)
       return -1;
   return 0;
 }
@@ -685,21 +339,21 @@ set_memory_cpus (struct xl *x, struct guest *g)
   int64_t mem, maxmem, vcpus, maxvcpus;
   struct xval *v;
 
-  if (get_num (x, "memory", 128, &mem) == -1 ||
-      get_num (x, "maxmem", 0, &maxmem) == -1 ||
-      get_num (x, "vcpus", 1, &vcpus) == -1 ||
-      get_num (x, "maxvcpus", 0, &maxvcpus) == -1)
+  if (xl_get_num (x, "memory", 128, &mem) == -1 ||
+      xl_get_num (x, "maxmem", 0, &maxmem) == -1 ||
+      xl_get_num (x, "vcpus", 1, &vcpus) == -1 ||
+      xl_get_num (x, "maxvcpus", 0, &maxvcpus) == -1)
     return -1;
   if (mem <= 0 || mem > (int64_t) (CFG_MAX_MEMORY >> 20) ||
       maxmem < 0 || maxmem > (int64_t) (CFG_MAX_MEMORY >> 20)) {
-    v = lookup (x, mem <= 0 || mem > (int64_t) (CFG_MAX_MEMORY >> 20)
+    v = xl_lookup (x, mem <= 0 || mem > (int64_t) (CFG_MAX_MEMORY >> 20)
                 ? "memory" : "maxmem");
-    return err (x, v->line, "memory must be between 1 MiB and 16 TiB");
+    return xl_err (x, v->line, "memory must be between 1 MiB and 16 TiB");
   }
   if (vcpus <= 0 || vcpus > CFG_MAX_VCPUS || maxvcpus < 0 ||
       maxvcpus > CFG_MAX_VCPUS) {
-    v = lookup (x, vcpus <= 0 || vcpus > CFG_MAX_VCPUS ? "vcpus" : "maxvcpus");
-    return err (x, v->line, "vcpus must be between 1 and 4096");
+    v = xl_lookup (x, vcpus <= 0 || vcpus > CFG_MAX_VCPUS ? "vcpus" : "maxvcpus");
+    return xl_err (x, v->line, "vcpus must be between 1 and 4096");
   }
   g->memory = (uint64_t) mem << 20;
   if (maxmem > mem)
@@ -708,9 +362,9 @@ set_memory_cpus (struct xl *x, struct guest *g)
   if (maxvcpus > vcpus)
     g->max_vcpus = maxvcpus;
   /* xm: vcpu_avail is a bitmap of the vCPUs online at boot. */
-  if ((v = lookup (x, "vcpu_avail")) && maxvcpus == 0) {
+  if ((v = xl_lookup (x, "vcpu_avail")) && maxvcpus == 0) {
     int64_t avail;
-    if (get_num (x, "vcpu_avail", 0, &avail) == -1)
+    if (xl_get_num (x, "vcpu_avail", 0, &avail) == -1)
       return -1;
     if (avail > 0 && __builtin_popcountll (avail) < vcpus) {
       g->max_vcpus = vcpus;
@@ -725,7 +379,7 @@ dup_str (struct xl *x, const char *key, char **dst)
 {
   const char *s;
 
-  if (get_str (x, key, &s) == 0 && s && *s)
+  if (xl_get_str (x, key, &s) == 0 && s && *s)
     *dst = xstrdup (s);
 }
 
@@ -733,7 +387,7 @@ static void
 set_os (struct xl *x, struct guest *g)
 {
   const char *fw = NULL, *bios = NULL, *vnc = NULL, *sdl = NULL;
-  struct xval *ba = lookup (x, "bootloader_args");
+  struct xval *ba = xl_lookup (x, "bootloader_args");
   bool hvm = g->os.builder == GUEST_BUILDER_HVM;
 
   if (!hvm)
@@ -756,8 +410,8 @@ set_os (struct xl *x, struct guest *g)
     }
     g->os.bootloader_args = s;
   }
-  get_str (x, "firmware", &fw);
-  get_str (x, "bios", &bios);
+  xl_get_str (x, "firmware", &fw);
+  xl_get_str (x, "bios", &bios);
   if ((fw && (strcmp (fw, "uefi") == 0 || strcmp (fw, "ovmf") == 0)) ||
       (bios && strcmp (bios, "ovmf") == 0))
     g->firmware = GUEST_FW_UEFI;
@@ -768,15 +422,15 @@ set_os (struct xl *x, struct guest *g)
   g->video = hvm ? GUEST_VIDEO_CIRRUS : GUEST_VIDEO_XEN;
   {
     int64_t stdvga = 0, localtime = 0;
-    get_num (x, "stdvga", 0, &stdvga);
-    get_num (x, "localtime", 0, &localtime);
+    xl_get_num (x, "stdvga", 0, &stdvga);
+    xl_get_num (x, "localtime", 0, &localtime);
     if (hvm && stdvga)
       g->video = GUEST_VIDEO_VGA;
     g->localtime = localtime != 0;
   }
-  vnc = lookup (x, "vnc") ? lookup (x, "vnc")->s : NULL;
-  sdl = lookup (x, "sdl") ? lookup (x, "sdl")->s : NULL;
-  if ((vnc && strcmp (vnc, "0") != 0) || lookup (x, "vfb"))
+  vnc = xl_lookup (x, "vnc") ? xl_lookup (x, "vnc")->s : NULL;
+  sdl = xl_lookup (x, "sdl") ? xl_lookup (x, "sdl")->s : NULL;
+  if ((vnc && strcmp (vnc, "0") != 0) || xl_lookup (x, "vfb"))
     g->display = GUEST_DISPLAY_VNC;
   else if (sdl && strcmp (sdl, "0") != 0)
     g->display = GUEST_DISPLAY_SDL;
@@ -789,7 +443,7 @@ static int
 each_item (struct xl *x, struct guest *g, const char *key,
            int (*fn) (struct xl *, struct guest *, const char *, int))
 {
-  struct xval *v = lookup (x, key);
+  struct xval *v = xl_lookup (x, key);
 
   if (!v)
     return 0;
@@ -797,18 +451,18 @@ each_item (struct xl *x, struct guest *g, const char *key,
     return fn (x, g, v->s, v->line);
   if (v->t != V_LIST) {
     CLEANUP_FREE char *m = xasprintf ("%s: expected a list of strings", key);
-    return err (x, v->line, m);
+    return xl_err (x, v->line, m);
   }
   if (v->n > CFG_MAX_DEVICES) {
     CLEANUP_FREE char *m = xasprintf ("%s: more than %d devices", key,
                                       CFG_MAX_DEVICES);
-    return err (x, v->line, m);
+    return xl_err (x, v->line, m);
   }
   for (size_t i = 0; i < v->n; ++i) {
     if (v->items[i].t != V_STR) {
       CLEANUP_FREE char *m = xasprintf ("%s: item %zu is not a string",
                                         key, i + 1);
-      return err (x, v->items[i].line, m);
+      return xl_err (x, v->items[i].line, m);
     }
     if (fn (x, g, v->items[i].s, v->items[i].line) == -1)
       return -1;
@@ -849,16 +503,16 @@ xl_to_guest (struct xl *x, struct guest *g)
 
   if (check_types (x) == -1)
     return -1;
-  get_str (x, "name", &name);
+  xl_get_str (x, "name", &name);
   if (!name || !*name) {
     set_error (EINVAL, "%s: no 'name' setting (xl requires one; is this "
                "a guest config?)", x->path);
     return -1;
   }
   g->name = xstrdup (name);
-  get_str (x, "uuid", &uuid);
+  xl_get_str (x, "uuid", &uuid);
   if (uuid && !(g->uuid = guest_uuid_canonical (uuid)))
-    return err (x, lookup (x, "uuid")->line, "uuid is not a UUID");
+    return xl_err (x, xl_lookup (x, "uuid")->line, "uuid is not a UUID");
   g->os.builder = builder_of (x);
   g->origin = g->os.builder == GUEST_BUILDER_HVM ? GUEST_ORIGIN_XEN_HVM
     : g->os.builder == GUEST_BUILDER_PVH ? GUEST_ORIGIN_XEN_PVH
@@ -871,7 +525,7 @@ xl_to_guest (struct xl *x, struct guest *g)
       each_item (x, g, "serial", serial_item) == -1)
     return -1;
   /* xm HVM: cdrom = "PATH" is hdc. */
-  get_str (x, "cdrom", &cdrom);
+  xl_get_str (x, "cdrom", &cdrom);
   if (cdrom && g->os.builder == GUEST_BUILDER_HVM) {
     struct guest_disk *d = guest_add_disk (&g->removables);
     d->device = GUEST_DEV_CDROM;
@@ -891,12 +545,12 @@ xl_parse (const char *buf, size_t len, const char *path, struct guest **out)
   int r;
 
   *out = guest_new ();
-  r = parse_all (&x);
+  r = xl_parse_all (&x);
   if (r == 0)
     r = xl_to_guest (&x, *out);
   for (size_t i = 0; i < x.nset; ++i) {
     free (x.set[i].key);
-    xval_free (&x.set[i].v);
+    xl_xval_free (&x.set[i].v);
   }
   free (x.set);
   return r;

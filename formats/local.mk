@@ -24,7 +24,7 @@ libformats_a_SOURCES = \
 	formats/disk-raw-writer.c \
 	formats/cfg.c formats/cfg.h \
 	formats/cfg-vmx.c \
-	formats/cfg-xl.c \
+	formats/cfg-xl.c formats/cfg-xl.h formats/cfg-xl-parse.c \
 	formats/cfg-xml.c formats/cfg-xml.h \
 	formats/cfg-libvirt-xml.c \
 	formats/cfg-ovf.c \

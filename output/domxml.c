@@ -111,8 +111,8 @@ domxml_parse_netmap (char *arg, bool bridge, struct domxml_netmap *m)
 }
 
 /* "vda", ..., "vdz", "vdaa" ... (virt-v2v drive_name). */
-static void
-drive_name (char *buf, size_t len, const char *prefix, size_t i)
+void
+domxml_drive_name (char *buf, size_t len, const char *prefix, size_t i)
 {
   char suffix[8];
   size_t n = 0;
@@ -146,7 +146,15 @@ write_os (struct w *w, const struct guest *g, const struct guestcaps *caps)
     w->err = 1;
   end (w);
   if (caps->firmware == CAPS_FW_UEFI) {
+    /* libvirt picks an OVMF build with these features: secure boot on
+     * needs the Microsoft keys enrolled too, or it does nothing. */
     start (w, "firmware");
+    if (caps->secure_boot) {
+      start (w, "feature");
+      attr (w, "enabled", "yes");
+      attr (w, "name", "enrolled-keys");
+      end (w);
+    }
     start (w, "feature");
     attr (w, "enabled", caps->secure_boot ? "yes" : "no");
     attr (w, "name", "secure-boot");
@@ -276,7 +284,7 @@ write_disks (struct w *w, const struct guest *g, const struct guestcaps *caps,
     attr (w, "type", "%s", t[i].format ? t[i].format : "raw");
     end (w);
     empty1 (w, "source", "file", t[i].path);
-    drive_name (dev, sizeof dev, prefix, i);
+    domxml_drive_name (dev, sizeof dev, prefix, i);
     start (w, "target");
     attr (w, "dev", "%s", dev);
     attr (w, "bus", "%s", bus);
@@ -296,7 +304,7 @@ write_disks (struct w *w, const struct guest *g, const struct guestcaps *caps,
     attr (w, "name", "qemu");
     attr (w, "type", "raw");
     end (w);
-    drive_name (dev, sizeof dev, cd_ide ? "hd" : "sd", cd_first + cd++);
+    domxml_drive_name (dev, sizeof dev, cd_ide ? "hd" : "sd", cd_first + cd++);
     start (w, "target");
     attr (w, "dev", "%s", dev);
     attr (w, "bus", cd_ide ? "ide" : "sata");

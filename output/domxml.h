@@ -38,6 +38,10 @@ struct domxml_options {
  * long as m).  -1 + set_error (usage) if empty. */
 int domxml_parse_netmap (char *arg, bool bridge, struct domxml_netmap *m);
 
+/* Disk name number i (0-based) with prefix: "vda" ... "vdz", "vdaa" ...
+ * (virt-v2v drive_name); buf of at least 16 bytes. */
+void domxml_drive_name (char *buf, size_t len, const char *prefix, size_t i);
+
 /* The domain XML (malloc'd, caller frees), or NULL + set_error (EINVAL
  * if ntargets != guest->disks.len). */
 char *domxml_build (const struct guest *g, const struct guestcaps *caps,

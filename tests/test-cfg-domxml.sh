@@ -22,6 +22,8 @@ eq win.xml 'string(/domain/@type)' kvm
 eq win.xml 'string(/domain/os/@firmware)' efi
 eq win.xml 'string(/domain/os/type/@machine)' q35
 eq win.xml 'string(/domain/os/firmware/feature[@name="secure-boot"]/@enabled)' yes
+eq win.xml 'string(/domain/os/firmware/feature[@name="enrolled-keys"]/@enabled)' yes
+eq win.xml 'string(/domain/features/smm/@state)' on
 eq win.xml 'string(/domain/memory)' 8388608
 eq win.xml 'string(/domain/vcpu)' 4
 eq win.xml 'string(/domain/cpu/@mode)' host-model
@@ -60,6 +62,45 @@ eq rhel5.xml 'string(/domain/clock/@offset)' utc
 eq rhel5.xml 'string(/domain/devices/disk[@device="cdrom"]/target/@bus)' ide
 eq rhel5.xml 'string(/domain/devices/interface/source/@network)' default
 eq rhel5.xml 'string(/domain/devices/graphics/@type)' spice
+
+# 2b. 30 disks: names past vdz are vdaa, vdab... (virt-v2v drive_name),
+#     boot order follows the source's (SCSI before SATA).
+{ echo 'displayName = "many"'
+  echo 'scsi0.present = "TRUE"'; echo 'scsi1.present = "TRUE"'; echo 'sata0.present = "TRUE"'
+  for u in 0 1 2 3 4 5 6 8 9 10 11 12 13 14 15; do
+    echo "scsi0:$u.present = \"TRUE\""; echo "scsi0:$u.fileName = \"a$u.vmdk\""
+    echo "scsi1:$u.present = \"TRUE\""; echo "scsi1:$u.fileName = \"b$u.vmdk\""
+  done
+  echo 'sata0:0.present = "TRUE"'; echo 'sata0:0.fileName = "boot-last.vmdk"'
+} >many.vmx
+"$V2KVM" source xml -i vmx many.vmx >many.xml
+"$VIRT_XML_VALIDATE" many.xml domain >/dev/null || fail "many.xml invalid"
+eq many.xml 'count(/domain/devices/disk)' 31
+eq many.xml 'string(/domain/devices/disk[26]/target/@dev)' vdz
+eq many.xml 'string(/domain/devices/disk[27]/target/@dev)' vdaa
+eq many.xml 'string(/domain/devices/disk[31]/target/@dev)' vdae
+eq many.xml 'string(/domain/devices/disk[31]/boot/@order)' 31
+eq many.xml 'string(/domain/devices/disk[27]/source/@file)' "$TMP/many-sdaa.qcow2"
+
+# 2c. UEFI without secure boot (VirtualBox OVF 2.0); Xen PV guest with
+#     unknown firmware gets BIOS; XenServer HVM guest.
+"$V2KVM" source xml -i ovf "$d/vbox-2.0.ovf" >vbox.xml
+"$VIRT_XML_VALIDATE" vbox.xml domain >/dev/null || fail "vbox.xml invalid"
+eq vbox.xml 'string(/domain/os/@firmware)' efi
+eq vbox.xml 'string(/domain/os/firmware/feature[@name="secure-boot"]/@enabled)' no
+eq vbox.xml 'count(/domain/features/smm)' 0
+eq vbox.xml 'string(/domain/memory)' 2097152
+"$V2KVM" source xml -i xl "$d/xl-pv-pygrub.cfg" --bridge xenbr0:br0 >pv.xml
+"$VIRT_XML_VALIDATE" pv.xml domain >/dev/null || fail "pv.xml invalid"
+eq pv.xml 'count(/domain/os/@firmware)' 0
+eq pv.xml 'string(/domain/vcpu)' 4
+eq pv.xml 'string(/domain/vcpu/@current)' 2
+eq pv.xml 'string(/domain/memory)' 4194304
+eq pv.xml 'string(/domain/currentMemory)' 2097152
+eq pv.xml 'count(/domain/devices/disk[@device="disk"])' 3
+eq pv.xml 'string(/domain/devices/interface[1]/source/@bridge)' br0
+eq pv.xml 'string(/domain/devices/interface[1]/mac/@address)' 00:16:3e:aa:bb:01
+eq pv.xml 'string(/domain/devices/interface[2]/source/@network)' default
 
 # 3. Bad options.
 expect_exit 2 "$V2KVM" source xml -i vmx "$d/rhel5-ide.vmx" --domain-type xen
