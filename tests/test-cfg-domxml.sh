@@ -102,6 +102,26 @@ eq pv.xml 'string(/domain/devices/interface[1]/source/@bridge)' br0
 eq pv.xml 'string(/domain/devices/interface[1]/mac/@address)' 00:16:3e:aa:bb:01
 eq pv.xml 'string(/domain/devices/interface[2]/source/@network)' default
 
+# 2d. The configs of the real test guests (tests/guests/*.in) read and
+#     convert: the disk is @DISK@, the MACs are the ones the guests pin.
+sed 's|@DISK@|/var/tmp/guest-vmware.img|' "$srcdir/guests/vmware.vmx.in" >gvm.vmx
+sed 's|@DISK@|/var/tmp/guest-xen.img|' "$srcdir/guests/xen.cfg.in" >gxen.cfg
+"$V2KVM" source xml -i vmx gvm.vmx >gvm.xml
+"$V2KVM" source xml -i xl gxen.cfg >gxen.xml
+for f in gvm.xml gxen.xml; do
+  "$VIRT_XML_VALIDATE" $f domain >/dev/null || fail "$f invalid"
+done
+eq gvm.xml 'string(/domain/name)' v2kvm-vmware
+eq gvm.xml 'string(/domain/uuid)' 564d7e57-0200-0040-8000-000000020101
+eq gvm.xml 'string(/domain/devices/interface/mac/@address)' 00:50:56:aa:bb:01
+eq gvm.xml 'string(/domain/memory)' 1048576
+eq gxen.xml 'string(/domain/name)' v2kvm-xen
+eq gxen.xml 'string(/domain/devices/interface/mac/@address)' 00:16:3e:aa:bb:02
+"$V2KVM" source show -i vmx gvm.vmx | grep -qx '  0 disk \[scsi scsi0:0 slot 0\] /var/tmp/guest-vmware.img format=raw' ||
+  fail "guest vmx disk: $("$V2KVM" source show -i vmx gvm.vmx)"
+"$V2KVM" source show -i xl gxen.cfg | grep -qx '  0 disk \[xen xvda\] /var/tmp/guest-xen.img format=raw' ||
+  fail "guest xl disk: $("$V2KVM" source show -i xl gxen.cfg)"
+
 # 3. Bad options.
 expect_exit 2 "$V2KVM" source xml -i vmx "$d/rhel5-ide.vmx" --domain-type xen
 expect_exit 2 "$V2KVM" source xml -i vmx "$d/rhel5-ide.vmx" --network :x
