@@ -8,4 +8,5 @@ libcommon_a_SOURCES = \
 	common/guest.c common/guest.h \
 	common/guestcaps.c common/guestcaps.h \
 	common/vector.h common/cleanup.h common/checked.h common/iszero.h \
+	common/byteorder.h \
 	$(NULL)

@@ -234,6 +234,39 @@ blk_extents (struct blk *b, uint64_t offset, uint64_t count,
   return 0;
 }
 
+int
+blk_backing_pread (struct blk *backing, void *buf, size_t count,
+                   uint64_t offset)
+{
+  size_t n = 0;
+
+  if (backing && offset < backing->size) {
+    n = MIN ((uint64_t) count, backing->size - offset);
+    if (blk_pread (backing, buf, n, offset) == -1)
+      return -1;
+  }
+  memset ((char *) buf + n, 0, count - n);
+  return 0;
+}
+
+int
+blk_backing_extents (struct blk *backing, uint64_t offset, uint64_t len,
+                     extent_list *out)
+{
+  uint64_t end = offset + len;
+
+  while (backing && offset < MIN (end, backing->size)) {
+    /* blk_extents adds at least one extent, merged or not. */
+    if (blk_extents (backing, offset, MIN (end, backing->size) - offset,
+                     out) == -1)
+      return -1;
+    offset = out->ptr[out->len - 1].offset + out->ptr[out->len - 1].length;
+  }
+  if (offset < end)
+    extent_list_add (out, offset, end - offset, EXT_HOLE);
+  return 0;
+}
+
 int64_t
 blk_allocated (struct blk *b)
 {

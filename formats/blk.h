@@ -128,6 +128,19 @@ int blk_pread (struct blk *b, void *buf, size_t count, uint64_t offset);
 int blk_extents (struct blk *b, uint64_t offset, uint64_t count,
                  extent_list *out);
 
+/* For drivers of formats with parents: read [offset, offset+count) of
+ * the parent link backing (NULL: none), zeros where there is none or
+ * past its end (a child may be larger than its parent).  0 or -1. */
+int blk_backing_pread (struct blk *backing, void *buf, size_t count,
+                       uint64_t offset);
+
+/* Same for extents: append to out the parent's extents of [offset,
+ * offset+len) -- all of them, so out ends at offset+len -- and EXT_HOLE
+ * where there is no parent or past its end.  out must end at offset
+ * (or be empty).  0 or -1. */
+int blk_backing_extents (struct blk *backing, uint64_t offset, uint64_t len,
+                         extent_list *out);
+
 /* Sum of the DATA extents of the whole disk, or -1 + set_error. */
 int64_t blk_allocated (struct blk *b);
 

@@ -32,13 +32,13 @@
  */
 #include <config.h>
 
-#include <endian.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "blk.h"
+#include "byteorder.h"
 #include "checked.h"
 #include "error.h"
 #include "xalloc.h"
@@ -84,22 +84,6 @@ struct vhd {
   uint8_t uuid[16];             /* this disk's unique id (footer) */
 };
 
-static inline uint32_t
-be32 (const uint8_t *p)
-{
-  uint32_t v;
-  memcpy (&v, p, 4);
-  return be32toh (v);
-}
-
-static inline uint64_t
-be64 (const uint8_t *p)
-{
-  uint64_t v;
-  memcpy (&v, p, 8);
-  return be64toh (v);
-}
-
 /* One's complement of the byte sum, the checksum field (at csum_off)
  * counted as zero. */
 static uint32_t
@@ -143,7 +127,7 @@ read_footer_at (struct bfile *f, uint64_t offset, size_t len, uint8_t *buf)
 static bool
 footer_checksum_ok (const uint8_t *footer)
 {
-  return vhd_checksum (footer, VHD_FOOTER_SIZE, 64) == be32 (footer + 64);
+  return vhd_checksum (footer, VHD_FOOTER_SIZE, 64) == get_be32 (footer + 64);
 }
 
 /* Find and check the footer.  The tail is the primary copy; dynamic and
@@ -195,13 +179,13 @@ read_footer (struct bfile *f, uint8_t *footer, uint64_t *data_end)
   if (r == 1 && memcmp (copy, footer, VHD_FOOTER_SIZE) == 0) {
     warning ("'%s': VHD footer checksum is wrong (stored %08" PRIx32
              ", computed %08" PRIx32 ") but both copies agree: using it",
-             f->name, be32 (footer + 64),
+             f->name, get_be32 (footer + 64),
              vhd_checksum (footer, VHD_FOOTER_SIZE, 64));
     return 0;
   }
   set_error (EINVAL, "'%s': VHD footer checksum is wrong (stored %08" PRIx32
              ", computed %08" PRIx32 ") and no identical copy exists",
-             f->name, be32 (footer + 64),
+             f->name, get_be32 (footer + 64),
              vhd_checksum (footer, VHD_FOOTER_SIZE, 64));
   return -1;
 }
@@ -210,7 +194,7 @@ read_footer (struct bfile *f, uint8_t *footer, uint64_t *data_end)
 static int
 footer_size (struct bfile *f, const uint8_t *footer, uint64_t *size)
 {
-  uint64_t current = be64 (footer + 48);
+  uint64_t current = get_be64 (footer + 48);
   uint32_t cyls = (uint32_t) footer[56] << 8 | footer[57];
   uint32_t heads = footer[58], secs = footer[59];
   uint64_t chs = (uint64_t) cyls * heads * secs * VHD_SECTOR;
@@ -241,7 +225,7 @@ static int
 open_dynamic (struct vhd *h, const uint8_t *footer, uint8_t *dyn)
 {
   struct bfile *f = h->file;
-  uint64_t dyn_off = be64 (footer + 16), bat_off, bat_bytes, end, covered;
+  uint64_t dyn_off = get_be64 (footer + 16), bat_off, bat_bytes, end, covered;
   uint8_t *raw;
 
   if (dyn_off > f->size || f->size - dyn_off < VHD_DYN_HEADER_SIZE) {
@@ -256,12 +240,12 @@ open_dynamic (struct vhd *h, const uint8_t *footer, uint8_t *dyn)
                "%" PRIu64, f->name, dyn_off);
     return -1;
   }
-  if (vhd_checksum (dyn, VHD_DYN_HEADER_SIZE, 36) != be32 (dyn + 36))
+  if (vhd_checksum (dyn, VHD_DYN_HEADER_SIZE, 36) != get_be32 (dyn + 36))
     warning ("'%s': VHD dynamic header checksum is wrong (stored %08"
              PRIx32 ", computed %08" PRIx32 "): using it", f->name,
-             be32 (dyn + 36), vhd_checksum (dyn, VHD_DYN_HEADER_SIZE, 36));
+             get_be32 (dyn + 36), vhd_checksum (dyn, VHD_DYN_HEADER_SIZE, 36));
 
-  h->block_size = be32 (dyn + 32);
+  h->block_size = get_be32 (dyn + 32);
   if (h->block_size < VHD_SECTOR || !is_power_of_2 (h->block_size) ||
       h->block_size > MAX_BLOCK_SIZE) {
     set_error (EINVAL, "'%s': block size %" PRIu32 " is not a power of two "
@@ -270,7 +254,7 @@ open_dynamic (struct vhd *h, const uint8_t *footer, uint8_t *dyn)
     return -1;
   }
   h->bitmap_bytes = ROUND_UP (h->block_size / VHD_SECTOR / 8, VHD_SECTOR);
-  h->bat_entries = be32 (dyn + 28);
+  h->bat_entries = get_be32 (dyn + 28);
   covered = (uint64_t) h->bat_entries * h->block_size;  /* < 2^60 */
   if (h->bat_entries > MAX_BAT_ENTRIES || covered < h->size) {
     set_error (EINVAL, "'%s': block allocation table has %" PRIu32
@@ -279,7 +263,7 @@ open_dynamic (struct vhd *h, const uint8_t *footer, uint8_t *dyn)
                h->bat_entries, h->block_size, h->size, MAX_BAT_ENTRIES);
     return -1;
   }
-  bat_off = be64 (dyn + 16);
+  bat_off = get_be64 (dyn + 16);
   bat_bytes = (uint64_t) h->bat_entries * 4;
   if (ADD_OVERFLOW (bat_off, bat_bytes, &end) || end > f->size) {
     set_error (EINVAL, "'%s': block allocation table (offset %" PRIu64
@@ -300,7 +284,7 @@ open_dynamic (struct vhd *h, const uint8_t *footer, uint8_t *dyn)
     return -1;
   }
   for (uint32_t i = 0; i < h->bat_entries; ++i) {
-    uint32_t e = be32 (raw + (uint64_t) i * 4);
+    uint32_t e = get_be32 (raw + (uint64_t) i * 4);
     uint64_t start = (uint64_t) i * h->block_size;
     uint64_t need = h->bitmap_bytes +
       (start < h->size ? MIN ((uint64_t) h->block_size, h->size - start) : 0);
@@ -400,8 +384,8 @@ parent_candidates (struct vhd *h, const uint8_t *dyn, string_vector *names)
   for (size_t o = 0; o < sizeof order / sizeof order[0]; ++o) {
     for (int i = 0; i < 8; ++i) {
       const uint8_t *e = dyn + 576 + i * 24;
-      uint32_t len = be32 (e + 8);
-      uint64_t off = be64 (e + 16), end;
+      uint32_t len = get_be32 (e + 8);
+      uint64_t off = get_be64 (e + 16), end;
       uint8_t *buf;
       char *name;
 
@@ -419,7 +403,8 @@ parent_candidates (struct vhd *h, const uint8_t *dyn, string_vector *names)
         free (buf);
         return -1;
       }
-      name = o < 2 ? utf16_to_utf8 (buf, len, false) : xstrndup ((char *) buf, len);
+      name = o < 2 ? utf16_to_utf8 (buf, len, false)
+        : xstrndup ((char *) buf, len);
       free (buf);
       locator_to_name (name);
       if (name[0])
@@ -513,7 +498,7 @@ vhd_open (struct blk *self, struct bfile *file)
   h = xzalloc (sizeof *h);
   h->self = self;
   h->file = file;
-  h->type = be32 (footer + 60);
+  h->type = get_be32 (footer + 60);
   memcpy (h->uuid, footer + 68, 16);
   if (footer_size (file, footer, &h->size) == -1)
     goto err;
@@ -548,21 +533,6 @@ vhd_open (struct blk *self, struct bfile *file)
  err:
   vhd_close (h);
   return NULL;
-}
-
-/* Read [offset, offset+count) from the parent; zeros past its end. */
-static int
-parent_pread (struct vhd *h, uint8_t *buf, size_t count, uint64_t offset)
-{
-  size_t n = 0;
-
-  if (h->parent && offset < h->parent->size) {
-    n = MIN ((uint64_t) count, h->parent->size - offset);
-    if (blk_pread (h->parent, buf, n, offset) == -1)
-      return -1;
-  }
-  memset (buf + n, 0, count - n);
-  return 0;
 }
 
 /* Read a block's sector bitmap (the caller frees it). */
@@ -623,7 +593,7 @@ block_pread (struct vhd *h, uint32_t e, uint8_t *buf, size_t count,
     size_t n = bitmap_run (bm, in, count);
     int r = bit_set (bm, in / VHD_SECTOR)
       ? bfile_pread (h->file, buf, n, data + in)
-      : parent_pread (h, buf, n, offset);
+      : blk_backing_pread (h->parent, buf, n, offset);
     if (r == -1) {
       free (bm);
       return -1;
@@ -648,31 +618,11 @@ vhd_pread (void *hv, void *bufv, size_t count, uint64_t offset)
                     h->block_size - offset % h->block_size);
     uint32_t e = h->bat[blk];
     int r = e != VHD_BAT_HOLE ? block_pread (h, e, buf, n, offset)
-      : parent_pread (h, buf, n, offset);
+      : blk_backing_pread (h->parent, buf, n, offset);
     if (r == -1)
       return -1;
     buf += n; offset += n; count -= n;
   }
-  return 0;
-}
-
-/* Extents of the parent for [offset, offset+len), which must all be
- * appended (the core clips them); holes past the parent's end. */
-static int
-parent_extents (struct vhd *h, uint64_t offset, uint64_t len,
-                extent_list *out)
-{
-  uint64_t end = offset + len;
-
-  while (h->parent && offset < MIN (end, h->parent->size)) {
-    /* blk_extents adds at least one extent, merged or not. */
-    if (blk_extents (h->parent, offset, MIN (end, h->parent->size) - offset,
-                     out) == -1)
-      return -1;
-    offset = out->ptr[out->len - 1].offset + out->ptr[out->len - 1].length;
-  }
-  if (offset < end)
-    extent_list_add (out, offset, end - offset, EXT_HOLE);
   return 0;
 }
 
@@ -690,7 +640,7 @@ vhd_extents (void *hv, uint64_t offset, uint64_t count, extent_list *out)
     uint32_t e = h->bat[offset / h->block_size];
 
     if (e == VHD_BAT_HOLE) {
-      if (parent_extents (h, offset, n, out) == -1)
+      if (blk_backing_extents (h->parent, offset, n, out) == -1)
         return -1;
     }
     else if (h->type != VHD_TYPE_DIFF)
@@ -703,7 +653,8 @@ vhd_extents (void *hv, uint64_t offset, uint64_t count, extent_list *out)
         uint64_t r = bitmap_run (bm, in + done, n - done);
         if (bit_set (bm, (in + done) / VHD_SECTOR))
           extent_list_add (out, offset + done, r, EXT_DATA);
-        else if (parent_extents (h, offset + done, r, out) == -1) {
+        else if (blk_backing_extents (h->parent, offset + done, r,
+                                      out) == -1) {
           free (bm);
           return -1;
         }

@@ -10,6 +10,7 @@ libformats_a_SOURCES = \
 	formats/registry.c \
 	formats/disk-raw.c \
 	formats/disk-vhd.c \
+	formats/disk-qcow2.c \
 	formats/disk-vmdk.c formats/vmdk.h \
 	formats/disk-vmdk-descriptor.c \
 	formats/disk-vmdk-sparse.c \

@@ -12,6 +12,7 @@ extern const struct blk_driver vmdk_blk;
 extern const struct blk_driver ova_blk;
 extern const struct blk_driver xva_blk;
 extern const struct blk_driver vhd_blk;
+extern const struct blk_driver qcow2_blk;
 extern const struct blk_driver raw_blk;
 
 const struct blk_driver *const blk_drivers[] = {
@@ -19,6 +20,7 @@ const struct blk_driver *const blk_drivers[] = {
   &ova_blk,                     /* OVA tar or .ovf: opens the disk inside */
   &xva_blk,                     /* XVA / gzip / zstd: refused, explained */
   &vhd_blk,
+  &qcow2_blk,
   &raw_blk,                     /* fallback: must stay last */
   NULL
 };

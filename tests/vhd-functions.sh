@@ -69,3 +69,47 @@ same_as_qemu_f () {
   [ "$ours" = "$theirs" ] || fail "$2: blktool says '$ours', qemu-img says '$theirs'"
   echo "ok $(basename "$2"): $ours"
 }
+
+# expect_read_error IMAGE REGEX: blktool sha256 fails (exit 1) with one
+# line that names the image and matches REGEX (damage only a read meets).
+expect_read_error () {
+  local got=0
+  timeout 120 env "ASAN_OPTIONS=${ASAN_OPTIONS:-}:detect_leaks=0" \
+    "$BLKTOOL" sha256 "$1" > /dev/null 2> read.err || got=$?
+  [ "$got" = 1 ] || fail "blktool sha256 $1 exited $got: $(cat read.err)"
+  [ "$(grep -vc 'warning:' read.err)" = 1 ] || fail "$1: not one error line: $(cat read.err)"
+  grep -q "'$1'" read.err || fail "$1: error does not name the file: $(cat read.err)"
+  grep -Eq -- "$2" read.err || fail "$1: error '$(cat read.err)' does not match /$2/"
+  echo "ok $1: $(cat read.err)"
+}
+
+# damage_loop N IMAGE...: N copies of each image with ~1% of the bytes
+# flipped (seeds 1..N); blktool sha256 must exit 0 or 1 on each, never
+# crash (a sanitizer report exits 86/87) or hang.  Crashing copies are
+# kept as crash-IMAGE-SEED.
+damage_loop () {
+  local n=$1 img i rc crashes=0 runs=0
+  shift
+  for img in "$@"; do
+    for i in $(seq 1 "$n"); do
+      cp "$img" dmg.img
+      python3 -c 'import random, sys
+random.seed(int(sys.argv[2]))
+f = open(sys.argv[1], "r+b"); d = bytearray(f.read())
+for _ in range(max(1, len(d) // 100)):
+    d[random.randrange(len(d))] ^= 1 << random.randrange(8)
+f.seek(0); f.write(d)' dmg.img "$i"
+      rc=0
+      timeout 120 env "ASAN_OPTIONS=${ASAN_OPTIONS:-}:detect_leaks=0" \
+        "$BLKTOOL" -f "${img##*.}" sha256 dmg.img > /dev/null 2> dmg.err || rc=$?
+      runs=$((runs + 1))
+      case $rc in
+        0|1) ;;
+        *) crashes=$((crashes + 1)); cp dmg.img "crash-$img-$i"
+           echo "damaged $img seed $i: exit $rc: $(tail -3 dmg.err)" ;;
+      esac
+    done
+  done
+  [ $crashes = 0 ] || fail "$crashes of $runs damaged images crashed blktool"
+  echo "ok: $runs damaged images, no crash"
+}
