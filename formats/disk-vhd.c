@@ -41,6 +41,7 @@
 #include "byteorder.h"
 #include "checked.h"
 #include "error.h"
+#include "parent-name.h"
 #include "xalloc.h"
 
 extern const struct blk_driver vhd_blk;
@@ -302,78 +303,6 @@ open_dynamic (struct vhd *h, const uint8_t *footer, uint8_t *dyn)
   return 0;
 }
 
-/* UTF-16 (little- or big-endian) to UTF-8, stopping at NUL.  Unpaired
- * surrogates become U+FFFD. */
-static char *
-utf16_to_utf8 (const uint8_t *p, size_t len, bool big_endian)
-{
-  char *out = xmalloc (len / 2 * 3 + 1), *o = out;
-
-  for (size_t i = 0; i + 1 < len; i += 2) {
-    uint32_t c = big_endian ? (uint32_t) p[i] << 8 | p[i + 1]
-      : (uint32_t) p[i + 1] << 8 | p[i];
-    if (c == 0)
-      break;
-    if (c >= 0xd800 && c < 0xdc00 && i + 3 < len) {
-      uint32_t d = big_endian ? (uint32_t) p[i + 2] << 8 | p[i + 3]
-        : (uint32_t) p[i + 3] << 8 | p[i + 2];
-      if (d >= 0xdc00 && d < 0xe000) {
-        c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
-        i += 2;
-      }
-      else
-        c = 0xfffd;
-    }
-    else if (c >= 0xd800 && c < 0xe000)
-      c = 0xfffd;
-    if (c < 0x80)
-      *o++ = (char) c;
-    else if (c < 0x800) {
-      *o++ = (char) (0xc0 | c >> 6);
-      *o++ = (char) (0x80 | (c & 0x3f));
-    }
-    else if (c < 0x10000) {
-      *o++ = (char) (0xe0 | c >> 12);
-      *o++ = (char) (0x80 | (c >> 6 & 0x3f));
-      *o++ = (char) (0x80 | (c & 0x3f));
-    }
-    else {
-      /* 4 bytes for 2 input units: fits the 3 bytes per unit budget. */
-      *o++ = (char) (0xf0 | c >> 18);
-      *o++ = (char) (0x80 | (c >> 12 & 0x3f));
-      *o++ = (char) (0x80 | (c >> 6 & 0x3f));
-      *o++ = (char) (0x80 | (c & 0x3f));
-    }
-  }
-  *o = '\0';
-  return out;
-}
-
-/* Turn a locator path into a name to look up next to the child:
- * backslashes become slashes, "file://" and leading "./" go, and an
- * absolute Windows path ("C:/dir/p.vhd", "//server/...") or an absolute
- * URL path keeps only its last component. */
-static char *
-locator_to_name (char *s)
-{
-  char *p = s, *slash;
-
-  for (char *q = s; *q; ++q)
-    if (*q == '\\')
-      *q = '/';
-  if (strncmp (p, "file://", 7) == 0)
-    p += 7;
-  while (strncmp (p, "./", 2) == 0)
-    p += 2;
-  if ((p[0] && p[1] == ':') || p[0] == '/') {
-    slash = strrchr (p, '/');
-    if (slash)
-      p = slash + 1;
-  }
-  memmove (s, p, strlen (p) + 1);
-  return s;
-}
-
 /* The parent names to try, in order (formats.md 2.5). */
 static int
 parent_candidates (struct vhd *h, const uint8_t *dyn, string_vector *names)
@@ -406,7 +335,7 @@ parent_candidates (struct vhd *h, const uint8_t *dyn, string_vector *names)
       name = o < 2 ? utf16_to_utf8 (buf, len, false)
         : xstrndup ((char *) buf, len);
       free (buf);
-      locator_to_name (name);
+      parent_path_to_name (name);
       if (name[0])
         string_vector_append (names, name);
       else
@@ -415,7 +344,7 @@ parent_candidates (struct vhd *h, const uint8_t *dyn, string_vector *names)
   }
   {
     char *name = utf16_to_utf8 (dyn + 64, 512, true);
-    locator_to_name (name);
+    parent_path_to_name (name);
     if (name[0])
       string_vector_append (names, name);
     else

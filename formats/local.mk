@@ -10,7 +10,9 @@ libformats_a_SOURCES = \
 	formats/registry.c \
 	formats/disk-raw.c \
 	formats/disk-vhd.c \
+	formats/parent-name.c formats/parent-name.h \
 	formats/disk-qcow2.c \
+	formats/disk-vhdx.c \
 	formats/disk-vmdk.c formats/vmdk.h \
 	formats/disk-vmdk-descriptor.c \
 	formats/disk-vmdk-sparse.c \

@@ -13,6 +13,7 @@ extern const struct blk_driver ova_blk;
 extern const struct blk_driver xva_blk;
 extern const struct blk_driver vhd_blk;
 extern const struct blk_driver qcow2_blk;
+extern const struct blk_driver vhdx_blk;
 extern const struct blk_driver raw_blk;
 
 const struct blk_driver *const blk_drivers[] = {
@@ -21,6 +22,7 @@ const struct blk_driver *const blk_drivers[] = {
   &xva_blk,                     /* XVA / gzip / zstd: refused, explained */
   &vhd_blk,
   &qcow2_blk,
+  &vhdx_blk,
   &raw_blk,                     /* fallback: must stay last */
   NULL
 };

@@ -13,3 +13,6 @@ EXTRA_DIST += \
 	tests/test-vhd-chain.sh \
 	tests/test-vhd-corrupt.sh \
 	$(NULL)
+# VHDX (same area: the Microsoft formats).
+TESTS += tests/test-vhdx.sh
+EXTRA_DIST += tests/test-vhdx.sh
