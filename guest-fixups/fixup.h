@@ -37,7 +37,7 @@ struct inspect {
   char *arch;
   int major, minor;
   string_vector mountpoints;    /* pairs: mountpoint, device (sorted) */
-  bool has_systemd;             /* /etc/systemd exists in the guest */
+  bool has_systemd;             /* the guest has /{usr/,}lib/systemd/systemd */
 };
 
 /* One change made to the guest: "fixup: FILE: WHAT".  file is a guest
