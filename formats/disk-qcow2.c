@@ -97,6 +97,7 @@ struct qcow2 {
   uint64_t *l1;                 /* host order, L2 offsets (0 = none) */
   int compression_type;         /* 0 zlib, 1 zstd */
   struct blk *backing;          /* == self->backing, or NULL */
+  bool borrowed_backing;        /* backing is self->backing_override */
 
   pthread_mutex_t lock;         /* protects the cache */
   struct l2_slot *cache;
@@ -416,7 +417,13 @@ qcow2_open (struct blk *self, struct bfile *file)
   h->nslots = MAX (2, MIN (L2_CACHE_MAX_SLOTS,
                            L2_CACHE_BYTES / h->cluster_size));
   h->cache = xzalloc (h->nslots * sizeof *h->cache);
-  if (hdr.backing_off && open_backing (h, &hdr, c0) == -1)
+  if (self->backing_override) {
+    /* blk_open_overlay: the base is the caller's, whatever the header
+     * names (the converter's overlays name an NBD export). */
+    h->backing = self->backing_override;
+    h->borrowed_backing = true;
+  }
+  else if (hdr.backing_off && open_backing (h, &hdr, c0) == -1)
     goto err;
   blk_set_size (self, h->size);
   blk_set_subformat (self, hdr.version == 2 ? "v2" : "v3");
@@ -699,7 +706,8 @@ qcow2_close (void *hv)
 {
   struct qcow2 *h = hv;
 
-  blk_close (h->backing);
+  if (!h->borrowed_backing)
+    blk_close (h->backing);
   for (size_t i = 0; h->cache && i < h->nslots; ++i)
     free (h->cache[i].raw);
   free (h->cache);
