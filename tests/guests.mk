@@ -4,10 +4,16 @@
 TESTS += \
 	tests/test-guest-control-vmware.sh \
 	tests/test-guest-control-xen.sh \
+	tests/test-guest-inputs.sh \
 	$(NULL)
 EXTRA_DIST += \
 	tests/test-guest-control-vmware.sh \
 	tests/test-guest-control-xen.sh \
+	tests/test-guest-inputs.sh \
+	tests/guests/make-inputs.sh \
+	tests/guests/vmware.ovf.in \
+	tests/guests/xen-libvirt.xml.in \
+	tests/guests/xen-ova-xml.py \
 	tests/guests/common.sh \
 	tests/guests/build-base.sh \
 	tests/guests/make-flavor.sh \

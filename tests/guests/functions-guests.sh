@@ -9,6 +9,14 @@
 #                                 exit status 77 = cannot build here
 #   require_guest_image FLAVOR    the same, but sets $GUEST_IMAGE, and
 #                                 skips (77) or fails the test itself
+#   require_convert_input FLAVOR KIND
+#                                 build (once, cached) a conversion input
+#                                 (guests/make-inputs.sh: vmware vmx|ova|
+#                                 ovf|disk, xen xl|vhd|xva|libvirtxml|disk)
+#                                 and set $INPUT_SOURCE (the file to give
+#                                 `v2kvm convert`) and $INPUT_TYPE (its -i
+#                                 value); skips (77) or fails like
+#                                 require_guest_image
 #   boot_guest IMAGE FLAVOR [boot.sh options]
 #                                 boot under qemu TCG on an overlay and wait
 #                                 for the flavor's marker (guests/boot.sh)
@@ -33,6 +41,20 @@ require_guest_image () {
     0) GUEST_IMAGE=$out ;;
     77) skip "$out" ;;
     *) fail "building the '$1' test guest failed (see /var/tmp/v2kvm-guests/*.log)" ;;
+  esac
+}
+
+require_convert_input () {
+  local out rc=0
+  [ -z "${SKIP_GUEST_TESTS:-}" ] || skip "SKIP_GUEST_TESTS is set"
+  requires qemu-system-x86_64 qemu-img
+  INPUT_TYPE=$("$GUESTS_SRC/make-inputs.sh" "$1" "$2" --print-type) \
+    || fail "require_convert_input: unknown input '$1 $2'"
+  out=$("$GUESTS_SRC/make-inputs.sh" "$1" "$2") || rc=$?
+  case $rc in
+    0) INPUT_SOURCE=$out ;;
+    77) skip "$out" ;;
+    *) fail "building the '$1 $2' conversion input failed (see /var/tmp/v2kvm-guests/inputs-*/*.log)" ;;
   esac
 }
 
