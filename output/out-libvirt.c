@@ -33,7 +33,9 @@ struct lv {
   virStoragePoolPtr pool;
   bool direct;                  /* write files into the pool directory */
   char *scratch;                /* upload route: scratch directory */
-  bool created[26];             /* volumes this run created */
+  bool *created;                /* upload route: volumes this run created */
+  bool *recreate;               /* upload route: --replace of an existing
+                                   volume, deleted only in finalize */
 };
 
 /* Read /pool/@type and /pool/target/path from the pool's XML. */
@@ -69,11 +71,24 @@ static int
 check_names (struct lv *lv, const char *guest_name, size_t n,
              struct output_target *t, bool replace)
 {
-  if (!replace && virt_domain_exists (lv->conn, guest_name) == 1) {
-    set_error (EEXIST, "a libvirt domain called '%s' already exists (use "
-               "--replace, or -on NAME)", guest_name);
-    error_set_kind (V2K_ERR_OUTPUT);
-    return -1;
+  virDomainPtr dom = virDomainLookupByName (lv->conn, guest_name);
+
+  if (dom) {
+    int active = virDomainIsActive (dom);
+    virDomainFree (dom);
+    if (!replace) {
+      set_error (EEXIST, "a libvirt domain called '%s' already exists (use "
+                 "--replace, or -on NAME)", guest_name);
+      error_set_kind (V2K_ERR_OUTPUT);
+      return -1;
+    }
+    /* Checked now, before its disks are overwritten. */
+    if (active == 1) {
+      set_error (EBUSY, "domain '%s' is running; shut it down before "
+                 "replacing it", guest_name);
+      error_set_kind (V2K_ERR_OUTPUT);
+      return -1;
+    }
   }
   for (size_t i = 0; i < n; ++i) {
     if (!replace && virt_volume_exists (lv->pool, t[i].name) == 1) {
@@ -101,18 +116,25 @@ check_space (struct lv *lv, const char *pool_name, uint64_t bytes)
   return 0;
 }
 
-/* Upload route: create the volume now so its path is known for the XML. */
+/* Upload route: create the volume now so its path is known for the XML.
+ * With --replace an existing volume is kept until finalize (a failed
+ * run must not destroy it): its path is the one the new volume of the
+ * same name will have. */
 static int
 create_volume (struct lv *lv, size_t i, struct output_target *t, bool replace)
 {
-  virStorageVolPtr vol;
+  virStorageVolPtr vol = NULL;
 
-  if (replace && virt_volume_delete (lv->pool, t->name) == -1)
-    return -1;
-  vol = virt_volume_create (lv->pool, t->name, t->size, t->format);
-  if (!vol)
-    return -1;
-  lv->created[i] = true;
+  if (replace)
+    vol = virStorageVolLookupByName (lv->pool, t->name);
+  if (vol)
+    lv->recreate[i] = true;
+  else {
+    vol = virt_volume_create (lv->pool, t->name, t->size, t->format);
+    if (!vol)
+      return -1;
+    lv->created[i] = true;
+  }
   t->domain_path = virStorageVolGetPath (vol);
   virStorageVolFree (vol);
   if (!t->domain_path) {
@@ -124,6 +146,37 @@ create_volume (struct lv *lv, size_t i, struct output_target *t, bool replace)
   return 0;
 }
 
+/* Upload route, finalize: replace the old volume now (same name), then
+ * upload the converted disk into it. */
+static int
+upload_volume (struct lv *lv, size_t i, struct output_target *t)
+{
+  virStorageVolPtr vol;
+  int r;
+
+  if (lv->recreate[i]) {
+    if (virt_volume_delete (lv->pool, t->name) == -1)
+      return -1;
+    lv->recreate[i] = false;
+    vol = virt_volume_create (lv->pool, t->name, t->size, t->format);
+    if (!vol)
+      return -1;
+    lv->created[i] = true;
+  }
+  else {
+    vol = virStorageVolLookupByName (lv->pool, t->name);
+    if (!vol) {
+      set_error (EIO, "volume '%s' vanished before the upload", t->name);
+      error_set_kind (V2K_ERR_HYPERVISOR);
+      return -1;
+    }
+  }
+  r = virt_volume_upload (lv->conn, vol, t->path);
+  virStorageVolFree (vol);
+  unlink (t->path);
+  return r;
+}
+
 static int
 libvirt_prepare (struct output *o, const char *guest_name, size_t n,
                  struct output_target *t, uint64_t estimated)
@@ -133,10 +186,8 @@ libvirt_prepare (struct output *o, const char *guest_name, size_t n,
   struct lv *lv = xzalloc (sizeof *lv);
 
   o->priv = lv;
-  if (n > 26) {
-    set_error (E2BIG, "too many disks (%zu)", n);
-    return -1;
-  }
+  lv->created = xzalloc ((n + 1) * sizeof *lv->created);
+  lv->recreate = xzalloc ((n + 1) * sizeof *lv->recreate);
   lv->conn = virt_connect (o->opts.uri);
   if (!lv->conn)
     return -1;
@@ -144,7 +195,7 @@ libvirt_prepare (struct output *o, const char *guest_name, size_t n,
   if (!lv->pool)
     return -1;
   for (size_t i = 0; i < n; ++i) {
-    t[i].name = xasprintf ("%s-sd%c", guest_name, (char) ('a' + i));
+    t[i].name = output_target_name (guest_name, i);
     t[i].format = o->opts.format;
   }
   if (check_names (lv, guest_name, n, t, o->opts.replace) == -1 ||
@@ -158,6 +209,7 @@ libvirt_prepare (struct output *o, const char *guest_name, size_t n,
     for (size_t i = 0; i < n; ++i) {
       t[i].path = xasprintf ("%s/%s", dir, t[i].name);
       t[i].domain_path = xstrdup (t[i].path);
+      output_note_existing (&t[i]);
     }
     return 0;
   }
@@ -182,26 +234,16 @@ libvirt_finalize (struct output *o, const char *guest_name, size_t n,
   struct lv *lv = o->priv;
 
   for (size_t i = 0; i < n; ++i) {
-    if (lv->direct) {
-      virStoragePoolRefresh (lv->pool, 0);
-      if (virt_volume_exists (lv->pool, t[i].name) != 1) {
-        set_error (EIO, "volume '%s' did not appear in the pool after the "
-                   "copy", t[i].name);
-        error_set_kind (V2K_ERR_HYPERVISOR);
+    if (!lv->direct) {
+      if (upload_volume (lv, i, &t[i]) == -1)
         return -1;
-      }
       continue;
     }
-    virStorageVolPtr vol = virStorageVolLookupByName (lv->pool, t[i].name);
-    int r = vol ? virt_volume_upload (lv->conn, vol, t[i].path) : -1;
-    if (vol)
-      virStorageVolFree (vol);
-    unlink (t[i].path);
-    if (r == -1) {
-      if (!vol) {
-        set_error (EIO, "volume '%s' vanished before the upload", t[i].name);
-        error_set_kind (V2K_ERR_HYPERVISOR);
-      }
+    virStoragePoolRefresh (lv->pool, 0);
+    if (virt_volume_exists (lv->pool, t[i].name) != 1) {
+      set_error (EIO, "volume '%s' did not appear in the pool after the "
+                 "copy", t[i].name);
+      error_set_kind (V2K_ERR_HYPERVISOR);
       return -1;
     }
   }
@@ -217,13 +259,15 @@ libvirt_abort (struct output *o, size_t n, struct output_target *t)
 
   if (!lv)
     return;
-  for (size_t i = 0; i < n && i < 26; ++i) {
-    if (lv->direct && t[i].path)
-      unlink (t[i].path);
-    else if (lv->created[i] && lv->pool)
-      virt_volume_delete (lv->pool, t[i].name);
-    if (!lv->direct && t[i].path)
-      unlink (t[i].path);
+  for (size_t i = 0; i < n; ++i) {
+    if (lv->direct)
+      output_remove_written (&t[i]);
+    else {
+      if (lv->created && lv->created[i] && lv->pool)
+        virt_volume_delete (lv->pool, t[i].name);
+      if (t[i].path)
+        unlink (t[i].path);
+    }
   }
   if (lv->pool)
     virStoragePoolRefresh (lv->pool, 0);
@@ -242,6 +286,8 @@ libvirt_close (struct output *o)
   }
   if (lv->pool)
     virStoragePoolFree (lv->pool);
+  free (lv->created);
+  free (lv->recreate);
   if (lv->conn)
     virConnectClose (lv->conn);
   free (lv);

@@ -32,12 +32,13 @@ local_prepare (struct output *o, const char *guest_name, size_t n,
       output_refuse_existing (xml, o->opts.replace) == -1)
     return -1;
   for (size_t i = 0; i < n; ++i) {
-    t[i].name = xasprintf ("%s-sd%c", guest_name, (char) ('a' + i));
+    t[i].name = output_target_name (guest_name, i);
     t[i].path = xasprintf ("%s/%s.%s", dir, t[i].name, o->opts.format);
     CLEANUP_FREE char *abs = realpath (dir, NULL);
     t[i].domain_path = xasprintf ("%s/%s.%s", abs ? abs : dir, t[i].name,
                                   o->opts.format);
     t[i].format = o->opts.format;
+    output_note_existing (&t[i]);
     if (output_refuse_existing (t[i].path, o->opts.replace) == -1)
       return -1;
   }
@@ -57,8 +58,7 @@ static void
 local_abort (struct output *o, size_t n, struct output_target *t)
 {
   for (size_t i = 0; i < n; ++i)
-    if (t[i].path)
-      unlink (t[i].path);
+    output_remove_written (&t[i]);
 }
 
 const struct output_driver local_output = {

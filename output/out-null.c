@@ -10,7 +10,7 @@ null_prepare (struct output *o, const char *guest_name, size_t n,
               struct output_target *t, uint64_t estimated)
 {
   for (size_t i = 0; i < n; ++i) {
-    t[i].name = xasprintf ("%s-sd%c", guest_name, (char) ('a' + i));
+    t[i].name = output_target_name (guest_name, i);
     t[i].format = o->opts.format;
   }
   return 0;

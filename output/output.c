@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cleanup.h"
+#include "domxml.h"
 #include "error.h"
 #include "output.h"
 #include "xalloc.h"
@@ -128,4 +129,38 @@ output_refuse_existing (const char *path, bool replace)
     return -1;
   }
   return 0;
+}
+
+char *
+output_target_name (const char *guest_name, size_t i)
+{
+  char sd[16];
+
+  domxml_drive_name (sd, sizeof sd, "sd", i);
+  return xasprintf ("%s-%s", guest_name, sd);
+}
+
+void
+output_note_existing (struct output_target *t)
+{
+  struct stat st;
+
+  t->had_old = t->path && lstat (t->path, &st) == 0;
+  if (t->had_old) {
+    t->old_dev = (uint64_t) st.st_dev;
+    t->old_ino = (uint64_t) st.st_ino;
+  }
+}
+
+void
+output_remove_written (const struct output_target *t)
+{
+  struct stat st;
+
+  if (!t->path || lstat (t->path, &st) == -1)
+    return;
+  if (t->had_old && (uint64_t) st.st_dev == t->old_dev &&
+      (uint64_t) st.st_ino == t->old_ino)
+    return;
+  unlink (t->path);
 }

@@ -33,6 +33,13 @@ struct output_target {
                                    for a remote pool; else == path) */
   const char *format;           /* "qcow2" or "raw" */
   uint64_t size;                /* virtual size */
+
+  /* Private to the outputs: the file that was at path when prepare()
+   * chose it (output_note_existing), so that abort() removes only what
+   * this run wrote and never an older disk that --replace was about to
+   * replace, or that a refused run found in its way. */
+  bool had_old;
+  uint64_t old_dev, old_ino;
 };
 
 struct output;
@@ -90,6 +97,18 @@ int output_write_file (const char *path, const char *contents, int mode);
 
 /* Error unless path is free or replace is set (kind OUTPUT). */
 int output_refuse_existing (const char *path, bool replace);
+
+/* The disk name of target i: "NAME-sda" ... "NAME-sdz", "NAME-sdaa"...
+ * (malloc'd). */
+char *output_target_name (const char *guest_name, size_t i);
+
+/* Remember what is at t->path now (call in prepare as soon as the path
+ * is chosen, before refusing it). */
+void output_note_existing (struct output_target *t);
+
+/* abort(): unlink t->path unless it is still the file noted by
+ * output_note_existing (or there is none).  Never fails. */
+void output_remove_written (const struct output_target *t);
 
 extern const struct output_driver local_output, libvirt_output,
   qemu_output, null_output;

@@ -11,7 +11,9 @@ PKGS=(
   # run-time helpers and test oracles
   qemu-utils qemu-system-x86 ovmf
   libguestfs-tools guestfish linux-image-amd64
+  # (tests/libvirt-functions.sh runs libvirtd -d + virtlogd -d itself)
   libvirt-clients libvirt-daemon-system libvirt-daemon-driver-qemu
+  python3
   libxml2-utils nbdkit nbdkit-plugin-dev libnbd-bin
   debootstrap jq zstd xz-utils file libhivex-bin
   # benchmarks (bench/): peak RSS, ratios

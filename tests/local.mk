@@ -35,3 +35,4 @@ include tests/fixups.mk
 include tests/convert.mk
 include tests/guests.mk
 include tests/windows.mk
+include tests/output.mk
