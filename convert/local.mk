@@ -14,6 +14,10 @@ v2kvm_SOURCES = \
 	convert/cmd-check-host.c \
 	convert/cmd-source.c \
 	convert/cmd-fixup.c \
+	convert/cmd-convert.c \
+	convert/convert.c convert/convert.h \
+	convert/convert-report.c convert/convert-report.h \
+	convert/qemu-script.c convert/qemu-script.h \
 	$(NULL)
 v2kvm_CFLAGS = $(AM_CFLAGS)
 v2kvm_LDADD = $(FIXUPS_LIBS) $(OUTPUT_LIBS) $(FORMATS_LIBS)

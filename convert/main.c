@@ -14,6 +14,14 @@
 #include "error.h"
 
 const struct command commands[] = {
+  { NULL, "convert", cmd_convert,
+    "convert -i vmx|ova|ovf|xva|xl|xm|libvirtxml|disk SOURCE...\n"
+    "              [-o local|libvirt|qemu|null] [-os DIR|POOL] [-oc URI]\n"
+    "              [-of qcow2|raw] [-oa sparse|preallocated] [-on NAME] [-c]\n"
+    "              [--network in:out] [--bridge in:out] [--root single|first|DEV]\n"
+    "              [--accel auto|kvm|tcg] [--domain-type kvm|qemu] [--replace]\n"
+    "              [-j N] [--no-trim] [--no-verify] [--no-fixup] [--print-source]\n"
+    "              [--machine-readable]   (v2kvm convert --help)" },
   { "disk", "info", cmd_disk_info,
     "disk info IMAGE [--json] [--format FMT] [--disk N|REF] [--no-verify]" },
   { NULL, "verify", cmd_verify,

@@ -9,9 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -43,20 +41,15 @@ nbd_plugin_path (void)
   return xstrdup (PKGLIBDIR "/nbdkit-v2kvm-plugin.so");
 }
 
-/* True once something listens on the socket. */
+/* True once nbdkit listens: it writes its pidfile after binding and
+ * listening on the socket (nbdkit(1) --pidfile).  Connecting to find out
+ * would make nbdkit log a failed handshake. */
 static int
-socket_ready (const char *path)
+server_ready (const char *pidfile)
 {
-  struct sockaddr_un addr = { .sun_family = AF_UNIX };
-  int fd, r;
+  struct stat st;
 
-  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd == -1)
-    return 0;
-  strncpy (addr.sun_path, path, sizeof addr.sun_path - 1);
-  r = connect (fd, (struct sockaddr *) &addr, sizeof addr);
-  close (fd);
-  return r == 0;
+  return stat (pidfile, &st) == 0 && st.st_size > 0;
 }
 
 static void
@@ -67,16 +60,19 @@ sleep_ms (long ms)
 }
 
 struct nbd_server *
-nbd_serve (const char *disk, const char *format, const char *dir)
+nbd_serve (const char *disk, const char *format, const char *member,
+           const char *dir)
 {
   static unsigned counter;
   CLEANUP_FREE char *plugin = nbd_plugin_path ();
   CLEANUP_FREE char *file_arg = xasprintf ("file=%s", disk);
   CLEANUP_FREE char *format_arg = format ? xasprintf ("format=%s", format) : NULL;
+  CLEANUP_FREE char *member_arg = member ? xasprintf ("disk=%s", member) : NULL;
   struct nbd_server *s = xzalloc (sizeof *s);
   int status;
 
-  s->socket = xasprintf ("%s/nbd%u.sock", dir, counter++);
+  s->socket = xasprintf ("%s/nbd%u.sock", dir, counter);
+  s->pidfile = xasprintf ("%s/nbd%u.pid", dir, counter++);
   s->pid = fork ();
   if (s->pid == -1) {
     set_error_errno ("cannot start nbdkit");
@@ -85,10 +81,14 @@ nbd_serve (const char *disk, const char *format, const char *dir)
     return NULL;
   }
   if (s->pid == 0) {
-    const char *argv[] = {
+    const char *argv[12] = {
       "nbdkit", "--exit-with-parent", "--foreground", "--readonly",
-      "--unix", s->socket, plugin, file_arg, format_arg, NULL
+      "--unix", s->socket, "--pidfile", s->pidfile, plugin, file_arg,
     };
+    size_t i = 10;
+    if (format_arg) argv[i++] = format_arg;
+    if (member_arg) argv[i++] = member_arg;
+    argv[i] = NULL;
     if (!v2k_verbose) {
       int null = open ("/dev/null", O_WRONLY);
       if (null >= 0) dup2 (null, 1);
@@ -97,7 +97,7 @@ nbd_serve (const char *disk, const char *format, const char *dir)
     fprintf (stderr, "v2kvm: cannot run nbdkit: %m\n");
     _exit (127);
   }
-  for (long waited = 0; !socket_ready (s->socket); waited += 20) {
+  for (long waited = 0; !server_ready (s->pidfile); waited += 20) {
     if (waitpid (s->pid, &status, WNOHANG) == s->pid) {
       s->pid = 0;
       set_error (EIO, "nbdkit failed to serve '%s' (exit status %d); "
@@ -135,7 +135,10 @@ nbd_stop (struct nbd_server *s)
   }
   if (s->socket)
     unlink (s->socket);
+  if (s->pidfile)
+    unlink (s->pidfile);
   free (s->socket);
+  free (s->pidfile);
   free (s->uri);
   free (s->qemu_uri);
   free (s);

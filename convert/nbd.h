@@ -8,16 +8,19 @@
 struct nbd_server {
   pid_t pid;                    /* nbdkit */
   char *socket;                 /* Unix socket path */
+  char *pidfile;                /* written by nbdkit once it listens */
   char *uri;                    /* "nbd+unix:///?socket=..." */
   char *qemu_uri;               /* for qemu-img -b: "nbd:unix:SOCK" */
 };
 
-/* Start nbdkit serving disk (format NULL = probe) on a Unix socket in
- * dir; returns when the socket accepts connections.  nbdkit exits with
+/* Start nbdkit serving disk (format NULL = probe; member: the disk of an
+ * OVA, by File href or number, else NULL) on a Unix socket in dir;
+ * returns when the socket accepts connections.  An OVA's manifest is not
+ * checked by the server: the caller checks it.  nbdkit exits with
  * this process (--exit-with-parent) even if v2kvm is killed.
  * NULL + set_error (kind V2K_ERR_HYPERVISOR) on failure. */
 struct nbd_server *nbd_serve (const char *disk, const char *format,
-                              const char *dir);
+                              const char *member, const char *dir);
 
 /* Stop the server and free it; NULL-safe. */
 void nbd_stop (struct nbd_server *s);

@@ -22,11 +22,13 @@
 #define NBDKIT_API_VERSION 2
 #include <nbdkit-plugin.h>
 
+#include "archive.h"
 #include "blk.h"
 #include "error.h"
 
 static char *disk_path;
 static char *disk_format;
+static char *disk_member;       /* disk=: the disk of an OVA */
 static struct blk *disk;
 
 static int
@@ -42,6 +44,12 @@ v2kvm_config (const char *key, const char *value)
     disk_format = strdup (value);
     return disk_format ? 0 : -1;
   }
+  if (strcmp (key, "disk") == 0) {
+    free (disk_member);
+    disk_member = strdup (value);
+    archive_options.disk = disk_member;
+    return disk_member ? 0 : -1;
+  }
   nbdkit_error ("unknown parameter '%s'", key);
   return -1;
 }
@@ -53,6 +61,8 @@ v2kvm_get_ready (void)
     nbdkit_error ("the file= parameter is required");
     return -1;
   }
+  /* The manifest of an OVA is checked by v2kvm, which started us. */
+  archive_options.verified_elsewhere = true;
   disk = blk_open (disk_path, disk_format);
   if (!disk) {
     nbdkit_error ("%s", get_error ());
@@ -67,6 +77,7 @@ v2kvm_unload (void)
   blk_close (disk);
   free (disk_path);
   free (disk_format);
+  free (disk_member);
 }
 
 static void *
@@ -137,7 +148,8 @@ static struct nbdkit_plugin plugin = {
   .magic_config_key = "file",
   .config           = v2kvm_config,
   .config_help      = "file=<DISK>  (required) the disk image\n"
-                      "format=<FMT> force a format instead of probing",
+                      "format=<FMT> force a format instead of probing\n"
+                      "disk=<N|HREF> the disk of an OVA (1-based or File href)",
   .get_ready        = v2kvm_get_ready,
   .unload           = v2kvm_unload,
   .open             = v2kvm_open,

@@ -68,9 +68,8 @@ progress_start (struct progress *p, const char *command, const char *input,
   fflush (stdout);
 }
 
-/* Human-readable size with a binary unit, in a static buffer. */
-static const char *
-human (double v, char *buf, size_t len)
+const char *
+progress_human (double v, char *buf, size_t len)
 {
   static const char *units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
   size_t u = 0;
@@ -92,8 +91,8 @@ draw_bar (struct progress *p, uint64_t done, uint64_t total, double rate)
 
   fprintf (stderr, "\r[%.*s%*s] %3d%% %s / %s  %s/s ", fill,
            "##############################", BAR_WIDTH - fill, "", pct,
-           human ((double) done, a, sizeof a),
-           human ((double) total, b, sizeof b), human (rate, r, sizeof r));
+           progress_human ((double) done, a, sizeof a),
+           progress_human ((double) total, b, sizeof b), progress_human (rate, r, sizeof r));
   p->drawn = true;
 }
 

@@ -40,4 +40,7 @@ void progress_start (struct progress *p, const char *command,
 void progress_end (struct progress *p, int exit_code,
                    const struct copy_stats *stats, uint64_t output_bytes);
 
+/* v as "12.3 MiB" (binary units) in buf; returns buf. */
+const char *progress_human (double v, char *buf, size_t len);
+
 #endif /* V2K_PROGRESS_H */

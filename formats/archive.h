@@ -29,6 +29,9 @@ struct archive_options {
   const char *disk;             /* NULL: the only disk; "N" (1-based, in
                                  * OVF/ova.xml order) or an XVA "Ref:N" */
   bool no_verify;               /* skip manifests/checksums, with a warning */
+  bool verified_elsewhere;       /* OVA: skip the manifest silently: the
+                                 * converter's NBD server, whose parent
+                                 * process checks it */
   bool verify_later;            /* OVA: check the manifest in a thread
                                  * while the disk is copied; the caller
                                  * must call archive_verify_finish() */
@@ -90,5 +93,17 @@ struct xva_sink {
  * caller must discard what the sink received. */
 int xva_stream_disk (const char *path, const struct xva_sink *sink,
                      archive_report_fn report, void *opaque);
+
+/* Read ova.xml, the first member of the XVA at path (a file, not "-"),
+ * into *xml (NUL-terminated, caller frees) and *len.  0, or -1 +
+ * set_error (EINVAL: not an XVA, truncated, ova.xml too large). */
+int xva_read_ova_xml (const char *path, char **xml, size_t *len);
+
+/* Read the guest description of an archive: the .ovf of an OVA (tar,
+ * directory or .ovf file) or the ova.xml of an XVA.  Disks carry their
+ * archive position in guest_disk.ref (see cfg.h); their path is the
+ * archive's.  0 and *out, or -1 + set_error. */
+struct guest;
+int archive_read_guest (const char *path, struct guest **out);
 
 #endif /* V2K_ARCHIVE_H */

@@ -41,6 +41,8 @@ probe (struct bfile *file, bool *by_fallback)
   return best;
 }
 
+bool blk_raw_expected;
+
 static struct blk *
 open_at_depth (struct bfile *file, const char *format, struct blk *child,
                struct blk *override)
@@ -64,7 +66,7 @@ open_at_depth (struct bfile *file, const char *format, struct blk *child,
       return NULL;
     }
   }
-  if (fallback && !child)
+  if (fallback && !child && !blk_raw_expected)
     warning ("'%s': format not recognised, reading it as raw", file->name);
 
   b = xzalloc (sizeof *b);

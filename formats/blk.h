@@ -92,6 +92,10 @@ struct blk {
  * NULL + set_error on failure. */
 struct blk *blk_open (const char *path, const char *format);
 
+/* Set while opening a disk whose configuration says it is raw: a probe
+ * that recognises no format then reads it as raw without a warning. */
+extern bool blk_raw_expected;
+
 /* Same, on an already open bfile; takes ownership of file (closed on
  * failure too). */
 struct blk *blk_open_file (struct bfile *file, const char *format);

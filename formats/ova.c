@@ -52,6 +52,8 @@
 #include <unistd.h>
 
 #include "archive.h"
+#include "cfg.h"
+#include "guest.h"
 #include "blk.h"
 #include "checked.h"
 #include "cleanup.h"
@@ -289,6 +291,58 @@ ova_verify (const char *path, archive_report_fn report, void *opaque)
   return r;
 }
 
+int
+archive_read_guest (const char *path, struct guest **out)
+{
+  enum archive_kind kind;
+  struct bfile *file = NULL;
+  struct ova *o = NULL;
+  CLEANUP_FREE char *xml = NULL;
+  CLEANUP_FREE char *abs = NULL;
+  size_t len = 0;
+  int r = -1;
+
+  *out = NULL;
+  if (archive_probe (path, &kind) == -1)
+    return -1;
+  if (kind == ARCHIVE_XVA) {
+    if (xva_read_ova_xml (path, &xml, &len) == -1 ||
+        cfg_xva_read_buffer (xml, len, path, out) == -1)
+      return -1;
+  }
+  else if (kind == ARCHIVE_OVA || kind == ARCHIVE_OVF_DIR) {
+    o = ova_open_path (path, &file);
+    if (!o)
+      return -1;
+    if (o->ovf->size > OVF_MAX_SIZE)
+      set_error (EINVAL, "'%s': the OVF descriptor is larger than %d bytes",
+                 path, OVF_MAX_SIZE);
+    else {
+      len = (size_t) o->ovf->size;
+      xml = xmalloc (len + 1);
+      if (bfile_pread (o->ovf, xml, len, 0) == 0)
+        r = cfg_ovf_read_buffer (xml, len, path, out);
+    }
+    ova_free (o);
+    bfile_close (file);
+    if (r == -1)
+      return -1;
+  }
+  else {
+    set_error (EINVAL, "'%s' is neither an OVA/OVF nor an XVA archive",
+               path);
+    return -1;
+  }
+  /* Every disk is read out of the archive itself. */
+  abs = guest_abs_path (NULL, path);
+  for (size_t i = 0; i < (*out)->disks.len; ++i) {
+    struct guest_disk *d = &(*out)->disks.ptr[i];
+    free (d->path);
+    d->path = xstrdup (abs);
+  }
+  return 0;
+}
+
 char *
 ova_dir_descriptor (const char *dir)
 {
@@ -429,6 +483,10 @@ choose_disk (const struct ova *o)
     error_set_kind (V2K_ERR_USAGE);
     return -1;
   }
+  /* The converter names disks by their File href (guest_disk.ref). */
+  for (size_t k = 0; k < n; ++k)
+    if (o->disks.ptr[k].href && strcmp (o->disks.ptr[k].href, sel) == 0)
+      return (int) k;
   i = strtoul (sel, &end, 10);
   if (*end || end == sel || i < 1 || i > n) {
     set_error (EINVAL, "--disk %s: '%s' has disks 1 to %zu", sel,
@@ -474,7 +532,9 @@ ova_open (struct blk *self, struct bfile *file)
 
   if (!o)
     return NULL;
-  if (archive_options.no_verify)
+  if (archive_options.verified_elsewhere)
+    ;
+  else if (archive_options.no_verify)
     warning ("'%s': --no-verify: the manifest is not checked", file->name);
   else if (archive_options.verify_later) {
     if (pthread_create (&o->thread, NULL, verify_thread, o) != 0) {

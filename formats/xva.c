@@ -727,6 +727,55 @@ xva_stream_disk (const char *path, const struct xva_sink *sink,
   return r;
 }
 
+/* Read only the first member, ova.xml, of the XVA at path (not "-": the
+ * caller reads the archive again for the disks). */
+int
+xva_read_ova_xml (const char *path, char **xml, size_t *len)
+{
+  struct walk w = { .name = path };
+  struct tar_member m;
+  struct input in;
+  int r = -1;
+
+  *xml = NULL;
+  if (strcmp (path, "-") == 0) {
+    set_error (EINVAL, "an XVA on standard input can be converted to a "
+               "disk image only (v2kvm disk convert - OUTPUT): a guest "
+               "conversion reads the archive more than once");
+    error_set_kind (V2K_ERR_USAGE);
+    return -1;
+  }
+  if (input_open (&in, path) == -1) {
+    input_close (&in);
+    return -1;
+  }
+  w.ts = tar_stream_new (input_read, &in, path);
+  r = tar_stream_next (w.ts, &m);
+  if (r == 0 || (r == 1 && strcmp (m.name, "ova.xml") != 0)) {
+    set_error (EINVAL, "'%s': not an XVA (the first member is not "
+               "ova.xml)", path);
+    r = -1;
+  }
+  else if (r == 1 && m.size > XVA_MAX_OVA_XML) {
+    set_error (EINVAL, "'%s': ova.xml is larger than %d bytes", path,
+               XVA_MAX_OVA_XML);
+    r = -1;
+  }
+  else if (r == 1) {
+    *xml = xmalloc (m.size + 1);
+    r = read_member (&w, &m, *xml, m.size);
+    (*xml)[m.size] = '\0';
+    *len = m.size;
+  }
+  if (r == -1) {
+    free (*xml);
+    *xml = NULL;
+  }
+  tar_stream_free (w.ts);
+  input_close (&in);
+  return r == -1 ? -1 : 0;
+}
+
 /* ---- Not a block source ---- */
 
 /* An XVA given where a random-access disk is needed (blk_open): claim

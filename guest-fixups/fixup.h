@@ -53,10 +53,16 @@ enum fixup_accel { FIXUP_ACCEL_AUTO = 0, FIXUP_ACCEL_KVM, FIXUP_ACCEL_TCG };
 struct fixup_options {
   const char *root;             /* "single" (default if NULL), "first", "/dev/..." */
   bool dry_run;                 /* throwaway overlay, no commands run */
+  bool no_trim;                 /* skip the final fstrim */
   enum fixup_accel accel;
   /* NAME=MAC pairs from the source config (--mac): MACs of interfaces the
    * guest's own config names without a MAC. */
   const string_vector *macs;
+  /* Optional: MACs of the source VM's NICs, in the config's order (the
+   * converter passes them).  An interface the guest configures without a
+   * MAC gets one from here: "enX<N>" (Xen netfront) and "eth<N>" the Nth
+   * NIC's, any other name the only NIC's when exactly one is left. */
+  const string_vector *source_macs;
   /* Optional: source_targets[i] is the old name ("xvda", "sdb") of disk
    * i; NULL = map by letter order (sdb, xvdb, hdb -> vdb). */
   const char *const *source_targets;

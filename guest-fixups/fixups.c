@@ -134,7 +134,7 @@ convert_mounted (struct fx *fx)
     fx_rollback (fx);
     return -1;
   }
-  if (!fx->opts->dry_run)
+  if (!fx->opts->dry_run && !fx->opts->no_trim)
     trim_all (fx);
   return 0;
 }

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cleanup.h"
 #include "error.h"
@@ -302,11 +303,41 @@ gather (struct fx *fx, struct ifaces *ifs)
   return r < 0 ? -1 : 0;
 }
 
-/* --mac NAME=MAC for names the guest has no MAC for. */
+/* True if some interface already has mac. */
+static bool
+mac_taken (const struct ifaces *ifs, const char *mac)
+{
+  for (size_t k = 0; k < ifs->n; ++k)
+    if (strcasecmp (ifs->v[k].mac, mac) == 0)
+      return true;
+  return false;
+}
+
+/* The index N in "enX<N>" / "eth<N>", or -1. */
+static long
+name_index (const char *name)
+{
+  const char *p = strncmp (name, "enX", 3) == 0 ? name + 3 :
+    strncmp (name, "eth", 3) == 0 ? name + 3 : NULL;
+  char *end;
+  long n;
+
+  if (!p || !isdigit ((unsigned char) *p))
+    return -1;
+  n = strtol (p, &end, 10);
+  return *end == '\0' && n < MAX_IFACES ? n : -1;
+}
+
+/* MACs for configured names the guest has no MAC for: --mac NAME=MAC
+ * first, then the source VM's NICs (fixup.h source_macs). */
 static void
 apply_options (struct fx *fx, struct ifaces *ifs)
 {
   const string_vector *macs = fx->opts->macs;
+  const string_vector *src = fx->opts->source_macs;
+  struct iface *lone = NULL;
+  size_t missing = 0, unused = 0;
+  const char *free_mac = NULL;
 
   for (size_t i = 0; macs && i < macs->len; ++i) {
     const char *eq = strchr (macs->ptr[i], '=');
@@ -316,6 +347,27 @@ apply_options (struct fx *fx, struct ifaces *ifs)
           ifs->v[k].mac[0] == '\0')
         set_mac (&ifs->v[k], eq + 1);
   }
+  if (!src || src->len == 0)
+    return;
+  for (size_t k = 0; k < ifs->n; ++k) {
+    struct iface *ifc = &ifs->v[k];
+    long n = name_index (ifc->name);
+    if (ifc->mac[0] || !ifc->configured || !physical (ifc->name))
+      continue;
+    if (n >= 0 && (size_t) n < src->len && !mac_taken (ifs, src->ptr[n]))
+      set_mac (ifc, src->ptr[n]);
+    else {
+      lone = ifc;
+      missing++;
+    }
+  }
+  for (size_t i = 0; i < src->len; ++i)
+    if (!mac_taken (ifs, src->ptr[i])) {
+      free_mac = src->ptr[i];
+      unused++;
+    }
+  if (missing == 1 && unused == 1)
+    set_mac (lone, free_mac);
 }
 
 static int

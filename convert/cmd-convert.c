@@ -1,0 +1,250 @@
+/* v2kvm: `v2kvm convert`: options (virt-v2v's spelling where it has one:
+ * -i, -o, -os, -oc, -of, -oa, -on, --network, --bridge, --root,
+ * --print-source, --machine-readable) into struct convert_options; the
+ * work is convert.c's. */
+#include <config.h>
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "convert.h"
+#include "error.h"
+#include "xalloc.h"
+
+#define MAX_JOBS 64
+
+static const char usage_text[] =
+"usage: v2kvm convert -i TYPE SOURCE... [OPTIONS]\n"
+"\n"
+"Convert a VMware or Xen guest to run on KVM: make it boot on virtio,\n"
+"then copy its disks (only the data the guest uses) and write the domain.\n"
+"The source is never written.\n"
+"\n"
+"Input:\n"
+"  -i vmx|ova|ovf|xva|xl|xm|libvirtxml|disk   what SOURCE is (disk: one or\n"
+"                                  more bare images, the rest guessed)\n"
+"      --no-verify                 skip the OVA manifest / XVA checksums\n"
+"      --print-source              print the guest as read and stop\n"
+"Output:\n"
+"  -o local|libvirt|qemu|null      where the guest goes (default local)\n"
+"  -os DIR|POOL                    directory (local, qemu; default .) or\n"
+"                                  storage pool (libvirt; default 'default')\n"
+"  -oc URI                         libvirt connection URI\n"
+"  -of qcow2|raw                   disk format (default qcow2)\n"
+"  -oa sparse|preallocated         allocation (preallocated: raw only)\n"
+"  -on NAME                        guest name on the output\n"
+"  -c, --compress                  compressed qcow2 clusters\n"
+"      --replace                   replace an existing guest / disks\n"
+"      --network IN:OUT, --bridge IN:OUT   map source networks\n"
+"      --domain-type kvm|qemu      libvirt domain type (qemu: no KVM)\n"
+"      --graphics vnc|spice|none   display (default vnc)\n"
+"Conversion:\n"
+"      --root single|first|/dev/DEV   which OS when there are several\n"
+"      --accel auto|kvm|tcg        appliance acceleration (auto: TCG when\n"
+"                                  KVM fails)\n"
+"      --mac NAME=MAC              MAC of guest interface NAME\n"
+"      --virtio-win PATH           Windows drivers (ISO or directory)\n"
+"      --no-trim                   copy free space too (no fstrim)\n"
+"      --no-fixup                  copy as is (the guest may not boot)\n"
+"  -j, --jobs N                    copy threads (default: cores)\n"
+"      --machine-readable          JSON lines on stdout\n"
+"                                  (docs/machine-readable.md)\n"
+"  -v, -q                          more / less output\n";
+
+static int
+one_of (const char *v, const char *const *allowed)
+{
+  for (size_t i = 0; allowed[i]; ++i)
+    if (strcmp (v, allowed[i]) == 0)
+      return 0;
+  return -1;
+}
+
+static int
+add_netmap (struct convert_options *o, char *arg, bool bridge)
+{
+  struct domxml_netmap *m;
+
+  o->dom.netmaps = xreallocarray ((void *) o->dom.netmaps,
+                                  o->dom.nnetmaps + 1, sizeof *m);
+  m = (struct domxml_netmap *) &o->dom.netmaps[o->dom.nnetmaps];
+  if (domxml_parse_netmap (arg, bridge, m) == -1)
+    return report_error ();
+  o->dom.nnetmaps++;
+  return 0;
+}
+
+enum {
+  OPT_OS = 256, OPT_OC, OPT_OF, OPT_OA, OPT_ON, OPT_NETWORK, OPT_BRIDGE,
+  OPT_ROOT, OPT_NOTRIM, OPT_NOVERIFY, OPT_NOFIXUP, OPT_PRINT, OPT_MACHINE,
+  OPT_ACCEL, OPT_DOMTYPE, OPT_GRAPHICS, OPT_REPLACE, OPT_MAC, OPT_VIRTIOWIN,
+};
+
+static const struct option longopts[] = {
+  { "i", required_argument, NULL, 'i' },
+  { "input", required_argument, NULL, 'i' },
+  { "o", required_argument, NULL, 'o' },
+  { "output", required_argument, NULL, 'o' },
+  { "os", required_argument, NULL, OPT_OS },
+  { "oc", required_argument, NULL, OPT_OC },
+  { "of", required_argument, NULL, OPT_OF },
+  { "oa", required_argument, NULL, OPT_OA },
+  { "on", required_argument, NULL, OPT_ON },
+  { "compress", no_argument, NULL, 'c' },
+  { "replace", no_argument, NULL, OPT_REPLACE },
+  { "network", required_argument, NULL, OPT_NETWORK },
+  { "bridge", required_argument, NULL, OPT_BRIDGE },
+  { "domain-type", required_argument, NULL, OPT_DOMTYPE },
+  { "graphics", required_argument, NULL, OPT_GRAPHICS },
+  { "root", required_argument, NULL, OPT_ROOT },
+  { "accel", required_argument, NULL, OPT_ACCEL },
+  { "mac", required_argument, NULL, OPT_MAC },
+  { "virtio-win", required_argument, NULL, OPT_VIRTIOWIN },
+  { "no-trim", no_argument, NULL, OPT_NOTRIM },
+  { "no-verify", no_argument, NULL, OPT_NOVERIFY },
+  { "no-fixup", no_argument, NULL, OPT_NOFIXUP },
+  { "print-source", no_argument, NULL, OPT_PRINT },
+  { "machine-readable", no_argument, NULL, OPT_MACHINE },
+  { "jobs", required_argument, NULL, 'j' },
+  { "verbose", no_argument, NULL, 'v' },
+  { "quiet", no_argument, NULL, 'q' },
+  { "help", no_argument, NULL, 'h' },
+  { NULL, 0, NULL, 0 }
+};
+
+static const char *const inputs[] = {
+  "vmx", "ova", "ovf", "xva", "xl", "xm", "libvirtxml", "disk", NULL
+};
+static const char *const outputs[] = {
+  "local", "libvirt", "qemu", "null", NULL
+};
+
+/* One option into o; 0, 1 (--help shown) or an exit code > 1. */
+static int
+take_option (struct convert_options *o, int c, char *arg)
+{
+  char *end;
+  long n;
+
+  switch (c) {
+  case 'i': o->input_type = arg; break;
+  case 'o': o->output.type = arg; break;
+  case OPT_OS: o->output.storage = arg; break;
+  case OPT_OC: o->output.uri = arg; break;
+  case OPT_OF: o->output.format = arg; break;
+  case OPT_OA:
+    if (strcmp (arg, "sparse") && strcmp (arg, "preallocated"))
+      return usage_error ("convert: -oa takes sparse or preallocated");
+    o->output.preallocated = strcmp (arg, "preallocated") == 0;
+    break;
+  case OPT_ON: o->name = arg; break;
+  case 'c': o->compress = true; break;
+  case OPT_REPLACE: o->output.replace = true; break;
+  case OPT_NETWORK: case OPT_BRIDGE:
+    return add_netmap (o, arg, c == OPT_BRIDGE);
+  case OPT_DOMTYPE:
+    if (strcmp (arg, "kvm") && strcmp (arg, "qemu"))
+      return usage_error ("convert: --domain-type takes kvm or qemu");
+    o->dom.domain_type = arg;
+    break;
+  case OPT_GRAPHICS:
+    if (strcmp (arg, "vnc") && strcmp (arg, "spice") && strcmp (arg, "none"))
+      return usage_error ("convert: --graphics takes vnc, spice or none");
+    o->dom.graphics = arg;
+    break;
+  case OPT_ROOT:
+    if (strcmp (arg, "single") && strcmp (arg, "first") &&
+        strncmp (arg, "/dev/", 5))
+      return usage_error ("convert: --root takes single, first or /dev/...");
+    o->root = arg;
+    break;
+  case OPT_ACCEL:
+    if (strcmp (arg, "auto") == 0) o->accel = FIXUP_ACCEL_AUTO;
+    else if (strcmp (arg, "kvm") == 0) o->accel = FIXUP_ACCEL_KVM;
+    else if (strcmp (arg, "tcg") == 0) o->accel = FIXUP_ACCEL_TCG;
+    else return usage_error ("convert: --accel takes auto, kvm or tcg");
+    break;
+  case OPT_MAC: {
+    const char *eq = strchr (arg, '=');
+    char *mac = NULL;
+    if (!eq || eq == arg || guest_set_mac (&mac, eq + 1) == -1)
+      return usage_error ("convert: --mac takes NAME=xx:xx:xx:xx:xx:xx, "
+                          "not '%s'", arg);
+    free (mac);
+    string_vector_append (&o->macs, arg);
+    break;
+  }
+  case OPT_VIRTIOWIN: o->virtio_win = arg; break;
+  case OPT_NOTRIM: o->no_trim = true; break;
+  case OPT_NOVERIFY: o->no_verify = true; break;
+  case OPT_NOFIXUP: o->no_fixup = true; break;
+  case OPT_PRINT: o->print_source = true; break;
+  case OPT_MACHINE: o->machine = true; break;
+  case 'j':
+    n = strtol (arg, &end, 10);
+    if (*end || end == arg || n < 1 || n > MAX_JOBS)
+      return usage_error ("convert: -j takes 1 to %d", MAX_JOBS);
+    o->jobs = (unsigned) n;
+    break;
+  case 'v': v2k_verbose = true; break;
+  case 'q': v2k_quiet = true; break;
+  case 'h': fputs (usage_text, stdout); return 1;
+  default: return usage_error ("convert: bad option");
+  }
+  return 0;
+}
+
+static int
+check_options (struct convert_options *o)
+{
+  if (!o->input_type)
+    return usage_error ("convert: give the input type with -i (vmx, ova, "
+                        "ovf, xva, xl, xm, libvirtxml, disk)");
+  if (one_of (o->input_type, inputs) == -1)
+    return usage_error ("convert: unknown -i type '%s'", o->input_type);
+  if (o->output.type && one_of (o->output.type, outputs) == -1)
+    return usage_error ("convert: unknown -o type '%s' (local, libvirt, "
+                        "qemu, null)", o->output.type);
+  if (o->output.format && strcmp (o->output.format, "qcow2") &&
+      strcmp (o->output.format, "raw"))
+    return usage_error ("convert: -of takes qcow2 or raw");
+  if (o->compress && o->output.format && !strcmp (o->output.format, "raw"))
+    return usage_error ("convert: -c needs -of qcow2");
+  if (o->nsources == 0)
+    return usage_error ("convert: give the source (-i %s SOURCE)",
+                        o->input_type);
+  if (o->nsources > 1 && strcmp (o->input_type, "disk") != 0)
+    return usage_error ("convert: -i %s takes one source; only -i disk "
+                        "takes several", o->input_type);
+  if (o->output.uri && (!o->output.type ||
+                        strcmp (o->output.type, "libvirt") != 0))
+    return usage_error ("convert: -oc is for -o libvirt");
+  return 0;
+}
+
+int
+cmd_convert (int argc, char **argv)
+{
+  struct convert_options o = { .macs = empty_vector };
+  int c, r;
+
+  optind = 1;
+  while ((c = getopt_long_only (argc, argv, "i:o:j:cvqh", longopts,
+                                NULL)) != -1) {
+    if ((r = take_option (&o, c, optarg)) != 0) {
+      free ((void *) o.dom.netmaps);
+      string_vector_reset (&o.macs);
+      return r == 1 ? 0 : r;
+    }
+  }
+  o.sources = argv + optind;
+  o.nsources = argc - optind;
+  if ((r = check_options (&o)) == 0)
+    r = convert_run (&o);
+  free ((void *) o.dom.netmaps);
+  string_vector_reset (&o.macs);
+  return r;
+}

@@ -1,0 +1,656 @@
+/* v2kvm: the conversion pipeline (see convert.h for the steps and why
+ * they come in this order).  One function per step; each returns 0 or
+ * -1 + set_error, and convert_run() undoes what was done when one fails.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "archive.h"
+#include "blk.h"
+#include "cfg.h"
+#include "checked.h"
+#include "cleanup.h"
+#include "commands.h"
+#include "convert.h"
+#include "convert-report.h"
+#include "copy.h"
+#include "error.h"
+#include "nbd.h"
+#include "qemu-script.h"
+#include "scratch.h"
+#include "writer.h"
+#include "xalloc.h"
+#include "xva-convert.h"
+
+/* -i disk: what virt-v2v's -i disk assumes for what a bare image
+ * cannot say. */
+#define DISK_MEMORY (UINT64_C (2048) << 20)
+#define DISK_VCPUS 1
+
+struct cdisk {
+  struct guest_disk *gd;
+  const char *member;           /* OVA: File href of the disk; else NULL */
+  char *local;                  /* XVA: the disk streamed to scratch */
+  struct blk *blk;              /* the source through our readers */
+  int64_t allocated;
+  struct nbd_server *nbd;
+  char *overlay;                /* qcow2 over the NBD export */
+  struct report_disk rd;
+  bool written;                 /* the output file is complete */
+};
+
+struct conv {
+  const struct convert_options *o;
+  struct report *rep;
+  struct guest *g;
+  const char *name;
+  bool archive;                 /* -i ova/ovf/xva */
+  bool xva;
+  size_t n;
+  struct cdisk *d;
+  struct output *out;
+  struct output_target *t;
+  bool prepared;
+  struct fixup_result fx;
+  bool fixed;
+  struct guestcaps caps;
+  char *metadata;               /* where the guest went, for the summary */
+};
+
+/* ---- 1. source ---- */
+
+static const char *
+reader_name (const char *type)
+{
+  return strcmp (type, "libvirtxml") == 0 ? "libvirt-xml" : type;
+}
+
+/* -i disk: a guest made of bare images; inspection decides the rest. */
+static struct guest *
+guest_from_disks (char **paths, size_t n)
+{
+  struct guest *g = guest_new ();
+  CLEANUP_FREE char *copy = xstrdup (paths[0]);
+  char *base = basename (copy), *dot = strrchr (base, '.');
+  struct guest_nic *nic;
+
+  if (dot && dot != base)
+    *dot = '\0';
+  g->name = xstrdup (base);
+  g->config_path = xstrdup (paths[0]);
+  g->memory = DISK_MEMORY;
+  g->vcpus = DISK_VCPUS;
+  for (size_t i = 0; i < n; ++i) {
+    struct guest_disk *d = guest_add_disk (&g->disks);
+    char sd[16];
+    domxml_drive_name (sd, sizeof sd, "sd", i);
+    d->path = guest_abs_path (NULL, paths[i]);
+    d->target = xstrdup (sd);
+  }
+  nic = guest_add_nic (g);
+  nic->network = xstrdup ("default");
+  return g;
+}
+
+/* A guest name that is safe as a file name stem and a libvirt name. */
+static int
+check_name (const char *name)
+{
+  if (!*name || name[0] == '.' || name[0] == '-' || strlen (name) > 200)
+    goto bad;
+  for (const char *p = name; *p; ++p)
+    if (*p == '/' || (unsigned char) *p < 0x20 || *p == 0x7f)
+      goto bad;
+  return 0;
+ bad:
+  set_error (EINVAL, "guest name '%s' cannot be used as a file name "
+             "(give another with -on NAME)", name);
+  error_set_kind (V2K_ERR_USAGE);
+  return -1;
+}
+
+static int
+read_source (struct conv *c)
+{
+  const struct convert_options *o = c->o;
+  const char *type = o->input_type;
+  int r;
+
+  c->archive = !strcmp (type, "ova") || !strcmp (type, "ovf") ||
+    !strcmp (type, "xva");
+  c->xva = !strcmp (type, "xva");
+  if (strcmp (type, "disk") == 0) {
+    c->g = guest_from_disks (o->sources, o->nsources);
+    r = 0;
+  }
+  else if (c->archive)
+    r = archive_read_guest (o->sources[0], &c->g);
+  else
+    r = cfg_read (reader_name (type), o->sources[0], &c->g);
+  if (r == -1)
+    return -1;
+  c->name = o->name ? o->name : c->g->name;
+  if (!c->name) {
+    set_error (EINVAL, "'%s' gives the guest no name: name it with -on NAME",
+               o->sources[0]);
+    error_set_kind (V2K_ERR_USAGE);
+    return -1;
+  }
+  if (check_name (c->name) == -1)
+    return -1;
+  c->n = c->g->disks.len;
+  if (c->n == 0) {
+    set_error (EINVAL, "'%s': the guest has no hard disk to convert",
+               o->sources[0]);
+    error_set_kind (V2K_ERR_INPUT);
+    return -1;
+  }
+  c->d = xzalloc (c->n * sizeof *c->d);
+  for (size_t i = 0; i < c->n; ++i) {
+    struct cdisk *d = &c->d[i];
+    d->gd = &c->g->disks.ptr[i];
+    if (!d->gd->path) {
+      set_error (ENOENT, "'%s': disk %zu (%s) names no file", o->sources[0],
+                 i + 1, d->gd->target ? d->gd->target : "?");
+      return -1;
+    }
+    if (c->archive && !c->xva)
+      d->member = d->gd->ref;
+    d->rd.source = d->gd->path;
+  }
+  return 0;
+}
+
+/* ---- 2. preflight ---- */
+
+static int
+open_disk (struct conv *c, size_t i, bool first_ova)
+{
+  struct cdisk *d = &c->d[i];
+  struct stat st;
+
+  if (c->xva) {
+    /* Streamed later; ova.xml gives the size.  The archive's size bounds
+     * what the disk can hold (close enough for the room check). */
+    if (stat (d->gd->path, &st) == -1) {
+      set_error_errno ("cannot open '%s'", d->gd->path);
+      return -1;
+    }
+    d->rd.size = d->gd->size;
+    d->allocated = MIN ((int64_t) d->gd->size, (int64_t) st.st_size);
+    return 0;
+  }
+  archive_options.disk = d->member;
+  archive_options.no_verify = c->o->no_verify;
+  /* One manifest check per archive, beside the fixups and the copy. */
+  archive_options.verify_later = first_ova && !c->o->no_verify;
+  archive_options.verified_elsewhere = d->member && !first_ova;
+  blk_raw_expected = d->gd->format && strcmp (d->gd->format, "raw") == 0;
+  d->blk = blk_open (d->gd->path, NULL);
+  blk_raw_expected = false;
+  archive_options.verified_elsewhere = false;
+  if (!d->blk)
+    return -1;
+  d->rd.size = d->blk->size;
+  d->allocated = blk_allocated (d->blk);
+  if (d->allocated < 0)
+    return -1;
+  debug ("disk %zu: '%s': %s%s%s, %" PRIu64 " bytes, %" PRId64
+         " allocated", i + 1, d->gd->path, d->blk->drv->name,
+         d->blk->subformat ? " " : "",
+         d->blk->subformat ? d->blk->subformat : "", d->blk->size,
+         d->allocated);
+  return 0;
+}
+
+static int
+preflight (struct conv *c)
+{
+  const struct convert_options *o = c->o;
+  uint64_t estimate = 0, scratch = 0;
+  bool ova_seen = false;
+
+  if (o->output.preallocated && o->output.format &&
+      strcmp (o->output.format, "raw") != 0) {
+    set_error (EINVAL, "-oa preallocated needs -of raw");
+    error_set_kind (V2K_ERR_USAGE);
+    return -1;
+  }
+  for (size_t i = 0; i < c->n; ++i) {
+    if (open_disk (c, i, c->d[i].member && !ova_seen) == -1)
+      return -1;
+    ova_seen |= c->d[i].member != NULL;
+    estimate += o->output.preallocated ? c->d[i].rd.size
+      : (uint64_t) c->d[i].allocated;
+    if (c->xva)
+      scratch += c->d[i].allocated;
+    if (check_interrupted () == -1)
+      return -1;
+  }
+  c->out = output_new (&o->output);
+  if (!c->out)
+    return -1;
+  c->t = xzalloc (c->n * sizeof *c->t);
+  for (size_t i = 0; i < c->n; ++i)
+    c->t[i].size = c->d[i].rd.size;
+  c->prepared = true;
+  if (c->out->drv->prepare (c->out, c->name, c->n, c->t, estimate) == -1)
+    return -1;
+  if (scratch && (!scratch_dir () ||
+                  output_check_dir (scratch_dir (), scratch) == -1)) {
+    prepend_error ("scratch space for the XVA's disks: ");
+    return -1;
+  }
+  return 0;
+}
+
+/* ---- 3. serve ---- */
+
+/* XVA: stream disk i into a sparse raw file in scratch. */
+static int
+stream_xva (struct conv *c, size_t i)
+{
+  struct cdisk *d = &c->d[i];
+  struct writer_options wo = { 0 };
+  struct copy_stats st = { 0 };
+  uint64_t usage;
+  CLEANUP_FREE char *msg = xasprintf ("Reading disk %zu/%zu (%s) out of "
+                                      "the XVA", i + 1, c->n, d->gd->ref);
+
+  report_phase (c->rep, PHASE_SERVE, msg);
+  d->local = xasprintf ("%s/xva-disk%zu.raw", scratch_dir (), i);
+  archive_options.disk = d->gd->ref;
+  archive_options.no_verify = c->o->no_verify;
+  report_disk_start (c->rep, i, c->n);
+  if (xva_convert (d->gd->path, "raw", d->local, &wo, &st, report_progress,
+                   c->rep, &usage) == -1)
+    return -1;
+  d->blk = blk_open (d->local, "raw");
+  if (!d->blk)
+    return -1;
+  d->rd.size = d->blk->size;
+  return 0;
+}
+
+static int
+serve (struct conv *c)
+{
+  const char *dir = scratch_dir ();
+
+  if (!dir)
+    return -1;
+  for (size_t i = 0; c->xva && i < c->n; ++i)
+    if (stream_xva (c, i) == -1)
+      return -1;
+  if (c->o->no_fixup)
+    return 0;
+  report_phase (c->rep, PHASE_SERVE, "Serving the disks read-only over NBD, "
+                "with overlays");
+  for (size_t i = 0; i < c->n; ++i) {
+    struct cdisk *d = &c->d[i];
+    CLEANUP_FREE char *name = xasprintf ("overlay%zu", i);
+    d->nbd = nbd_serve (d->local ? d->local : d->gd->path,
+                        d->blk->drv->name, d->member, dir);
+    if (!d->nbd)
+      return -1;
+    d->overlay = overlay_create (d->nbd->qemu_uri, d->rd.size, name);
+    if (!d->overlay)
+      return -1;
+  }
+  return 0;
+}
+
+/* ---- 4. fixup ---- */
+
+/* "sda", "xvdb", "hdc", "vdaa": a name the fixups can map. */
+static bool
+linux_disk_name (const char *s)
+{
+  size_t k = 0;
+
+  if (!s)
+    return false;
+  if (!strncmp (s, "sd", 2) || !strncmp (s, "hd", 2) || !strncmp (s, "vd", 2))
+    k = 2;
+  else if (!strncmp (s, "xvd", 3))
+    k = 3;
+  else
+    return false;
+  if (!s[k])
+    return false;
+  for (s += k; *s; ++s)
+    if (*s < 'a' || *s > 'z')
+      return false;
+  return true;
+}
+
+/* Capabilities: the source's defaults, lowered or settled by what the
+ * fixups found in the guest. */
+static void
+merge_caps (struct conv *c)
+{
+  const struct guestcaps *f = &c->fx.caps;
+
+  guestcaps_init (&c->caps, c->g);
+  if (!c->fixed)
+    return;
+  if (c->g->firmware == GUEST_FW_UEFI && f->firmware != CAPS_FW_UEFI)
+    warning ("the source says UEFI but the guest has no EFI system "
+             "partition mounted: it will boot with BIOS");
+  c->caps.block_bus = f->block_bus;
+  c->caps.net_model = f->net_model;
+  c->caps.machine = f->machine;
+  c->caps.firmware = f->firmware;
+  c->caps.secure_boot = c->caps.secure_boot && f->firmware == CAPS_FW_UEFI;
+  c->caps.virtio_rng = f->virtio_rng;
+  c->caps.virtio_balloon = f->virtio_balloon;
+  c->caps.rtc_utc = f->rtc_utc;
+  if (f->arch)
+    c->caps.arch = f->arch;
+}
+
+static int
+fixup (struct conv *c)
+{
+  const struct convert_options *o = c->o;
+  CLEANUP_FREE const char **disks = xzalloc (c->n * sizeof *disks);
+  CLEANUP_FREE const char **formats = xzalloc (c->n * sizeof *formats);
+  CLEANUP_FREE const char **targets = xzalloc (c->n * sizeof *targets);
+  string_vector macs = empty_vector;
+  struct fixup_options fo = {
+    .root = o->root ? o->root : "single", .accel = o->accel,
+    .macs = &o->macs, .source_macs = &macs, .virtio_win = o->virtio_win,
+    .no_trim = o->no_trim,
+  };
+  bool named = true;
+  int r;
+
+  if (o->no_fixup) {
+    warning ("--no-fixup: the guest is copied as it is and may not boot "
+             "on virtio");
+    merge_caps (c);
+    return 0;
+  }
+  report_phase (c->rep, PHASE_FIXUP, "Converting the guest (libguestfs)");
+  for (size_t i = 0; i < c->n; ++i) {
+    disks[i] = c->d[i].overlay;
+    formats[i] = "qcow2";
+    targets[i] = c->d[i].gd->target;
+    named &= linux_disk_name (targets[i]);
+  }
+  fo.source_targets = named ? targets : NULL;
+  for (size_t i = 0; i < c->g->nics.len; ++i)
+    string_vector_append (&macs, c->g->nics.ptr[i].mac ?
+                          c->g->nics.ptr[i].mac : "");
+  r = fixup_disks (disks, formats, c->n, &fo, &c->fx);
+  string_vector_reset (&macs);
+  if (r == -1)
+    return -1;
+  c->fixed = true;
+  merge_caps (c);
+  return 0;
+}
+
+/* ---- 5. copy ---- */
+
+/* -o null: a writer that keeps nothing. */
+static void *
+null_create (int fd, const char *name, bool regular, uint64_t size,
+             const struct writer_options *opts, uint32_t *block_size,
+             bool *zero_init)
+{
+  *block_size = 65536;
+  *zero_init = true;
+  return (void *) 1;
+}
+
+static int
+null_pwrite (void *h, const void *buf, size_t count, uint64_t offset)
+{
+  return 0;
+}
+
+static int null_finish (void *h) { return 0; }
+static void null_close (void *h) { }
+
+static const struct writer_driver null_writer = {
+  .name = "null", .create = null_create, .pwrite = null_pwrite,
+  .finish = null_finish, .close = null_close,
+};
+
+static struct writer *
+make_writer (struct conv *c, size_t i)
+{
+  struct writer_options wo = {
+    .compress = c->o->compress, .force = c->o->output.replace,
+  };
+  CLEANUP_FREE char *null_path = NULL;
+
+  if (c->t[i].path)
+    return writer_create (c->t[i].format, c->t[i].path, c->d[i].rd.size, &wo);
+  null_path = xasprintf ("%s/null%zu", scratch_dir (), i);
+  wo.compress = false;
+  return writer_create_driver (&null_writer, null_path, c->d[i].rd.size, &wo);
+}
+
+/* -oa preallocated (raw only): allocate every block of the finished
+ * file without changing what it reads. */
+static int
+preallocate (const char *path, uint64_t size)
+{
+  int fd = open (path, O_WRONLY | O_CLOEXEC);
+  int r;
+
+  if (fd == -1) {
+    set_error_errno ("cannot open '%s'", path);
+    error_set_kind (V2K_ERR_OUTPUT);
+    return -1;
+  }
+  r = posix_fallocate (fd, 0, (off_t) size);
+  close (fd);
+  if (r != 0) {
+    errno = r;
+    set_error_errno ("cannot preallocate '%s'", path);
+    error_set_kind (V2K_ERR_OUTPUT);
+    return -1;
+  }
+  return 0;
+}
+
+static int
+copy_one (struct conv *c, size_t i)
+{
+  struct cdisk *d = &c->d[i];
+  struct copy_options co = {
+    .threads = c->o->jobs, .progress = report_progress,
+    .progress_opaque = c->rep,
+  };
+  struct blk *view = d->blk;
+  struct writer *w;
+  CLEANUP_FREE char *msg = xasprintf ("Copying disk %zu/%zu to %s", i + 1,
+                                      c->n, c->t[i].path ? c->t[i].path
+                                      : "nowhere (-o null)");
+
+  report_phase (c->rep, PHASE_COPY, msg);
+  if (d->overlay && !(view = blk_open_overlay (d->overlay, d->blk)))
+    return -1;
+  w = make_writer (c, i);
+  if (!w) {
+    if (view != d->blk)
+      blk_close (view);
+    return -1;
+  }
+  report_disk_start (c->rep, i, c->n);
+  if (copy_disk (view, w, &co, &d->rd.st) == -1 || writer_finish (w) == -1) {
+    writer_abort (w);
+    if (view != d->blk)
+      blk_close (view);
+    return -1;
+  }
+  d->rd.output_bytes = c->t[i].path ? writer_disk_usage (w) : 0;
+  d->rd.target = c->t[i].path;
+  d->written = c->t[i].path != NULL;
+  writer_close (w);
+  if (view != d->blk)
+    blk_close (view);
+  if (c->o->output.preallocated && c->t[i].path)
+    return preallocate (c->t[i].path, d->rd.size);
+  return 0;
+}
+
+static int
+copy_all (struct conv *c)
+{
+  /* The fixups' appliance and the NBD servers are done with. */
+  for (size_t i = 0; i < c->n; ++i) {
+    nbd_stop (c->d[i].nbd);
+    c->d[i].nbd = NULL;
+  }
+  for (size_t i = 0; i < c->n; ++i)
+    if (copy_one (c, i) == -1)
+      return -1;
+  /* An OVA's manifest check ran beside the fixups and the copy. */
+  for (size_t i = 0; i < c->n; ++i)
+    if (c->d[i].blk && archive_verify_finish (c->d[i].blk) == -1)
+      return -1;
+  return 0;
+}
+
+/* ---- 6. metadata ---- */
+
+static int
+metadata (struct conv *c)
+{
+  const struct convert_options *o = c->o;
+  CLEANUP_FREE struct domxml_target *dt = xzalloc (c->n * sizeof *dt);
+  CLEANUP_FREE char *xml = NULL;
+  CLEANUP_FREE char *script = NULL;
+  const char *type = c->out->drv->name;
+  const char *dir = o->output.storage ? o->output.storage : ".";
+
+  report_phase (c->rep, PHASE_METADATA, "Writing the guest's metadata");
+  for (size_t i = 0; i < c->n; ++i) {
+    dt[i].path = c->t[i].domain_path ? c->t[i].domain_path : c->t[i].name;
+    dt[i].format = c->t[i].format;
+  }
+  xml = domxml_build (c->g, &c->caps, dt, c->n, &o->dom);
+  if (!xml)
+    return -1;
+  if (strcmp (type, "qemu") == 0 &&
+      !(script = qemu_script (c->name, c->g, &c->caps, dt, c->n)))
+    return -1;
+  /* An old guest name inside the XML is replaced by -on. */
+  if (o->name && c->g->name && strcmp (o->name, c->g->name) != 0)
+    debug ("guest '%s' renamed '%s'", c->g->name, o->name);
+  if (c->out->drv->finalize (c->out, c->name, c->n, c->t, xml, script) == -1)
+    return -1;
+  if (strcmp (type, "libvirt") == 0)
+    c->metadata = xasprintf ("defined in libvirt (%s), disks in pool '%s'",
+                             o->output.uri ? o->output.uri : "default URI",
+                             o->output.storage ? o->output.storage
+                             : "default");
+  else if (strcmp (type, "qemu") == 0)
+    c->metadata = xasprintf ("boot it with %s/%s.sh", dir, c->name);
+  else if (strcmp (type, "local") == 0)
+    c->metadata = xasprintf ("domain XML in %s/%s.xml", dir, c->name);
+  return 0;
+}
+
+/* ---- the whole ---- */
+
+static void
+undo (struct conv *c)
+{
+  if (c->prepared)
+    c->out->drv->abort (c->out, c->n, c->t);
+  for (size_t i = 0; i < c->n && c->t; ++i)
+    if (c->d[i].written && c->t[i].path)
+      unlink (c->t[i].path);
+}
+
+static void
+release (struct conv *c)
+{
+  for (size_t i = 0; i < c->n; ++i) {
+    nbd_stop (c->d[i].nbd);
+    blk_close (c->d[i].blk);
+    free (c->d[i].overlay);
+    free (c->d[i].local);
+  }
+  scratch_cleanup ();
+  if (c->t)
+    output_targets_clear (c->n, c->t);
+  free (c->t);
+  output_free (c->out);
+  fixup_result_free (&c->fx);
+  free (c->d);
+  free (c->metadata);
+  guest_free (c->g);
+}
+
+int
+convert_run (const struct convert_options *o)
+{
+  struct conv c = { .o = o };
+  CLEANUP_FREE char *what = NULL;
+  int code = 0;
+
+  c.rep = report_new (o->machine, o->input_type, o->sources[0],
+                      o->output.type ? o->output.type : "local");
+  what = xasprintf ("Reading the source: -i %s %s%s", o->input_type,
+                    o->sources[0], o->nsources > 1 ? " ..." : "");
+  report_phase (c.rep, PHASE_SOURCE, what);
+  if (read_source (&c) == -1)
+    goto fail;
+  if (o->print_source) {
+    if (o->machine) {
+      char *buf = NULL;
+      size_t len = 0;
+      FILE *fp = open_memstream (&buf, &len);
+      guest_print_json (c.g, fp);
+      fclose (fp);
+      while (len && buf[len - 1] == '\n')
+        buf[--len] = '\0';
+      printf ("{\"type\":\"source\",\"guest\":%s}\n", buf);
+      free (buf);
+    }
+    else
+      guest_print (c.g, stdout);
+    report_end (c.rep, 0, NULL, c.name, NULL, 0, NULL);
+    release (&c);
+    return 0;
+  }
+  report_phase (c.rep, PHASE_PREFLIGHT, "Checking the disks and the output");
+  if (preflight (&c) == -1 || check_interrupted () == -1 ||
+      serve (&c) == -1 || check_interrupted () == -1 ||
+      fixup (&c) == -1 || check_interrupted () == -1 ||
+      copy_all (&c) == -1 || check_interrupted () == -1 ||
+      metadata (&c) == -1)
+    goto fail;
+  {
+    CLEANUP_FREE struct report_disk *rd = xzalloc (c.n * sizeof *rd);
+    for (size_t i = 0; i < c.n; ++i)
+      rd[i] = c.d[i].rd;
+    report_end (c.rep, 0, c.fixed ? &c.fx : NULL, c.name, rd, c.n,
+                c.metadata);
+  }
+  release (&c);
+  return 0;
+
+ fail:
+  /* Report first (the message is the pipeline's), then clean up. */
+  code = report_error ();
+  report_end (c.rep, code, c.fixed ? &c.fx : NULL, c.name, NULL, 0, NULL);
+  undo (&c);
+  release (&c);
+  return code;
+}
