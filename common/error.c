@@ -20,6 +20,7 @@ bool v2k_quiet = false;
 void (*warning_hook) (const char *msg) = NULL;
 const char *v2k_progname = "v2kvm";
 volatile sig_atomic_t v2k_interrupted = 0;
+void (*volatile v2k_interrupt_hook) (void);
 
 int
 check_interrupted (void)

@@ -102,6 +102,11 @@ extern void (*warning_hook) (const char *msg);
 extern volatile sig_atomic_t v2k_interrupted;
 int check_interrupted (void);
 
+/* Called by that handler after setting the flag, when set: stops a child
+ * that would otherwise keep a blocking call going (the libguestfs
+ * appliance).  Must be async-signal-safe. */
+extern void (*volatile v2k_interrupt_hook) (void);
+
 /* Name of the program for messages ("v2kvm"). */
 extern const char *v2k_progname;
 

@@ -118,7 +118,8 @@ report_phase (struct report *r, enum phase p, const char *what)
   }
   if (r->people) {
     clear_bar (r);
-    fprintf (stderr, "[%6.1f] %s\n", copy_now () - r->t0, what);
+    printf ("[%6.1f] %s\n", copy_now () - r->t0, what);
+    fflush (stdout);
   }
 }
 

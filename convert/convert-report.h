@@ -1,7 +1,7 @@
 /* v2kvm: what `v2kvm convert` tells its user, as it goes.
  *
  * Two audiences, never mixed (like progress.h):
- *  - a person: one line per phase on stderr, "[  12.3] Converting the
+ *  - a person: one line per phase on stdout, "[  12.3] Converting the
  *    guest", a progress bar while copying when stderr is a terminal, and
  *    a summary on stdout at the end; -q keeps only errors and warnings;
  *  - a program (--machine-readable): JSON lines on stdout, schema

@@ -219,8 +219,8 @@ preflight (struct conv *c)
   uint64_t estimate = 0, scratch = 0;
   bool ova_seen = false;
 
-  if (o->output.preallocated && o->output.format &&
-      strcmp (o->output.format, "raw") != 0) {
+  if (o->output.preallocated &&
+      (!o->output.format || strcmp (o->output.format, "raw") != 0)) {
     set_error (EINVAL, "-oa preallocated needs -of raw");
     error_set_kind (V2K_ERR_USAGE);
     return -1;
@@ -515,12 +515,14 @@ copy_all (struct conv *c)
     nbd_stop (c->d[i].nbd);
     c->d[i].nbd = NULL;
   }
-  for (size_t i = 0; i < c->n; ++i)
-    if (copy_one (c, i) == -1)
-      return -1;
-  /* An OVA's manifest check ran beside the fixups and the copy. */
+  /* An OVA's manifest check ran beside the fixups (it reads the archive
+   * once, sequentially, while the appliance boots): nothing is copied
+   * from an archive that does not match it. */
   for (size_t i = 0; i < c->n; ++i)
     if (c->d[i].blk && archive_verify_finish (c->d[i].blk) == -1)
+      return -1;
+  for (size_t i = 0; i < c->n; ++i)
+    if (copy_one (c, i) == -1)
       return -1;
   return 0;
 }
@@ -647,7 +649,10 @@ convert_run (const struct convert_options *o)
   return 0;
 
  fail:
-  /* Report first (the message is the pipeline's), then clean up. */
+  /* Report first (the message is the pipeline's), then clean up.  A
+   * step that failed because SIGINT stopped its child says so. */
+  if (v2k_interrupted)
+    check_interrupted ();
   code = report_error ();
   report_end (c.rep, code, c.fixed ? &c.fx : NULL, c.name, NULL, 0, NULL);
   undo (&c);

@@ -100,6 +100,8 @@ static void
 on_signal (int sig)
 {
   v2k_interrupted = 1;
+  if (v2k_interrupt_hook)
+    v2k_interrupt_hook ();
 }
 
 static void

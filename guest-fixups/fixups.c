@@ -164,7 +164,7 @@ fixup_disks (const char *const *disks, const char *const *formats, size_t n,
   }
   fx_backups_free (&fx);
   free (fx.kernel);
-  guestfs_close (fx.g);
+  inspect_close (fx.g);
   return r;
 }
 

@@ -17,6 +17,10 @@ guestfs_h *inspect_launch (const char *const *disks,
                            const char *const *formats, size_t n,
                            const struct fixup_options *opts, bool *used_tcg);
 
+/* Close a handle from inspect_launch (and forget its appliance, which a
+ * SIGINT/SIGTERM would otherwise kill). */
+void inspect_close (guestfs_h *g);
+
 /* Run inspection and choose the root per how ("single", "first" or a
  * device).  Returns the root (owned). */
 char *inspect_choose_root (guestfs_h *g, const char *how);

@@ -4,3 +4,17 @@ TESTS += \
 	tests/test-accel-probe.sh \
 	$(NULL)
 EXTRA_DIST += tests/test-nbd-plugin.sh tests/test-accel-probe.sh
+TESTS += tests/test-convert-cli.sh
+EXTRA_DIST += tests/test-convert-cli.sh
+# End-to-end conversions of the real test guests, each booted afterwards:
+# slow (SLOW=1; the libguestfs appliance and a guest boot under TCG).
+CONVERT_SLOW_TESTS = \
+	tests/test-convert-xen-xl.sh \
+	tests/test-convert-xen-vhd.sh \
+	tests/test-convert-xen-xva.sh \
+	tests/test-convert-vmware-vmx.sh \
+	tests/test-convert-vmware-ova.sh \
+	$(NULL)
+TESTS += $(CONVERT_SLOW_TESTS)
+SLOW_TESTS += $(CONVERT_SLOW_TESTS)
+EXTRA_DIST += $(CONVERT_SLOW_TESTS) tests/convert-functions.sh

@@ -1,0 +1,74 @@
+# tests/convert-functions.sh: end-to-end `v2kvm convert` of the real test
+# guests (tests/guests).  Source after functions.sh:
+#   . "$srcdir/functions.sh"
+#   . "$srcdir/convert-functions.sh"
+#
+#   convert_e2e FLAVOR KIND [convert options...]
+#       slow test: build (cached) the conversion input (make-inputs.sh),
+#       run `v2kvm convert --machine-readable -o local -os $TMP/out` on it
+#       and check, against oracles nobody here wrote:
+#         - exit 0, a JSON-lines stream that parses (jq) and ends with an
+#           ok result, the fixup phase ran;
+#         - the source files are byte-for-byte unchanged (sha256);
+#         - every output disk passes `qemu-img check`, has the source's
+#           virtual size, and is no larger than the source's allocation;
+#         - the domain XML passes `virt-xml-validate domain` and keeps the
+#           source's MAC;
+#         - the converted guest boots under qemu (TCG) on virtio disk and
+#           virtio NIC to its marker, static IP up (guests/boot.sh).
+#       Sets $OUT (output directory) and $JSON (the JSON lines).
+. "$srcdir/fixup-functions.sh"
+. "$srcdir/guests/functions-guests.sh"
+
+# sha256 of the source description and every disk file it names.
+source_sums () {
+  local f
+  "$V2KVM" convert -i "$INPUT_TYPE" --print-source --machine-readable \
+    "$INPUT_SOURCE" | jq -r 'select(.type == "source") | .guest.disks[].path' |
+    sort -u >"$TMP/source-files"
+  echo "$INPUT_SOURCE" >>"$TMP/source-files"
+  while read -r f; do sha256sum "$f"; done <"$TMP/source-files"
+}
+
+convert_e2e () {
+  local flavor=$1 kind=$2 mac disk n=0; shift 2
+  require_slow
+  requires jq qemu-img virt-xml-validate
+  require_convert_input "$flavor" "$kind"
+  OUT=$TMP/out JSON=$TMP/convert.json
+  mkdir -p "$OUT"
+  source_sums >"$TMP/sums-before"
+
+  "$V2KVM" convert -i "$INPUT_TYPE" "$INPUT_SOURCE" -os "$OUT" \
+    --machine-readable "$@" >"$JSON" 2>"$TMP/convert.err" ||
+    fail "convert -i $INPUT_TYPE $INPUT_SOURCE exited $?: $(cat "$TMP/convert.err")"
+  jq -e -s '.[0].type == "start" and .[-1].type == "result" and .[-1].ok
+            and any(.[]; .type == "phase" and .phase == "fixup")' "$JSON" \
+    >/dev/null || fail "bad JSON lines: $(tail -3 "$JSON")"
+  echo "convert: $(jq -c -s '.[-1] | {seconds, phases}' "$JSON")"
+
+  source_sums | cmp -s - "$TMP/sums-before" || fail "the source changed"
+
+  for disk in "$OUT"/*-sd?.qcow2; do
+    [ -f "$disk" ] || fail "no output disk in $OUT: $(ls "$OUT")"
+    qemu-img check -q "$disk" || fail "qemu-img check $disk failed"
+    jq -e -s --arg d "$disk" --argjson n $n '.[-1].disks[$n] as $x |
+        $x.target == $d and $x.virtual_size > 0' "$JSON" >/dev/null ||
+      fail "result line does not describe $disk"
+    [ "$(qemu-img info --output=json "$disk" | jq '."virtual-size"')" = \
+      "$(jq -s --argjson n $n '.[-1].disks[$n].virtual_size' "$JSON")" ] ||
+      fail "$disk: wrong virtual size"
+    n=$((n + 1))
+  done
+  [ -f "$OUT"/*.xml ] || fail "no domain XML in $OUT"
+  virt-xml-validate "$OUT"/*.xml domain >/dev/null ||
+    fail "the domain XML does not validate"
+  mac=$(grep -o '..:..:..:aa:bb:0[12]' "$OUT"/*.xml | head -1)
+  case $flavor in
+    vmware) [ "$mac" = 00:50:56:aa:bb:01 ] || fail "MAC not kept: '$mac'" ;;
+    xen) [ "$mac" = 00:16:3e:aa:bb:02 ] || fail "MAC not kept: '$mac'" ;;
+  esac
+
+  boot_guest "$OUT"/*-sda.qcow2 "$flavor" --disk-bus virtio --nic virtio ||
+    fail "the converted guest did not reach its marker"
+}
