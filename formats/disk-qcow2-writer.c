@@ -488,7 +488,11 @@ qcow2w_create (int fd, const char *name, bool regular, uint64_t size,
 
   q->fd = fd;
   q->name = xstrdup (name);
-  q->size = size;
+  /* qemu reads the header's size in 512-byte sectors, rounding down
+   * (qcow2_do_open: total_sectors = size / 512), and gives an odd-sized
+   * raw input a size rounded up (bdrv_nb_sectors): round up the same way,
+   * so no byte of the source is cut off.  The tail reads as zeros. */
+  q->size = size + (-size & 511);
   if (check_geometry (q, opts) == -1)
     goto fail;
   q->l1 = calloc (MAX (q->l1_size, 1), sizeof *q->l1);

@@ -7,7 +7,7 @@
 # qemu-img compare against the raw original.  Formats whose reader is
 # not built yet are reported and skipped.
 . "$srcdir/functions.sh"
-requires "$QEMU_IMG" "$QEMU_IO"
+requires "$QEMU_IMG" "$QEMU_IO" jq
 
 src=$TMP/src.raw
 "$QEMU_IMG" create -q -f raw "$src" $((48 * 1048576 + 65536 + 512))
@@ -53,4 +53,20 @@ try vhd-fixed vhd vpc -o subformat=fixed,force_size=on
 try qcow2 qcow2 qcow2
 try qcow2-compressed qcow2 qcow2 -c
 [ "$ran" -gt 0 ] || skip "no input format reader besides raw is built"
+
+# A raw input whose size is not a multiple of 512: qemu-img gives the
+# qcow2 the size rounded up (it reads a qcow2 size in whole sectors), so
+# must we, or the tail is lost.
+head -c 5000 /dev/urandom >"$TMP/odd.raw"
+for c in "" -c; do
+  "$V2KVM" disk convert $c "$TMP/odd.raw" "$TMP/odd$c.qcow2" 2>/dev/null ||
+    fail "odd-sized raw -> qcow2 $c failed"
+  $QEMU_IMG convert -O qcow2 "$TMP/odd.raw" "$TMP/odd-ref.qcow2"
+  [ "$($QEMU_IMG info --output=json "$TMP/odd$c.qcow2" | jq '."virtual-size"')" = \
+    "$($QEMU_IMG info --output=json "$TMP/odd-ref.qcow2" | jq '."virtual-size"')" ] ||
+    fail "odd-sized raw: virtual size differs from qemu-img's"
+  $QEMU_IMG compare -q "$TMP/odd-ref.qcow2" "$TMP/odd$c.qcow2" ||
+    fail "odd-sized raw: content differs ($c)"
+  rm -f "$TMP/odd-ref.qcow2"
+done
 echo ok
