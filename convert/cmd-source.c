@@ -9,9 +9,9 @@
  *       capabilities (virtio, q35) and disk targets NAME-sdX.qcow2 in the
  *       current directory
  *
- * TYPE is vmx, ovf, ova (an .ovf until the archive code reads tars here),
- * xl, xm, libvirtxml or xva (a bare ova.xml).  Nothing is opened but the
- * config file. */
+ * TYPE is vmx, ovf, ova (an OVA tar, a directory or an .ovf), xl, xm,
+ * libvirtxml or xva (an XVA archive, or a bare ova.xml).  Nothing is
+ * opened but the config file or the archive's descriptor. */
 #include <config.h>
 
 #include <getopt.h>
@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "archive.h"
 #include "cfg.h"
 #include "commands.h"
 #include "domxml.h"
@@ -45,6 +46,24 @@ reader_for (const char *type)
   if (strcmp (type, "libvirtxml") == 0 || strcmp (type, "libvirt") == 0)
     return "libvirt-xml";
   return type;
+}
+
+/* The guest of a config file, or of an archive for -i ova/ovf/xva (or
+ * an archive found by probing when -i is not given). */
+static int
+read_guest (const struct source_args *a, struct guest **g)
+{
+  enum archive_kind kind = ARCHIVE_NONE;
+
+  if (strcmp (a->path, "-") != 0 &&
+      (!a->type || !strcmp (a->type, "ova") || !strcmp (a->type, "xva") ||
+       !strcmp (a->type, "ovf")) &&
+      archive_probe (a->path, &kind) == -1)
+    return -1;
+  if (kind == ARCHIVE_OVA || (kind == ARCHIVE_XVA &&
+                              (!a->type || strcmp (a->type, "xva") == 0)))
+    return archive_read_guest (a->path, g);
+  return cfg_read (a->type ? reader_for (a->type) : NULL, a->path, g);
 }
 
 static int
@@ -106,7 +125,7 @@ cmd_source_show (int argc, char **argv)
 
   if ((r = parse_args (argc, argv, &a, false)) != 0)
     return r;
-  if (cfg_read (a.type ? reader_for (a.type) : NULL, a.path, &g) == -1)
+  if (read_guest (&a, &g) == -1)
     return report_error ();
   if (a.json)
     guest_print_json (g, stdout);
@@ -130,7 +149,7 @@ cmd_source_xml (int argc, char **argv)
 
   if ((r = parse_args (argc, argv, &a, true)) != 0)
     return r;
-  if (cfg_read (a.type ? reader_for (a.type) : NULL, a.path, &g) == -1)
+  if (read_guest (&a, &g) == -1)
     return report_error ();
   if (!getcwd (cwd, sizeof cwd))
     strcpy (cwd, ".");

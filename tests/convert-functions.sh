@@ -16,7 +16,13 @@
 #           source's MAC;
 #         - the converted guest boots under qemu (TCG) on virtio disk and
 #           virtio NIC to its marker, static IP up (guests/boot.sh).
+#       With -o qemu among the options the guest is booted by the
+#       generated NAME.sh (ACCEL=tcg) instead of guests/boot.sh.
 #       Sets $OUT (output directory) and $JSON (the JSON lines).
+#
+#   boot_script SCRIPT FLAVOR
+#       run an -o qemu script under TCG (holding the guests' boot lock)
+#       until the flavor's marker shows on its serial console (stdio).
 . "$srcdir/fixup-functions.sh"
 . "$srcdir/guests/functions-guests.sh"
 
@@ -69,6 +75,33 @@ convert_e2e () {
     xen) [ "$mac" = 00:16:3e:aa:bb:02 ] || fail "MAC not kept: '$mac'" ;;
   esac
 
-  boot_guest "$OUT"/*-sda.qcow2 "$flavor" --disk-bus virtio --nic virtio ||
-    fail "the converted guest did not reach its marker"
+  if [ -f "$OUT"/*.sh ]; then
+    boot_script "$OUT"/*.sh "$flavor"
+  else
+    boot_guest "$OUT"/*-sda.qcow2 "$flavor" --disk-bus virtio --nic virtio ||
+      fail "the converted guest did not reach its marker"
+  fi
+}
+
+boot_script () {
+  local script=$1 flavor=$2 pid start log=$TMP/script-boot.log
+  local cache=${V2KVM_GUEST_CACHE:-/var/tmp/v2kvm-guests}
+  bash -n "$script" || fail "$script is not valid shell"
+  exec 8>"$cache/.boot.lock"
+  flock 8
+  ACCEL=tcg setsid "$script" -display none -no-reboot </dev/null >"$log" 2>&1 &
+  pid=$!
+  start=$(date +%s)
+  while ! grep -aq "V2KVM-MARKER $flavor [^ ]*=[^ ]* UP" "$log"; do
+    if ! kill -0 $pid 2>/dev/null || [ $(( $(date +%s) - start )) -ge 300 ]; then
+      kill -- -$pid 2>/dev/null
+      flock -u 8
+      fail "$script: no marker; console ends: $(tail -c 600 "$log" | tr -d '\r')"
+    fi
+    sleep 1
+  done
+  echo "boot_script: $(grep -ao "V2KVM-MARKER $flavor [^ ]*=[^ ]* UP" "$log" | head -1) after $(( $(date +%s) - start )) s"
+  kill -- -$pid 2>/dev/null
+  wait $pid 2>/dev/null
+  flock -u 8
 }

@@ -14,6 +14,8 @@ CONVERT_SLOW_TESTS = \
 	tests/test-convert-xen-xva.sh \
 	tests/test-convert-vmware-vmx.sh \
 	tests/test-convert-vmware-ova.sh \
+	tests/test-convert-libvirt.sh \
+	tests/test-convert-fail.sh \
 	$(NULL)
 TESTS += $(CONVERT_SLOW_TESTS)
 SLOW_TESTS += $(CONVERT_SLOW_TESTS)

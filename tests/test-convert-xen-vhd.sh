@@ -1,7 +1,8 @@
 #!/bin/bash
 # v2kvm convert -i xl with a dynamic VHD disk (format=vhd in the xl
-# config): the xen test guest boots converted.  Slow (SLOW=1).
+# config) with -o qemu: the xen test guest boots converted, started by
+# the generated script.  Slow (SLOW=1).
 . "$srcdir/functions.sh"
 . "$srcdir/convert-functions.sh"
-convert_e2e xen vhd
+convert_e2e xen vhd -o qemu
 exit 0
