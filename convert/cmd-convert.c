@@ -47,6 +47,7 @@ static const char usage_text[] =
 "                                  KVM fails)\n"
 "      --mac NAME=MAC              MAC of guest interface NAME\n"
 "      --virtio-win PATH           Windows drivers (ISO or directory)\n"
+"      --block-driver virtio-blk|virtio-scsi   Windows boot disk driver\n"
 "      --no-trim                   copy free space too (no fstrim)\n"
 "      --no-fixup                  copy as is (the guest may not boot)\n"
 "  -j, --jobs N                    copy threads (default: cores)\n"
@@ -81,6 +82,7 @@ enum {
   OPT_OS = 256, OPT_OC, OPT_OF, OPT_OA, OPT_ON, OPT_NETWORK, OPT_BRIDGE,
   OPT_ROOT, OPT_NOTRIM, OPT_NOVERIFY, OPT_NOFIXUP, OPT_PRINT, OPT_MACHINE,
   OPT_ACCEL, OPT_DOMTYPE, OPT_GRAPHICS, OPT_REPLACE, OPT_MAC, OPT_VIRTIOWIN,
+  OPT_BLOCKDRV,
 };
 
 static const struct option longopts[] = {
@@ -103,6 +105,7 @@ static const struct option longopts[] = {
   { "accel", required_argument, NULL, OPT_ACCEL },
   { "mac", required_argument, NULL, OPT_MAC },
   { "virtio-win", required_argument, NULL, OPT_VIRTIOWIN },
+  { "block-driver", required_argument, NULL, OPT_BLOCKDRV },
   { "no-trim", no_argument, NULL, OPT_NOTRIM },
   { "no-verify", no_argument, NULL, OPT_NOVERIFY },
   { "no-fixup", no_argument, NULL, OPT_NOFIXUP },
@@ -178,6 +181,12 @@ take_option (struct convert_options *o, int c, char *arg)
     break;
   }
   case OPT_VIRTIOWIN: o->virtio_win = arg; break;
+  case OPT_BLOCKDRV:
+    if (strcmp (arg, "virtio-blk") && strcmp (arg, "virtio-scsi"))
+      return usage_error ("convert: --block-driver takes virtio-blk or "
+                          "virtio-scsi");
+    o->virtio_scsi = strcmp (arg, "virtio-scsi") == 0;
+    break;
   case OPT_NOTRIM: o->no_trim = true; break;
   case OPT_NOVERIFY: o->no_verify = true; break;
   case OPT_NOFIXUP: o->no_fixup = true; break;

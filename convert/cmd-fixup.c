@@ -12,6 +12,7 @@
  *   --mac NAME=MAC                 MAC of interface NAME from the source
  *                                  config, when the guest does not say
  *   --virtio-win PATH              Windows: the virtio-win ISO/directory
+ *   --block-driver virtio-scsi     Windows: boot disk on vioscsi
  *
  * Disks are raw or qcow2 (probed by magic); other formats are for
  * `v2kvm convert`.  Output: one "fixup: FILE: WHAT" line per change, then
@@ -217,6 +218,7 @@ cmd_fixup (int argc, char **argv)
     { "accel", required_argument, NULL, 'a' },
     { "mac", required_argument, NULL, 'M' },
     { "virtio-win", required_argument, NULL, 'W' },
+    { "block-driver", required_argument, NULL, 'B' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
   };
@@ -252,10 +254,16 @@ cmd_fixup (int argc, char **argv)
       string_vector_append (&macs, optarg);
       break;
     case 'W': opts.virtio_win = optarg; break;
+    case 'B':
+      if (strcmp (optarg, "virtio-blk") && strcmp (optarg, "virtio-scsi"))
+        return usage_error ("fixup: --block-driver takes virtio-blk or "
+                            "virtio-scsi");
+      opts.virtio_scsi = strcmp (optarg, "virtio-scsi") == 0;
+      break;
     case 'h':
       printf ("usage: v2kvm fixup [--root single|first|/dev/...] [--dry-run] "
               "[--machine-readable] [--accel auto|kvm|tcg] [--mac NAME=MAC] "
-              "[--virtio-win PATH] DISK...\n");
+              "[--virtio-win PATH] [--block-driver virtio-blk|virtio-scsi] DISK...\n");
       return 0;
     default:
       return usage_error ("fixup: bad option");

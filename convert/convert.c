@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -354,8 +355,47 @@ merge_caps (struct conv *c)
   c->caps.virtio_rng = f->virtio_rng;
   c->caps.virtio_balloon = f->virtio_balloon;
   c->caps.rtc_utc = f->rtc_utc;
+  c->caps.hyperv = f->hyperv;
+  c->caps.video = f->video;
   if (f->arch)
     c->caps.arch = f->arch;
+}
+
+/* A source NIC without a MAC (VMware's OVF export drops them) would get
+ * a new one, and a guest that binds its interface name to the old MAC
+ * would lose its network: give such NICs, in order, the MACs the guest's
+ * own configuration names that no other NIC has. */
+static void
+keep_guest_macs (struct conv *c)
+{
+  const string_vector *gm = &c->fx.guest_macs;
+  size_t next = 0;
+
+  for (size_t i = 0; i < c->g->nics.len; ++i) {
+    struct guest_nic *nic = &c->g->nics.ptr[i];
+    if (nic->mac)
+      continue;
+    for (; next < gm->len; ++next) {
+      const char *mac = strchr (gm->ptr[next], '=') + 1;
+      bool used = false;
+      for (size_t k = 0; k < c->g->nics.len; ++k)
+        used |= c->g->nics.ptr[k].mac &&
+          strcasecmp (c->g->nics.ptr[k].mac, mac) == 0;
+      if (!used && guest_set_mac (&nic->mac, mac) == 0)
+        break;
+    }
+    if (next == gm->len)
+      return;
+    struct fixup_change ch = {
+      .file = xstrdup ("domain"),
+      .what = xasprintf ("NIC %zu keeps MAC %s, which the guest binds to "
+                         "%.*s (the source gave no MAC)", i + 1, nic->mac,
+                         (int) (strchr (gm->ptr[next], '=') - gm->ptr[next]),
+                         gm->ptr[next]),
+    };
+    fixup_change_list_append (&c->fx.changes, ch);
+    next++;
+  }
 }
 
 static int
@@ -369,7 +409,7 @@ fixup (struct conv *c)
   struct fixup_options fo = {
     .root = o->root ? o->root : "single", .accel = o->accel,
     .macs = &o->macs, .source_macs = &macs, .virtio_win = o->virtio_win,
-    .no_trim = o->no_trim,
+    .no_trim = o->no_trim, .virtio_scsi = o->virtio_scsi,
   };
   bool named = true;
   int r;
@@ -397,6 +437,7 @@ fixup (struct conv *c)
     return -1;
   c->fixed = true;
   merge_caps (c);
+  keep_guest_macs (c);
   return 0;
 }
 

@@ -53,6 +53,7 @@ struct convert_options {
   bool machine;                 /* --machine-readable */
   string_vector macs;           /* --mac NAME=MAC */
   const char *virtio_win;       /* --virtio-win */
+  bool virtio_scsi;             /* --block-driver virtio-scsi (Windows) */
 };
 
 /* Run the conversion.  Returns the process exit code (0, or the code

@@ -40,16 +40,22 @@ static int
 windows_fixup_convert (const struct fixup *f, struct fx *fx)
 {
   const string_vector *m = fx->opts->macs;
-  CLEANUP_FREE const char **macs = xzalloc (((m ? m->len : 0) + 1)
-                                            * sizeof *macs);
+  const string_vector *src = fx->opts->source_macs;
+  CLEANUP_FREE const char **macs =
+    xzalloc (((m ? m->len : 0) + (src ? src->len : 0) + 1) * sizeof *macs);
   struct windows_options wo = {
     .virtio_win = fx->opts->virtio_win,
+    .virtio_scsi = fx->opts->virtio_scsi,
     .macs = macs,
   };
   struct windows_caps wc = { 0 };
 
   for (size_t i = 0; m && i < m->len; ++i)
     macs[wo.nr_macs++] = strchr (m->ptr[i], '=') + 1;
+  /* Without --mac, the source VM's NICs (the converter passes them). */
+  for (size_t i = 0; wo.nr_macs == 0 && src && i < src->len; ++i)
+    if (src->ptr[i][0])
+      macs[wo.nr_macs++] = src->ptr[i];
   if (windows_convert (fx->g, fx->in->root, &wo, &wc) == -1)
     return -1;
   windows_caps_to_guestcaps (&wc, fx->caps);

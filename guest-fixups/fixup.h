@@ -66,6 +66,9 @@ struct fixup_options {
   /* Optional: source_targets[i] is the old name ("xvda", "sdb") of disk
    * i; NULL = map by letter order (sdb, xvdb, hdb -> vdb). */
   const char *const *source_targets;
+  /* Windows: boot disk on virtio-scsi (vioscsi) instead of virtio-blk
+   * (viostor); --block-driver.  Linux guests ignore it. */
+  bool virtio_scsi;
   /* Windows: virtio-win ISO or directory (NULL: $VIRTIO_WIN, else
    * /usr/share/virtio-win). */
   const char *virtio_win;
@@ -80,6 +83,10 @@ struct fixup_result {
   char *esp;                    /* UEFI: ESP device in guest names, or NULL */
   char *kernel;                 /* version of the kernel that will boot */
   fixup_change_list changes;
+  /* "NAME=MAC" of each network interface the guest configures and knows
+   * the MAC of, in the order found: lets the converter keep a NIC's MAC
+   * when the source config gave none (a VMware OVF). */
+  string_vector guest_macs;
   bool used_tcg;                /* the appliance ran under TCG */
 };
 

@@ -190,4 +190,5 @@ fixup_result_free (struct fixup_result *res)
     free (res->changes.ptr[i].what);
   }
   fixup_change_list_reset (&res->changes);
+  string_vector_free_all (&res->guest_macs);
 }

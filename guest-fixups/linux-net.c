@@ -403,7 +403,12 @@ linux_pin_interfaces (struct fx *fx)
   apply_options (fx, ifs);
   for (size_t i = 0; r == 0 && i < ifs->n; ++i) {
     const struct iface *ifc = &ifs->v[i];
-    if (!ifc->configured || ifc->pinned || !physical (ifc->name))
+    if (!ifc->configured || !physical (ifc->name))
+      continue;
+    if (ifc->mac[0])
+      string_vector_append (&fx->res->guest_macs,
+                            xasprintf ("%s=%s", ifc->name, ifc->mac));
+    if (ifc->pinned)
       continue;
     if (ifc->mac[0] == '\0') {
       warning ("interface '%s' is configured in the guest but its MAC is "

@@ -37,7 +37,7 @@ source_sums () {
 }
 
 convert_e2e () {
-  local flavor=$1 kind=$2 mac disk n=0; shift 2
+  local flavor=$1 kind=$2 mac disk meta n=0; shift 2
   require_slow
   requires jq qemu-img virt-xml-validate
   require_convert_input "$flavor" "$kind"
@@ -66,10 +66,15 @@ convert_e2e () {
       fail "$disk: wrong virtual size"
     n=$((n + 1))
   done
-  [ -f "$OUT"/*.xml ] || fail "no domain XML in $OUT"
-  virt-xml-validate "$OUT"/*.xml domain >/dev/null ||
-    fail "the domain XML does not validate"
-  mac=$(grep -o '..:..:..:aa:bb:0[12]' "$OUT"/*.xml | head -1)
+  if [ -f "$OUT"/*.sh ]; then           # -o qemu
+    meta=$(echo "$OUT"/*.sh)
+  else
+    meta=$(echo "$OUT"/*.xml)
+    [ -f "$meta" ] || fail "no domain XML in $OUT: $(ls "$OUT")"
+    virt-xml-validate "$meta" domain >/dev/null ||
+      fail "the domain XML does not validate"
+  fi
+  mac=$(grep -o '..:..:..:aa:bb:0[12]' "$meta" | head -1)
   case $flavor in
     vmware) [ "$mac" = 00:50:56:aa:bb:01 ] || fail "MAC not kept: '$mac'" ;;
     xen) [ "$mac" = 00:16:3e:aa:bb:02 ] || fail "MAC not kept: '$mac'" ;;

@@ -16,6 +16,7 @@ CONVERT_SLOW_TESTS = \
 	tests/test-convert-vmware-ova.sh \
 	tests/test-convert-libvirt.sh \
 	tests/test-convert-fail.sh \
+	tests/test-convert-windows.sh \
 	$(NULL)
 TESTS += $(CONVERT_SLOW_TESTS)
 SLOW_TESTS += $(CONVERT_SLOW_TESTS)
