@@ -8,10 +8,13 @@ check_PROGRAMS += tests/outtool
 tests_outtool_SOURCES = tests/outtool.c convert/copy.c convert/copy.h
 tests_outtool_LDADD = $(OUTPUT_LIBS) $(FORMATS_LIBS)
 
-OUTPUT_SLOW_TESTS =
+OUTPUT_SLOW_TESTS = \
+	tests/test-output-libvirt-boot.sh \
+	$(NULL)
 OUTPUT_TESTS = \
 	tests/test-output-local.sh \
 	tests/test-output-libvirt.sh \
+	tests/test-output-errors.sh \
 	$(NULL)
 TESTS += $(OUTPUT_TESTS) $(OUTPUT_SLOW_TESTS)
 SLOW_TESTS += $(OUTPUT_SLOW_TESTS)

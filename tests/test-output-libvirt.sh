@@ -138,4 +138,20 @@ expect_error_match "storage pool '$P' is not active"
 lv_virsh pool-start "$P" >/dev/null
 expect_exit 8 "$OUTTOOL" -c "qemu+unix:///system?socket=$TMP/nosock" -s "$P" libvirt x in1.qcow2
 expect_error_match "cannot connect to libvirt at 'qemu\+unix:///system\?socket=$TMP/nosock'"
+
+# A pool without room for the estimate (a 4 MiB tmpfs): exit 5 in
+# prepare, nothing created.
+mkdir "$TMP/small"
+if mount -t tmpfs -o size=4M none "$TMP/small"; then
+  cleanup_fn "umount '$TMP/small'"
+  S=$(libvirt_unique v2kvm-small)
+  cleanup_fn "lv_virsh pool-destroy '$S' >/dev/null 2>&1; lv_virsh pool-undefine '$S' >/dev/null 2>&1"
+  lv_virsh pool-define-as "$S" dir --target "$TMP/small" >/dev/null &&
+    lv_virsh pool-start "$S" >/dev/null || fail "cannot create pool $S"
+  expect_exit 5 "$OUTTOOL" -s "$S" --estimate $((8 << 20)) libvirt x in1.qcow2
+  expect_error_match "not enough space in storage pool '$S': the converted disks need about 8 MiB, 4 MiB are free"
+  [ -z "$(ls -A "$TMP/small")" ] || fail "refused run wrote into the pool: $(ls -A "$TMP/small")"
+else
+  echo "skipping the full-pool check: cannot mount a tmpfs"
+fi
 echo "libvirt output: all checks passed"
