@@ -28,8 +28,10 @@ local_prepare (struct output *o, const char *guest_name, size_t n,
   const char *dir = dir_of (o);
   CLEANUP_FREE char *xml = xasprintf ("%s/%s.xml", dir, guest_name);
 
+  /* -o qemu shares this but writes NAME.sh, not NAME.xml. */
   if (output_check_dir (dir, estimated) == -1 ||
-      output_refuse_existing (xml, o->opts.replace) == -1)
+      (o->drv == &local_output &&
+       output_refuse_existing (xml, o->opts.replace) == -1))
     return -1;
   for (size_t i = 0; i < n; ++i) {
     t[i].name = output_target_name (guest_name, i);

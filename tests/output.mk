@@ -5,7 +5,8 @@
 	tests/output-functions.sh) and skip
 # otherwise; the boot test is slow (SLOW=1).
 check_PROGRAMS += tests/outtool
-tests_outtool_SOURCES = tests/outtool.c convert/copy.c convert/copy.h
+tests_outtool_SOURCES = tests/outtool.c convert/copy.c convert/copy.h \
+	convert/qemu-script.c convert/qemu-script.h
 tests_outtool_LDADD = $(OUTPUT_LIBS) $(FORMATS_LIBS)
 
 OUTPUT_SLOW_TESTS = \
@@ -15,6 +16,7 @@ OUTPUT_TESTS = \
 	tests/test-output-local.sh \
 	tests/test-output-libvirt.sh \
 	tests/test-output-errors.sh \
+	tests/test-output-qemu.sh \
 	$(NULL)
 TESTS += $(OUTPUT_TESTS) $(OUTPUT_SLOW_TESTS)
 SLOW_TESTS += $(OUTPUT_SLOW_TESTS)

@@ -12,7 +12,9 @@
  *                         (cfg reader RDR: vmx, xl, ovf, libvirt-xml...)
  *                         with domxml_build, as convert will
  *     --domain-type T     with --source: kvm or qemu
- *     --script FILE       qemu script template (same substitutions)
+ *     --script FILE       qemu script template (same substitutions);
+ *                         with --source and no --script, the script is
+ *                         built by qemu_script() as convert does
  *     --estimate BYTES    bytes prepare() must find room for (default:
  *                         the inputs' allocated bytes)
  *     --fail-after N      after copying N disks, fail: call abort()
@@ -42,6 +44,7 @@
 #include "error.h"
 #include "guestcaps.h"
 #include "output.h"
+#include "qemu-script.h"
 #include "writer.h"
 #include "xalloc.h"
 
@@ -164,9 +167,10 @@ substitute (const char *text, size_t n, const struct output_target *t)
   return out;
 }
 
-/* The domain XML for the targets, from --source or --xml (or a stub). */
+/* The domain XML (and, for -o qemu, *script) for the targets, from
+ * --source or --xml (or a stub). */
 static char *
-make_xml (const struct args *a, const struct output_target *t)
+make_xml (const struct args *a, const struct output_target *t, char **script)
 {
   if (a->source) {
     CLEANUP_FREE char *rdr = xstrdup (a->source);
@@ -188,6 +192,8 @@ make_xml (const struct args *a, const struct output_target *t)
     }
     guestcaps_init (&caps, g);
     xml = domxml_build (g, &caps, dt, a->n, &o);
+    if (xml && !*script && strcmp (a->o.type, "qemu") == 0)
+      *script = qemu_script (a->name, g, &caps, dt, a->n);
     free (dt);
     guest_free (g);
     return xml;
@@ -258,16 +264,16 @@ run (const struct args *a, struct output *o, struct blk **b,
     set_error (0, "outtool: failing after %zu disks as asked", a->n);
     return -1;
   }
-  xml = make_xml (a, t);
-  if (!xml)
-    return -1;
   if (a->script_template) {
     tmpl = slurp (a->script_template);
     if (!tmpl)
       return -1;
     script = substitute (tmpl, a->n, t);
   }
-  else
+  xml = make_xml (a, t, &script);
+  if (!xml)
+    return -1;
+  if (!script)
     script = xstrdup ("#!/bin/sh\nexit 0\n");
   return o->drv->finalize (o, a->name, a->n, t, xml, script);
 }
