@@ -247,8 +247,8 @@ libvirt_finalize (struct output *o, const char *guest_name, size_t n,
       return -1;
     }
   }
-  if (o->opts.replace && virt_domain_undefine (lv->conn, guest_name) == -1)
-    return -1;
+  if (o->opts.replace)
+    return virt_replace_domain (lv->conn, guest_name, xml);
   return virt_define (lv->conn, xml);
 }
 

@@ -47,7 +47,9 @@ virt_connect (const char *uri)
   virSetErrorFunc (NULL, quiet_handler);
   if (!uri)
     uri = "qemu:///system";
-  conn = virConnectOpen (uri);
+  /* The default auth callback can ask for an SSH password or a polkit
+   * answer on the terminal (remote URIs). */
+  conn = virConnectOpenAuth (uri, virConnectAuthPtrDefault, 0);
   if (!conn)
     virt_error ("cannot connect to libvirt at '%s'", uri);
   return conn;
@@ -263,4 +265,31 @@ virt_define (virConnectPtr conn, const char *xml)
   }
   virDomainFree (dom);
   return 0;
+}
+
+int
+virt_replace_domain (virConnectPtr conn, const char *name, const char *xml)
+{
+  virDomainPtr dom = virDomainLookupByName (conn, name);
+  char *old;
+
+  if (!dom)
+    return virt_define (conn, xml);
+  old = virDomainGetXMLDesc (dom, VIR_DOMAIN_XML_INACTIVE |
+                             VIR_DOMAIN_XML_SECURE);
+  virDomainFree (dom);
+  if (virt_domain_undefine (conn, name) == -1) {
+    free (old);
+    return -1;
+  }
+  if (virt_define (conn, xml) == 0) {
+    free (old);
+    return 0;
+  }
+  /* Put the old definition back (best effort); the error stays the
+   * define's. */
+  if (old && (dom = virDomainDefineXML (conn, old)))
+    virDomainFree (dom);
+  free (old);
+  return -1;
 }

@@ -9,12 +9,15 @@
 
 #include <libvirt/libvirt.h>
 
-/* Connect to uri (NULL: qemu:///system).  NULL + set_error
- * (V2K_ERR_HYPERVISOR) on failure, naming the URI. */
+/* Connect to uri (NULL: qemu:///system), with libvirt's default
+ * authentication callback.  NULL + set_error (V2K_ERR_HYPERVISOR) on
+ * failure, naming the URI. */
 virConnectPtr virt_connect (const char *uri);
 
 /* True if the connection is to this host (no transport or host in the
- * URI), so storage volume paths can be written directly. */
+ * URI), so storage volume paths can be written directly.  Any
+ * "+transport" counts as remote, qemu+unix:///system included (the
+ * tests use it to exercise the upload route). */
 bool virt_is_local (virConnectPtr conn);
 
 /* Look up an active storage pool.  NULL + set_error if it is missing or
@@ -42,5 +45,11 @@ int virt_volume_upload (virConnectPtr conn, virStorageVolPtr vol,
 
 /* Define a persistent domain from xml.  0 or -1. */
 int virt_define (virConnectPtr conn, const char *xml);
+
+/* --replace: undefine the domain called name if there is one (it must
+ * not be running), define xml; if that fails, define the old XML again
+ * so the old domain is not lost.  0 or -1 (the define's error). */
+int virt_replace_domain (virConnectPtr conn, const char *name,
+                         const char *xml);
 
 #endif /* V2K_VIRT_H */

@@ -127,6 +127,25 @@ for route in direct upload; do
   check_volume "$r-sdb" new2.raw raw
   check_domain "$r" "$r-sda" "$r-sdb"
   lv_virsh dumpxml "$r" | grep -q "type='raw'" || fail "domain $r does not say raw"
+
+  # --replace of a running domain: refused in prepare, before its disks
+  # are touched (the domain is started paused: no guest code runs).
+  libvirt_adapt_for_tcg "$r" "$TMP/$r.log"
+  lv_virsh start --paused "$r" >/dev/null || fail "cannot start $r paused"
+  expect_exit 5 "$OUTTOOL" -c "$uri" -s "$P" --replace --source "xl:$r.cfg" libvirt "$r" in2.raw in1.qcow2
+  expect_error_match "domain '$r' is running"
+  echo "running: $ERR"
+  check_volume "$r-sda" in1.qcow2 raw
+  lv_virsh destroy "$r" >/dev/null
+
+  # --replace whose new definition libvirt rejects: exit 8 and the old
+  # definition is put back.
+  printf "<domain type='no-such-type'><name>%s</name></domain>\n" "$r" >bad.xml
+  uuid=$(lv_virsh domuuid "$r")
+  expect_exit 8 "$OUTTOOL" -c "$uri" -s "$P" --replace --xml bad.xml libvirt "$r" in1.qcow2 new2.raw
+  expect_error_match "cannot define the domain"
+  echo "bad XML: $ERR"
+  [ "$(lv_virsh domuuid "$r")" = "$uuid" ] || fail "the old domain $r was not restored"
 done
 
 # Missing or inactive pool, unreachable daemon: exit 8 naming them.
