@@ -139,7 +139,11 @@ read_source (struct conv *c)
     r = cfg_read (reader_name (type), o->sources[0], &c->g);
   if (r == -1)
     return -1;
-  c->name = o->name ? o->name : c->g->name;
+  if (o->name) {                /* -on: the name everywhere on the output */
+    free (c->g->name);
+    c->g->name = xstrdup (o->name);
+  }
+  c->name = c->g->name;
   if (!c->name) {
     set_error (EINVAL, "'%s' gives the guest no name: name it with -on NAME",
                o->sources[0]);
@@ -591,9 +595,6 @@ metadata (struct conv *c)
   if (strcmp (type, "qemu") == 0 &&
       !(script = qemu_script (c->name, c->g, &c->caps, dt, c->n)))
     return -1;
-  /* An old guest name inside the XML is replaced by -on. */
-  if (o->name && c->g->name && strcmp (o->name, c->g->name) != 0)
-    debug ("guest '%s' renamed '%s'", c->g->name, o->name);
   if (c->out->drv->finalize (c->out, c->name, c->n, c->t, xml, script) == -1)
     return -1;
   if (strcmp (type, "libvirt") == 0)
