@@ -6,7 +6,8 @@
 # since its start); v2kvm --machine-readable prints JSON lines with
 # "type":"phase".  A phase lasts until the next one starts (the last
 # until the end of the run) unless its line carries a duration
-# ("seconds", "duration_s", "elapsed_s" or "duration").
+# ("seconds", "duration_s", "elapsed_s" or "duration"); v2kvm's
+# {"event":"end","seconds":N} lines are used as they are when present.
 import json, os, re, sys
 
 res, cases = sys.argv[1], sys.argv[2:]
@@ -37,6 +38,7 @@ def load(c, t):
 
 def phases(log, tool, wall):
     starts = []               # (start_s, name, duration or None)
+    ends = []                 # (name, seconds) from end events
     for line in open(log, errors='replace') if os.path.exists(log) else []:
         t, _, text = line.rstrip('\n').partition('\t')
         if tool == 'virt-v2v':
@@ -55,7 +57,12 @@ def phases(log, tool, wall):
         name = o.get('name') or o.get('phase') or '?'
         dur = next((o[k] for k in ('seconds', 'duration_s', 'elapsed_s', 'duration')
                     if isinstance(o.get(k), (int, float))), None)
-        starts.append((float(t), str(name), dur))
+        if o.get('event') == 'end':
+            ends.append((str(name), float(dur if dur is not None else 0)))
+        elif o.get('event') in (None, 'start'):
+            starts.append((float(t), str(name), dur))
+    if ends:                  # v2kvm: {"event":"end","seconds":N} per phase
+        return ends
     out = []
     for i, (s, n, d) in enumerate(starts):
         if d is None:
@@ -113,8 +120,9 @@ for c in cases:
             continue
         ph = ', '.join('%s %.1f' % (n.split(':')[0][:40], d)
                        for n, d in r['phases']) or 'none printed'
-        details.append('- %s %s (load %s): %s; disks: %s' % (
-            c, t, ' -> '.join(r['load']), ph, '; '.join(r['disks']) or 'none'))
+        details.append('- %s %s (load %s): %s; sync after exit %s s; disks: %s' % (
+            c, t, ' -> '.join(r['load']), ph, r['out'].get('sync_s', '-'),
+            '; '.join(r['disks']) or 'none'))
 print()
 print('Phases (seconds) and outputs:')
 print()

@@ -19,7 +19,9 @@
 #     and the sum of PSS (shared pages counted once) of all descendants;
 #     the machine has cgroup v1 only and its memory cgroup belongs to the
 #     session machinery, so no cgroup is created;
-#   - output size: allocated KiB (du) and virtual size of the qcow2 files;
+#   - output size: allocated KiB (du) and virtual size of the qcow2 files,
+#     and the time a `sync` of them takes right after the tool exits (the
+#     part of the writing the tool left to the page cache);
 #   - whether the output boots to the guest's marker under TCG
 #     (tests/guests/boot.sh OUT FLAVOR --disk-bus virtio --nic virtio),
 #     with the time to the marker (or the failure line).
@@ -102,8 +104,14 @@ run () {
   for f in "$out"/*; do
     case $f in *.xml) ;; *) [ -f "$f" ] && disks+=("$f") ;; esac
   done
+  # time to make the output durable (a tool that did not flush pays here)
+  local s0 s1
+  s0=$(date +%s.%N)
+  [ ${#disks[@]} -gt 0 ] && sync "${disks[@]}"
+  s1=$(date +%s.%N)
   {
     echo "disks=${#disks[@]}"
+    echo "sync_s=$(python3 -c "print('%.2f' % ($s1 - $s0))")"
     [ ${#disks[@]} -gt 0 ] && echo "du_kib=$(du -kc "${disks[@]}" | tail -1 | cut -f1)"
     for f in "${disks[@]}"; do
       echo "disk=$(basename "$f") $(qemu-img info --output=json "$f" \
