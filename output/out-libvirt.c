@@ -8,8 +8,17 @@
  * volumes are created in prepare() and the converted disks are uploaded
  * with virStorageVolUpload as sparse streams from a scratch file.  An
  * existing domain or volume of the same name is an error unless
- * --replace; the old domain is only undefined once the new disks are in
- * place, so a failed conversion never destroys it. */
+ * --replace.  With --replace a running domain is refused in prepare();
+ * an old volume is replaced only when its new disk is complete (renamed
+ * over it in the pool directory, or deleted and re-created just before
+ * the upload in finalize), so a run that fails before copying leaves
+ * the old guest whole; the old domain is undefined last, and defined
+ * again if libvirt rejects the new XML.  abort() removes only volumes
+ * and files this run created.
+ *
+ * Tested against a real daemon in tests/test-output-libvirt.sh (both
+ * routes: qemu+unix:///system counts as remote) and booted in
+ * tests/test-output-libvirt-boot.sh. */
 #include <config.h>
 
 #include <errno.h>

@@ -79,12 +79,22 @@ _lv_answers () {
   timeout 20 virsh -q -c "$LV_URI" version >/dev/null 2>&1
 }
 
+# _lv_running PID: the process exists and is not a zombie (a killed
+# daemon whose parent is gone can stay a zombie where PID 1 does not
+# reap).
+_lv_running () {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  [ "${stat%% *}" != Z ]
+}
+
 # _lv_alive PIDFILE NAME: the pid in PIDFILE runs program NAME.
 _lv_alive () {
   local pid
   pid=$(cat "$1" 2>/dev/null) || return 1
   case $pid in ''|*[!0-9]*) return 1 ;; esac
-  [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$2" ]
+  [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$2" ] && _lv_running "$pid"
 }
 
 # _lv_daemon NAME: start `NAME -d` unless it runs; remember that we did.
@@ -116,11 +126,18 @@ _lv_stop () {
   if _lv_alive "$LV_STATE/$name.pid" "$name"; then
     pid=$(cat "$LV_STATE/$name.pid")
     kill -TERM "$pid" 2>/dev/null
+    kill -CONT "$pid" 2>/dev/null
     for i in $(seq 100); do
-      [ -d "/proc/$pid" ] || break
+      _lv_running "$pid" || break
       sleep 0.2
     done
-    [ -d "/proc/$pid" ] && kill -KILL "$pid" 2>/dev/null
+    if _lv_running "$pid"; then
+      kill -KILL "$pid" 2>/dev/null
+      for i in $(seq 50); do
+        _lv_running "$pid" || break
+        sleep 0.2
+      done
+    fi
   fi
   rm -f "$LV_STATE/$name.pid"
 }
@@ -148,6 +165,8 @@ libvirt_start () {
       flock -u "$LV_LOCK_FD"
       skip "libvirtd/virtlogd not installed (libvirt-daemon-system)"
     fi
+    # A daemon an earlier test run started that hangs: restart it.
+    _lv_alive "$LV_STATE/libvirtd.pid" libvirtd && _lv_stop libvirtd
     _lv_daemon virtlogd
     _lv_daemon libvirtd
     for i in $(seq 60); do
@@ -155,6 +174,11 @@ libvirt_start () {
       sleep 0.5
     done
     _lv_answers || { flock -u "$LV_LOCK_FD"; fail "libvirtd does not answer on '$LV_URI'"; }
+  elif [ "$LV_URI" = qemu:///system ] && [ ! -d /run/systemd/system ] &&
+       command -v virtlogd >/dev/null; then
+    # Without systemd nothing socket-activates virtlogd, which qemu
+    # domains need: a libvirtd that outlived its virtlogd.
+    _lv_daemon virtlogd
   fi
   flock -u "$LV_LOCK_FD"
 }

@@ -131,12 +131,16 @@ for route in direct upload; do
   # --replace of a running domain: refused in prepare, before its disks
   # are touched (the domain is started paused: no guest code runs).
   libvirt_adapt_for_tcg "$r" "$TMP/$r.log"
-  lv_virsh start --paused "$r" >/dev/null || fail "cannot start $r paused"
-  expect_exit 5 "$OUTTOOL" -c "$uri" -s "$P" --replace --source "xl:$r.cfg" libvirt "$r" in2.raw in1.qcow2
-  expect_error_match "domain '$r' is running"
-  echo "running: $ERR"
-  check_volume "$r-sda" in1.qcow2 raw
-  lv_virsh destroy "$r" >/dev/null
+  if lv_virsh start --paused "$r" >start.out 2>&1; then
+    expect_exit 5 "$OUTTOOL" -c "$uri" -s "$P" --replace --source "xl:$r.cfg" libvirt "$r" in2.raw in1.qcow2
+    expect_error_match "domain '$r' is running"
+    echo "running: $ERR"
+    check_volume "$r-sda" in1.qcow2 raw
+    lv_virsh destroy "$r" >/dev/null
+  else
+    # Starting qemu depends on the host (cgroups in containers...).
+    echo "skipping the running-domain check: cannot start a domain here: $(cat start.out)"
+  fi
 
   # --replace whose new definition libvirt rejects: exit 8 and the old
   # definition is put back.
