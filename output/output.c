@@ -1,7 +1,11 @@
-/* v2kvm: output table and shared helpers (see output.h). */
+/* v2kvm: output table and shared helpers (see output.h).  Files are
+ * written atomically: temporary name, fsync, rename(2), fsync of the
+ * directory. */
 #include <config.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,6 +119,12 @@ output_write_file (const char *path, const char *contents, int mode)
     error_set_kind (V2K_ERR_OUTPUT);
     unlink (tmp);
     return -1;
+  }
+  /* Make the rename durable (as the disk writer does). */
+  fd = open (dirname (tmp), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0) {
+    fsync (fd);
+    close (fd);
   }
   return 0;
 }
