@@ -31,6 +31,12 @@ def load(c, t):
                 r['out'][a] = b
         else:
             r['out'][k] = v
+    # boot.sh's own time to the marker (the wall time around it also
+    # counts waiting for the boot lock)
+    if os.path.exists(p + '.boot.err'):
+        m = re.search(r' after ([0-9]+) s', open(p + '.boot.err', errors='replace').read())
+        if m:
+            r['out']['boot_s'] = m.group(1)
     r['load'] = open(p + '.load').read().split() if os.path.exists(p + '.load') else []
     r['phases'] = phases(p + '.log', t, r['wall_s'])
     return r

@@ -8,6 +8,9 @@
 #   ova       vmware ova               -i ova X.ova       -i ova X.ova
 #   xen-disk  xen disk (the raw image) -i disk X.img      -i disk X.img
 #   xen-xl    xen xl (xl.cfg)          (no -i xl)         -i xl X.cfg
+#   xen-libvirtxml  xen libvirtxml     -i libvirtxml X.xml  -i libvirtxml X.xml
+#   xen-vhd   xen vhd (xl.cfg + VHD)   (no -i xl)         -i xl X.cfg
+#   xen-xva   xen xva                  (no XVA input)     -i xva X.xva
 #
 # both with `-o local -os OUT -of qcow2 -on NAME`.  Per conversion:
 #   - wall time, and per phase: virt-v2v's "[  12.3] Phase" lines,
@@ -29,7 +32,7 @@
 # faster / smaller), then the phases.  Not a test: no thresholds.
 #
 #   bench/convert.sh [DIR]      (default /var/tmp/v2kvm-bench-convert)
-#   CASES="vmx ova xen-disk xen-xl" TOOLS="virt-v2v v2kvm" BOOT=1
+#   CASES="vmx ova xen-disk xen-xl xen-libvirtxml xen-vhd xen-xva" TOOLS="virt-v2v v2kvm" BOOT=1
 #   V2KVM_ARGS="--accel tcg"    extra `v2kvm convert` options
 #
 # Each conversion holds tests/guests' boot lock ($GUEST_CACHE/.boot.lock)
@@ -41,7 +44,7 @@ cd "$(dirname "$0")/.."
 SRC=$PWD
 V2KVM=${V2KVM:-$SRC/v2kvm}
 DIR=${1:-/var/tmp/v2kvm-bench-convert}
-CASES=${CASES:-vmx ova xen-disk xen-xl}
+CASES=${CASES:-vmx ova xen-disk xen-xl xen-libvirtxml xen-vhd xen-xva}
 TOOLS=${TOOLS:-virt-v2v v2kvm}
 BOOT=${BOOT:-1}
 V2KVM_ARGS=${V2KVM_ARGS:---accel tcg}
@@ -71,6 +74,9 @@ input () {      # input CASE: sets flavor, src, v2v_i, ours_i
     ova) flavor=vmware kind=ova v2v_i=ova ours_i=ova ;;
     xen-disk) flavor=xen kind=disk v2v_i=disk ours_i=disk ;;
     xen-xl) flavor=xen kind=xl v2v_i= ours_i=xl ;;
+    xen-libvirtxml) flavor=xen kind=libvirtxml v2v_i=libvirtxml ours_i=libvirtxml ;;
+    xen-vhd) flavor=xen kind=vhd v2v_i= ours_i=xl ;;
+    xen-xva) flavor=xen kind=xva v2v_i= ours_i=xva ;;
     *) echo "bench: unknown case '$1'" >&2; exit 1 ;;
   esac
   src=$(tests/guests/make-inputs.sh "$flavor" "$kind")
@@ -122,7 +128,7 @@ run () {
     local t0 rc=0
     t0=$(date +%s)
     tests/guests/boot.sh "${disks[0]}" "$flavor" --disk-bus virtio --nic virtio \
-      --timeout 300 --log "$res.boot.log" 2>"$res.boot.err" || rc=$?
+      --timeout 300 --log "$res.boot.log" >"$res.boot.err" 2>&1 || rc=$?
     echo "boot_rc=$rc boot_s=$(( $(date +%s) - t0 ))" >>"$res.out"
     grep -a -E 'V2KVM-MARKER|ALERT!|Gave up waiting for root|Kernel panic' \
       "$res.boot.log" | tail -1 | tr -d '\r' | sed 's/^/boot_line=/' >>"$res.out" || :
