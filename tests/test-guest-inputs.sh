@@ -6,8 +6,10 @@
 #    qemu-img compare against it, both of the file itself (qemu-img's
 #    reader) and of what `v2kvm disk convert` makes of it (our reader);
 #    qemu-img info confirms each subformat;
-#  - `v2kvm source show` of each descriptor gives the flavor's name, MAC,
-#    memory, firmware and the disk path the input points at;
+#  - `v2kvm source show` of each descriptor (the OVA's and the XVA's both
+#    unpacked and read in the archive) gives the flavor's name, MAC (none
+#    in the OVF, as ovftool exports), memory, firmware and the disk path
+#    the input points at;
 #  - the OVA is ovf, vmdk, mf in that order, its manifest digests match
 #    sha256sum and `v2kvm verify` accepts it and the XVA;
 #  - the libvirt XML validates (virt-xml-validate), and the cached image
@@ -121,6 +123,11 @@ want '.disks[0].ref' v2kvm-vmware-disk1.vmdk
 want '.disks[0].ref_size' "$(stat -c %s "$ovfdir/v2kvm-vmware-disk1.vmdk")"
 same_disk vmdk "$ovfdir/v2kvm-vmware-disk1.vmdk" "$vmware_img"
 ours_disk "$ova" "$vmware_img"
+show ova "$ova"                      # the descriptor read in the tar
+the_vm v2kvm-vmware null
+want '.disks[0].path' "$ova"
+want '.disks[0].ref' v2kvm-vmware-disk1.vmdk
+want '.disks[0].size' "$vsize"
 "$V2KVM" disk info --json "$ova" >"$TMP/info.json" || fail "disk info '$ova'"
 [ "$(jq -r .virtual_size "$TMP/info.json")" = "$vsize" ] \
   || fail "disk info '$ova': $(cat "$TMP/info.json")"
@@ -180,6 +187,9 @@ tar -C "$TMP" -xf "$INPUT_SOURCE" ova.xml
 the_xen_vm xva "$TMP/ova.xml"
 want '.disks[0].ref' Ref:6
 want '.disks[0].size' "$xsize"
+the_xen_vm xva "$INPUT_SOURCE"       # ova.xml read in the tar
+want '.disks[0].path' "$INPUT_SOURCE"
+want '.disks[0].ref' Ref:6
 ours_disk "$INPUT_SOURCE" "$xen_img"
 
 require_convert_input xen disk
