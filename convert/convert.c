@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "archive.h"
@@ -92,10 +93,9 @@ guest_from_disks (char **paths, size_t n)
   g->vcpus = DISK_VCPUS;
   for (size_t i = 0; i < n; ++i) {
     struct guest_disk *d = guest_add_disk (&g->disks);
-    char sd[16];
-    domxml_drive_name (sd, sizeof sd, "sd", i);
+    /* No target: the fixups then map the guest's own names by letter
+     * (sdb, xvdb, hdb -> vdb), whatever bus it was on. */
     d->path = guest_abs_path (NULL, paths[i]);
-    d->target = xstrdup (sd);
   }
   nic = guest_add_nic (g);
   nic->network = xstrdup ("default");
@@ -365,23 +365,46 @@ merge_caps (struct conv *c)
     c->caps.arch = f->arch;
 }
 
-/* A source NIC without a MAC (VMware's OVF export drops them) would get
- * a new one, and a guest that binds its interface name to the old MAC
- * would lose its network: give such NICs, in order, the MACs the guest's
- * own configuration names that no other NIC has. */
+/* A source NIC without a MAC (VMware's OVF export drops them, -i disk
+ * knows none) would get a new one from libvirt, and a guest that binds
+ * its interface name to a MAC would lose its network.  Before the
+ * fixups, each such NIC gets a candidate MAC (52:54:00, libvirt's and
+ * qemu's prefix) that the fixups may pin a MAC-less interface name to
+ * (fixup.h source_macs); after them, each takes, in order, a MAC the
+ * guest's configuration names that no other NIC has: the guest's own
+ * (the old VMware MAC a .link file names) or the candidate it was
+ * pinned to. */
+static char *
+candidate_mac (void)
+{
+  unsigned char b[3] = { 0 };
+  int fd = open ("/dev/urandom", O_RDONLY | O_CLOEXEC);
+
+  if (fd == -1 || read (fd, b, sizeof b) != (ssize_t) sizeof b) {
+    /* no entropy device: still unlikely to collide on one host */
+    unsigned v = (unsigned) getpid () ^ (unsigned) time (NULL);
+    memcpy (b, &v, sizeof b);
+  }
+  if (fd != -1)
+    close (fd);
+  return xasprintf ("52:54:00:%02x:%02x:%02x", b[0], b[1], b[2]);
+}
+
 static void
-keep_guest_macs (struct conv *c)
+keep_guest_macs (struct conv *c, char *const *cand)
 {
   const string_vector *gm = &c->fx.guest_macs;
   size_t next = 0;
 
   for (size_t i = 0; i < c->g->nics.len; ++i) {
     struct guest_nic *nic = &c->g->nics.ptr[i];
+    const char *mac = NULL, *name;
+    int nlen;
     if (nic->mac)
       continue;
     for (; next < gm->len; ++next) {
-      const char *mac = strchr (gm->ptr[next], '=') + 1;
       bool used = false;
+      mac = strchr (gm->ptr[next], '=') + 1;
       for (size_t k = 0; k < c->g->nics.len; ++k)
         used |= c->g->nics.ptr[k].mac &&
           strcasecmp (c->g->nics.ptr[k].mac, mac) == 0;
@@ -390,13 +413,17 @@ keep_guest_macs (struct conv *c)
     }
     if (next == gm->len)
       return;
-    struct fixup_change ch = {
-      .file = xstrdup ("domain"),
-      .what = xasprintf ("NIC %zu keeps MAC %s, which the guest binds to "
-                         "%.*s (the source gave no MAC)", i + 1, nic->mac,
-                         (int) (strchr (gm->ptr[next], '=') - gm->ptr[next]),
-                         gm->ptr[next]),
-    };
+    name = gm->ptr[next];
+    nlen = (int) (strchr (name, '=') - name);
+    struct fixup_change ch = { .file = xstrdup ("domain") };
+    if (cand[i] && strcasecmp (mac, cand[i]) == 0)
+      ch.what = xasprintf ("NIC %zu gets the new MAC %s, to which the "
+                           "guest's %.*s is now bound (the source gave no "
+                           "MAC)", i + 1, nic->mac, nlen, name);
+    else
+      ch.what = xasprintf ("NIC %zu keeps MAC %s, which the guest binds to "
+                           "%.*s (the source gave no MAC)", i + 1, nic->mac,
+                           nlen, name);
     fixup_change_list_append (&c->fx.changes, ch);
     next++;
   }
@@ -416,6 +443,7 @@ fixup (struct conv *c)
     .no_trim = o->no_trim, .virtio_scsi = o->virtio_scsi,
   };
   bool named = true;
+  char **cand;
   int r;
 
   if (o->no_fixup) {
@@ -432,17 +460,24 @@ fixup (struct conv *c)
     named &= linux_disk_name (targets[i]);
   }
   fo.source_targets = named ? targets : NULL;
-  for (size_t i = 0; i < c->g->nics.len; ++i)
+  cand = xzalloc ((c->g->nics.len + 1) * sizeof *cand);
+  for (size_t i = 0; i < c->g->nics.len; ++i) {
+    if (!c->g->nics.ptr[i].mac)
+      cand[i] = candidate_mac ();
     string_vector_append (&macs, c->g->nics.ptr[i].mac ?
-                          c->g->nics.ptr[i].mac : "");
+                          c->g->nics.ptr[i].mac : cand[i]);
+  }
   r = fixup_disks (disks, formats, c->n, &fo, &c->fx);
   string_vector_reset (&macs);
-  if (r == -1)
-    return -1;
-  c->fixed = true;
-  merge_caps (c);
-  keep_guest_macs (c);
-  return 0;
+  if (r == 0) {
+    c->fixed = true;
+    merge_caps (c);
+    keep_guest_macs (c, cand);
+  }
+  for (size_t i = 0; i < c->g->nics.len; ++i)
+    free (cand[i]);
+  free (cand);
+  return r;
 }
 
 /* ---- 5. copy ---- */

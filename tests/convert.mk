@@ -12,6 +12,7 @@ CONVERT_SLOW_TESTS = \
 	tests/test-convert-xen-xl.sh \
 	tests/test-convert-xen-vhd.sh \
 	tests/test-convert-xen-xva.sh \
+	tests/test-convert-xen-disk.sh \
 	tests/test-convert-vmware-vmx.sh \
 	tests/test-convert-vmware-ova.sh \
 	tests/test-convert-libvirt.sh \
