@@ -26,7 +26,8 @@
 #     and the time a `sync` of them takes right after the tool exits (the
 #     part of the writing the tool left to the page cache);
 #   - whether the output boots to the guest's marker under TCG
-#     (tests/guests/boot.sh OUT FLAVOR --disk-bus virtio --nic virtio),
+#     (tests/guests/boot.sh OUT FLAVOR --disk-bus virtio --nic virtio,
+#     with the MAC of the tool's domain XML when it has one),
 #     with the time to the marker (or the failure line).
 # Prints a markdown table with ratios virt-v2v / v2kvm (> 1: v2kvm is
 # faster / smaller), then the phases.  Not a test: no thresholds.
@@ -125,10 +126,15 @@ run () {
     done
   } >"$res.out"
   if [ "$BOOT" = 1 ] && [ ${#disks[@]} -gt 0 ] && [ "$(jq .rc "$res.json")" = 0 ]; then
-    local t0 rc=0
+    local t0 rc=0 mac macopt=()
+    # boot with the MAC the tool's domain gives the NIC (a tool may have
+    # bound the guest's interface name to it: -i disk has no MAC)
+    mac=$(grep -Eo "mac address=['\"]..:..:..:..:..:.." "$out"/*.xml 2>/dev/null |
+          head -1 | grep -o '..:..:..:..:..:..$' || :)
+    [ -n "$mac" ] && macopt=(--mac "$mac")
     t0=$(date +%s)
     tests/guests/boot.sh "${disks[0]}" "$flavor" --disk-bus virtio --nic virtio \
-      --timeout 300 --log "$res.boot.log" >"$res.boot.err" 2>&1 || rc=$?
+      "${macopt[@]}" --timeout 300 --log "$res.boot.log" >"$res.boot.err" 2>&1 || rc=$?
     echo "boot_rc=$rc boot_s=$(( $(date +%s) - t0 ))" >>"$res.out"
     grep -a -E 'V2KVM-MARKER|ALERT!|Gave up waiting for root|Kernel panic' \
       "$res.boot.log" | tail -1 | tr -d '\r' | sed 's/^/boot_line=/' >>"$res.out" || :
