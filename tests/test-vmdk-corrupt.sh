@@ -137,10 +137,15 @@ printf 'version=1\ncreateType="monolithicFlat"\n' > noextent.vmdk
 fails noextent 3 "invalid descriptor: no extent lines"
 printf 'version=1\nRW 2048 FLAT "x.raw" 0\n# createType\n' > notype.vmdk
 fails notype 3 "invalid descriptor: no createType"
-{ printf 'version=1\ncreateType="monolithicFlat"\n\0\0junk\n'; } > nul.vmdk
+# the descriptor ends at the first NUL (qemu and VMware read it as a C
+# string): what follows is ignored, so the extent after it is not seen
+{ printf 'version=1\ncreateType="monolithicFlat"\n\0\0RW 2048 FLAT "x.raw" 0\n'; } > nul.vmdk
 expect_exit 3 "$V2KVM" disk info --format vmdk nul.vmdk
-expect_error_match "nul.vmdk'?: not a VMDK descriptor \\(contains binary data\\)"
-"$V2KVM" disk info nul.vmdk 2>&1 | grep -q 'format: raw' || fail "NUL junk probed as vmdk"
+expect_error_match "nul.vmdk'?: invalid descriptor: no extent lines"
+{ printf 'version=1\ncreateType="monolithicFlat"\n\001\002junk\n'; } > bin.vmdk
+expect_exit 3 "$V2KVM" disk info --format vmdk bin.vmdk
+expect_error_match "bin.vmdk'?: not a VMDK descriptor \\(contains binary data\\)"
+"$V2KVM" disk info bin.vmdk 2>&1 | grep -q 'format: raw' || fail "binary junk probed as vmdk"
 printf 'version=1\ncreateType="monolithicFlat"\nRW 2048 SPARSE "x.raw"\n' > notsparse.vmdk
 fails notsparse 3 "extent .*x.raw' .* is not a sparse extent file"
 echo "ok descriptor damage"
