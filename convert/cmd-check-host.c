@@ -59,7 +59,7 @@ cmd_check_host (int argc, char **argv)
   if (optind != argc)
     return usage_error ("check-host: no operands expected");
 
-  kvm = accel_kvm_works (&why);
+  kvm = accel_kvm_probe (true, &why);
   if (kvm)
     printf ("kvm: usable\n");
   else

@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "accel.h"
 #include "cleanup.h"
 #include "commands.h"
 #include "error.h"
@@ -282,6 +283,8 @@ cmd_fixup (int argc, char **argv)
     if ((formats[i] = disk_format (disks[i], opts.dry_run)) == NULL)
       ret = report_error ();
   opts.macs = &macs;
+  if (ret == 0 && opts.accel == FIXUP_ACCEL_AUTO && !accel_auto_wants_kvm ())
+    opts.accel = FIXUP_ACCEL_TCG;
   if (ret == 0 && fixup_disks (disks, formats, n, &opts, &res) == -1)
     ret = report_error ();
   if (json)

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "accel.h"
 #include "archive.h"
 #include "blk.h"
 #include "cfg.h"
@@ -65,6 +66,7 @@ struct conv {
   struct fixup_result fx;
   bool fixed;
   struct guestcaps caps;
+  enum fixup_accel accel;       /* o->accel, auto resolved by the probe */
   char *metadata;               /* where the guest went, for the summary */
 };
 
@@ -241,6 +243,9 @@ preflight (struct conv *c)
     if (check_interrupted () == -1)
       return -1;
   }
+  c->accel = o->accel;
+  if (!o->no_fixup && c->accel == FIXUP_ACCEL_AUTO && !accel_auto_wants_kvm ())
+    c->accel = FIXUP_ACCEL_TCG;
   c->out = output_new (&o->output);
   if (!c->out)
     return -1;
@@ -438,7 +443,7 @@ fixup (struct conv *c)
   CLEANUP_FREE const char **targets = xzalloc (c->n * sizeof *targets);
   string_vector macs = empty_vector;
   struct fixup_options fo = {
-    .root = o->root ? o->root : "single", .accel = o->accel,
+    .root = o->root ? o->root : "single", .accel = c->accel,
     .macs = &o->macs, .source_macs = &macs, .virtio_win = o->virtio_win,
     .no_trim = o->no_trim, .virtio_scsi = o->virtio_scsi,
   };

@@ -2,8 +2,11 @@
  * and mount it (guestfs(3) "INSPECTION").
  *
  * The appliance runs with the direct backend.  Under broken nested KVM its
- * qemu fails at once ("failed to set MSR"), so with --accel auto a failed
- * launch is retried with TCG (backend setting force_tcg) after a warning.
+ * qemu fails at once ("failed to set MSR") or hangs, so with --accel auto
+ * a launch that fails, or does not finish within KVM_LAUNCH_TIMEOUT_S, is
+ * retried with TCG (backend setting force_tcg) after a warning.  (The
+ * commands probe KVM first, convert/accel.c, and ask for TCG directly
+ * when the probe fails; this is the safety net.)
  *
  * Root choice never prompts: "single" (the default) wants exactly one
  * root, "first" takes the first, "/dev/..." names one.  Roots that are
@@ -12,11 +15,14 @@
  */
 #include <config.h>
 
+#include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -90,6 +96,108 @@ create_handle (const char *const *disks, const char *const *formats,
   return g;
 }
 
+/* ---- launch watchdog ----
+ * guestfs_launch blocks until the appliance's daemon answers and has no
+ * timeout of its own, and the appliance's pid is known only afterwards.
+ * While it runs, a thread watches for SIGINT/SIGTERM (v2k_interrupted)
+ * and, for a KVM launch, a deadline: nested KVM can hang inside the
+ * kernel instead of failing, and the probe in convert/accel.c cannot
+ * catch every such host.  Either way it kills our qemu children (the
+ * direct backend forks qemu itself), so the launch returns an error. */
+#define KVM_LAUNCH_TIMEOUT_S 120
+
+struct watchdog {
+  pthread_t thread;
+  pthread_mutex_t lock;
+  pthread_cond_t cond;
+  bool done;
+  bool timed_out;
+  int timeout_s;                /* 0: none */
+};
+
+static void
+kill_qemu_children (void)
+{
+  DIR *d = opendir ("/proc");
+  struct dirent *e;
+  pid_t self = getpid ();
+
+  if (d == NULL)
+    return;
+  while ((e = readdir (d)) != NULL) {
+    char path[64], buf[512], *rp;
+    long pid = strtol (e->d_name, &rp, 10), ppid;
+    FILE *f;
+
+    if (*rp || pid <= 0)
+      continue;
+    snprintf (path, sizeof path, "/proc/%ld/stat", pid);
+    if ((f = fopen (path, "re")) == NULL)
+      continue;
+    if (fgets (buf, sizeof buf, f) == NULL)
+      buf[0] = '\0';
+    fclose (f);
+    /* "pid (comm) state ppid ...": comm may contain spaces and ')'. */
+    char *open = strchr (buf, '('), *close = strrchr (buf, ')');
+    if (!open || !close || sscanf (close + 1, " %*c %ld", &ppid) != 1 ||
+        ppid != self || strncmp (open + 1, "qemu", 4) != 0)
+      continue;
+    kill ((pid_t) pid, SIGKILL);
+  }
+  closedir (d);
+}
+
+static void *
+watchdog_main (void *arg)
+{
+  struct watchdog *w = arg;
+  struct timespec start, now;
+
+  clock_gettime (CLOCK_MONOTONIC, &start);
+  pthread_mutex_lock (&w->lock);
+  while (!w->done) {
+    struct timespec t;
+    clock_gettime (CLOCK_REALTIME, &t);
+    t.tv_nsec += 200 * 1000000L;
+    if (t.tv_nsec >= 1000000000L) {
+      t.tv_sec++;
+      t.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait (&w->cond, &w->lock, &t);
+    if (w->done)
+      break;
+    clock_gettime (CLOCK_MONOTONIC, &now);
+    w->timed_out = w->timeout_s && now.tv_sec - start.tv_sec >= w->timeout_s;
+    if (v2k_interrupted || w->timed_out)
+      kill_qemu_children ();    /* again later if qemu is not started yet */
+  }
+  pthread_mutex_unlock (&w->lock);
+  return NULL;
+}
+
+/* guestfs_launch under the watchdog; *timed_out says whether it killed
+ * the appliance for taking longer than timeout_s. */
+static int
+watched_launch (guestfs_h *g, int timeout_s, bool *timed_out)
+{
+  struct watchdog w = {
+    .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER,
+    .timeout_s = timeout_s,
+  };
+  bool watching = pthread_create (&w.thread, NULL, watchdog_main, &w) == 0;
+  int r = guestfs_launch (g);
+
+  if (watching) {
+    pthread_mutex_lock (&w.lock);
+    w.done = true;
+    pthread_cond_signal (&w.cond);
+    pthread_mutex_unlock (&w.lock);
+    pthread_join (w.thread, NULL);
+  }
+  *timed_out = w.timed_out && r == -1;
+  return r;
+}
+
 static volatile sig_atomic_t appliance_pid;
 
 static void
@@ -113,11 +221,22 @@ inspect_launch (const char *const *disks, const char *const *formats,
     if (g == NULL)
       return NULL;
     debug ("launching the libguestfs appliance (%s)", tcg ? "tcg" : "kvm");
-    if (guestfs_launch (g) == 0)
+    bool timed_out;
+    if (watched_launch (g, tcg ? 0 : KVM_LAUNCH_TIMEOUT_S, &timed_out) == 0)
       break;
+    if (check_interrupted () == -1) {
+      guestfs_close (g);
+      return NULL;
+    }
+    char why[600];
+    if (timed_out)
+      snprintf (why, sizeof why, "it did not boot within %d s; nested "
+                "KVM can hang like this", KVM_LAUNCH_TIMEOUT_S);
+    else
+      snprintf (why, sizeof why, "%s", first_line (g));
     if (tcg || opts->accel == FIXUP_ACCEL_KVM) {
       set_error (EIO, "cannot launch the libguestfs appliance%s: %s",
-                 tcg ? " with TCG" : "", first_line (g));
+                 tcg ? " with TCG" : "", why);
       if (!tcg)
         prepend_error ("%s", "--accel kvm: ");
       error_set_kind (V2K_ERR_HYPERVISOR);
@@ -125,7 +244,7 @@ inspect_launch (const char *const *disks, const char *const *formats,
       return NULL;
     }
     warning ("the libguestfs appliance failed to launch with KVM (%s); "
-             "retrying with software emulation (TCG)", first_line (g));
+             "retrying with software emulation (TCG)", why);
     guestfs_close (g);
     tcg = true;
   }

@@ -1,14 +1,22 @@
 #!/bin/bash
 # The KVM probe tells a working KVM from one that aborts or hangs, and
-# --accel auto|kvm|tcg act on it.  Fake qemu binaries stand for the three
-# behaviours, so the test does not depend on this host's KVM.
+# --accel auto|kvm|tcg act on it.  Fake qemu binaries stand for the
+# behaviours, so the test does not depend on this host's KVM.  The probe
+# boots the appliance's kernel (here a fake path, V2KVM_PROBE_KERNEL) and
+# waits for its first log line; without a kernel, a boot sector and 'K'.
 . "$srcdir/functions.sh"
 [ -r /dev/kvm ] && [ -w /dev/kvm ] || skip "/dev/kvm not accessible (probe stops before running qemu)"
 
 mk () { printf '#!/bin/bash\n%s\n' "$2" > "$TMP/$1"; chmod +x "$TMP/$1"; }
 mk qemu-abort "echo 'qemu-system-x86_64: error: failed to set MSR 0x10a to 0x69' >&2; kill -ABRT \$\$"
 mk qemu-hang  "exec sleep 60"
-mk qemu-good  "echo 'qemu: warning: something harmless' >&2; printf 'K\n'; exec sleep 60"
+mk qemu-good  "echo 'qemu: warning: something harmless' >&2; printf 'early\\r\\n[    0.000000] Linux version 6.1.0-fake\\r\\n'; exec sleep 60"
+# Broken nested KVM as seen here: real mode runs (the kernel's setup code
+# prints, a boot sector would print its K), long mode never starts.
+mk qemu-realmode "printf 'Probing EDD (edd=off to disable)... ok\\r\\nK\\n'; exec sleep 60"
+mk qemu-sector "printf 'K\\n'; exec sleep 60"
+export V2KVM_PROBE_KERNEL=$TMP/vmlinuz V2KVM_CACHE_DIR=$TMP/cache
+echo kernel > "$V2KVM_PROBE_KERNEL"
 
 V2KVM_QEMU=$TMP/qemu-good "$V2KVM" check-host > "$TMP/out" || fail "good: exit $?"
 grep -qx 'kvm: usable' "$TMP/out" || fail "good: $(cat "$TMP/out")"
@@ -22,11 +30,42 @@ grep -q 'warning: KVM is not usable' "$TMP/err" || fail "abort: no warning"
 V2KVM_QEMU=$TMP/qemu-abort expect_exit 8 "$V2KVM" check-host --accel kvm
 expect_error_match 'KVM is not usable .*--accel tcg'
 
-V2KVM_QEMU=$TMP/qemu-hang "$V2KVM" check-host > "$TMP/out" 2>/dev/null || fail "hang: exit $?"
-grep -q 'kvm: unusable (qemu with accel=kvm hung' "$TMP/out" || fail "hang: $(cat "$TMP/out")"
-pgrep -f "$TMP/qemu-hang" >/dev/null && fail "the hung probe was left running"
+for q in qemu-hang qemu-realmode; do
+  V2KVM_QEMU=$TMP/$q "$V2KVM" check-host > "$TMP/out" 2>/dev/null || fail "$q: exit $?"
+  grep -q "kvm: unusable (qemu with accel=kvm hung: $TMP/vmlinuz did not start within" "$TMP/out" \
+    || fail "$q: $(cat "$TMP/out")"
+  pgrep -f "$TMP/$q" >/dev/null && fail "the hung probe $q was left running"
+done
+
+# Without a kernel the boot sector is the probe.
+V2KVM_PROBE_KERNEL=none V2KVM_QEMU=$TMP/qemu-sector "$V2KVM" check-host | grep -qx 'kvm: usable' \
+  || fail "boot-sector probe"
 
 V2KVM_QEMU=$TMP/qemu-abort "$V2KVM" check-host --accel tcg | grep -qx 'conversions will use: tcg' \
   || fail "--accel tcg"
 expect_exit 2 "$V2KVM" check-host --accel fast
+
+# fixup/convert with --accel auto probe before launching the appliance and
+# go straight to TCG when KVM hangs; the answer is remembered (per boot,
+# qemu binary and kernel), so the next conversion does not wait again.
+# LIBGUESTFS_HV=/bin/false makes the appliance launch fail at once.
+truncate -s 1M "$TMP/disk.img"
+rm -rf "$V2KVM_CACHE_DIR"
+mk qemu-hang2 "exec sleep 60"
+for run in 1 2; do
+  got=0
+  V2KVM_QEMU=$TMP/qemu-hang2 LIBGUESTFS_HV=/bin/false \
+    "$V2KVM" -v fixup --accel auto "$TMP/disk.img" >/dev/null 2>"$TMP/err" || got=$?
+  [ $got = 8 ] || fail "run $run: exit $got: $(cat "$TMP/err")"
+  grep -q 'warning: KVM is not usable (qemu with accel=kvm hung' "$TMP/err" || fail "run $run: no warning: $(cat "$TMP/err")"
+  grep -q 'launching the libguestfs appliance (kvm)' "$TMP/err" && fail "run $run: tried KVM after the probe said no"
+  grep -q 'cannot launch the libguestfs appliance with TCG' "$TMP/err" || fail "run $run: $(cat "$TMP/err")"
+  if [ $run = 2 ]; then
+    grep -q 'kvm probe: answer remembered since this boot' "$TMP/err" || fail "run 2 probed again: $(cat "$TMP/err")"
+  fi
+done
+grep -q "$TMP/qemu-hang2" "$V2KVM_CACHE_DIR/kvm-probe" || fail "memo: $(cat "$V2KVM_CACHE_DIR/kvm-probe")"
+# check-host probes again and rewrites the memo.
+V2KVM_QEMU=$TMP/qemu-good "$V2KVM" check-host >/dev/null || fail "good again"
+grep -q "$TMP/qemu-good" "$V2KVM_CACHE_DIR/kvm-probe" || fail "memo not rewritten"
 echo ok

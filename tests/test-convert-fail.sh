@@ -3,7 +3,8 @@
 #   - a guest whose fixup must fail (only a Xen-PV kernel, phony guest)
 #     exits 7 naming the kernel, before any copy: no output file;
 #   - a disk with no operating system exits 7 the same way;
-#   - SIGINT while the appliance converts the xen test guest: exit 130,
+#   - SIGINT while the appliance boots, and while it converts the xen
+#     test guest: exit 130,
 #     no output, no scratch directory, no nbdkit or qemu left running.
 # The sources are unchanged in every case (sha256).  Slow (SLOW=1).
 . "$srcdir/functions.sh"
@@ -33,24 +34,27 @@ expect_exit 7 "$V2KVM" convert -i disk "$TMP/blank.img" -os "$TMP/out"
 expect_error_match "no operating system"
 nothing_left
 
-# SIGINT in the middle of the fixups
+# SIGINT while the appliance boots (the launch watchdog kills its qemu)
+# and in the middle of the fixups
 require_convert_input xen xl
 source_sums >"$TMP/sums-before"
-"$V2KVM" convert -i "$INPUT_TYPE" "$INPUT_SOURCE" -os "$TMP/out" \
-  --machine-readable >"$TMP/int.json" 2>"$TMP/int.err" &
-pid=$!
-for ((i = 0; i < 300; i++)); do
-  grep -q '"phase":"fixup","event":"start"' "$TMP/int.json" && break
-  kill -0 $pid 2>/dev/null || break
-  sleep 1
+for delay in 2 15; do
+  "$V2KVM" convert -i "$INPUT_TYPE" "$INPUT_SOURCE" -os "$TMP/out" \
+    --machine-readable >"$TMP/int.json" 2>"$TMP/int.err" &
+  pid=$!
+  for ((i = 0; i < 300; i++)); do
+    grep -q '"phase":"fixup","event":"start"' "$TMP/int.json" && break
+    kill -0 $pid 2>/dev/null || break
+    sleep 1
+  done
+  sleep $delay
+  kill -INT $pid
+  rc=0; wait $pid || rc=$?
+  [ "$rc" = 130 ] || fail "convert interrupted after $delay s exited $rc: $(cat "$TMP/int.err")"
+  grep -q 'interrupted' "$TMP/int.err" || fail "no message: $(cat "$TMP/int.err")"
+  jq -e -s '.[-1].type == "result" and .[-1].exit == 130' "$TMP/int.json" \
+    >/dev/null || fail "no result line with exit 130"
+  nothing_left
 done
-sleep 15        # the appliance is up, or nearly
-kill -INT $pid
-rc=0; wait $pid || rc=$?
-[ "$rc" = 130 ] || fail "interrupted convert exited $rc: $(cat "$TMP/int.err")"
-grep -q 'interrupted' "$TMP/int.err" || fail "no message: $(cat "$TMP/int.err")"
-jq -e -s '.[-1].type == "result" and .[-1].exit == 130' "$TMP/int.json" \
-  >/dev/null || fail "no result line with exit 130"
-nothing_left
 source_sums | cmp -s - "$TMP/sums-before" || fail "the source changed"
 exit 0
