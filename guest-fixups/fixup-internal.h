@@ -40,6 +40,11 @@ struct fx {
   const char *legacy_conf;      /* legacy grub file whose default= ... */
   size_t legacy_index;          /* ... must become this entry */
   size_t nr_disks;
+  /* linux_kernel_has_module's cache: modules.builtin + modules.dep of one
+   * kernel (read ~10 times otherwise, each read a few appliance round
+   * trips); dropped by fx_command, which may change them. */
+  char *modlist_version;
+  char *modlist;
 };
 
 /* A family fixup (style.md §2.3.5).  matches() is pure; convert() runs

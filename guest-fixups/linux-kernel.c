@@ -182,14 +182,23 @@ linux_kernel_has_module (struct fx *fx, const char *version,
 {
   static const char *const lists[] = { "modules.builtin", "modules.dep" };
 
-  for (size_t i = 0; i < 2; ++i) {
-    CLEANUP_FREE char *path = xasprintf ("/lib/modules/%s/%s", version,
-                                         lists[i]);
-    CLEANUP_FREE char *text = NULL;
-    if (fx_read (fx, path, &text, NULL) == 1 && text_has_module (text, module))
-      return true;
+  if (!fx->modlist_version || strcmp (fx->modlist_version, version) != 0) {
+    free (fx->modlist_version);
+    free (fx->modlist);
+    fx->modlist_version = xstrdup (version);
+    fx->modlist = xstrdup ("");
+    for (size_t i = 0; i < 2; ++i) {
+      CLEANUP_FREE char *path = xasprintf ("/lib/modules/%s/%s", version,
+                                           lists[i]);
+      CLEANUP_FREE char *text = NULL;
+      if (fx_read (fx, path, &text, NULL) == 1) {
+        char *t = xasprintf ("%s%s\n", fx->modlist, text);
+        free (fx->modlist);
+        fx->modlist = t;
+      }
+    }
   }
-  return false;
+  return text_has_module (fx->modlist, module);
 }
 
 static char *
