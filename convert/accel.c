@@ -226,9 +226,8 @@ run_probe (const char *qemu, const char *kernel, const char *image,
   return false;
 }
 
-/* PROG as execvp would find it, or NULL. */
-static char *
-find_in_path (const char *prog)
+char *
+find_program (const char *prog)
 {
   const char *path = getenv ("PATH");
 
@@ -250,9 +249,10 @@ find_in_path (const char *prog)
 
 /* The probe's answer is remembered until the next reboot, so a batch of
  * conversions on a host whose KVM hangs pays the probe's timeout once:
- * /var/tmp/v2kvm-UID/kvm-probe ($V2KVM_CACHE_DIR/kvm-probe) holds one line "KEY\tRESULT\tWHY", KEY
- * naming the boot (boot_id) and the qemu binary and kernel probed (path,
- * size, mtime).  `v2kvm check-host` always probes again and rewrites it. */
+ * /var/tmp/v2kvm-UID/kvm-probe ($V2KVM_CACHE_DIR/kvm-probe) holds one
+ * line "KEY\tRESULT\tWHY", KEY naming the boot (boot_id) and the qemu
+ * binary and kernel probed (path, size, mtime); anything else in the file
+ * is ignored and the probe runs again.  `v2kvm check-host` always probes again and rewrites it. */
 static char *
 probe_key (const char *qemu, const char *kernel)
 {
@@ -269,7 +269,7 @@ probe_key (const char *qemu, const char *kernel)
   boot_id[strcspn (boot_id, "\n")] = '\0';
   if (!boot_id[0])
     return NULL;
-  qpath = find_in_path (qemu);
+  qpath = find_program (qemu);
   if (qpath == NULL || stat (qpath, &qs) == -1)
     return NULL;
   if (kernel && stat (kernel, &ks) == -1)
@@ -396,8 +396,8 @@ accel_auto_wants_kvm (void)
 
   if (accel_kvm_works (&why))
     return true;
-  warning ("KVM is not usable (%s); the appliance runs under software "
-           "emulation (TCG), which is slower", why);
+  warning ("KVM is not usable (%s); using software emulation (TCG), "
+           "which is slower", why);
   return false;
 }
 
@@ -410,18 +410,16 @@ accel_choose (enum accel requested, enum accel *out)
     *out = ACCEL_TCG;
     return 0;
   }
+  if (requested == ACCEL_AUTO) {
+    *out = accel_auto_wants_kvm () ? ACCEL_KVM : ACCEL_TCG;
+    return 0;
+  }
   if (accel_kvm_works (&why)) {
     *out = ACCEL_KVM;
     return 0;
   }
-  if (requested == ACCEL_KVM) {
-    set_error (ENODEV, "KVM is not usable (%s); use --accel tcg to run "
-               "under software emulation (much slower)", why);
-    error_set_kind (V2K_ERR_HYPERVISOR);
-    return -1;
-  }
-  warning ("KVM is not usable (%s); using software emulation (TCG), "
-           "which is slower", why);
-  *out = ACCEL_TCG;
-  return 0;
+  set_error (ENODEV, "KVM is not usable (%s); use --accel tcg to run "
+             "under software emulation (much slower)", why);
+  error_set_kind (V2K_ERR_HYPERVISOR);
+  return -1;
 }

@@ -28,11 +28,14 @@ bool accel_kvm_probe (bool fresh, char **why);
 /* accel_kvm_probe (false, why). */
 bool accel_kvm_works (char **why);
 
-/* Resolve requested (auto/kvm/tcg) into kvm or tcg in *out.  auto picks
- * TCG with a warning when KVM does not work; kvm when KVM does not work
+/* Resolve requested (auto/kvm/tcg) into kvm or tcg in *out.  auto is
+ * accel_auto_wants_kvm(); kvm when KVM does not work
  * is an error (V2K_ERR_HYPERVISOR) telling the user about --accel tcg.
  * 0 or -1 + set_error. */
 int accel_choose (enum accel requested, enum accel *out);
+
+/* PROG as execvp finds it (absolute, symlinks resolved), or NULL. */
+char *find_program (const char *prog);
 
 /* For --accel auto, before an appliance starts: true when the probe says
  * KVM works (the launch may still fail and be retried with TCG), false

@@ -20,11 +20,9 @@
 static bool
 in_path (const char *prog)
 {
-  CLEANUP_FREE char *cmd = NULL;
+  CLEANUP_FREE char *path = find_program (prog);
 
-  if (asprintf (&cmd, "command -v %s >/dev/null 2>&1", prog) == -1)
-    return false;
-  return system (cmd) == 0;
+  return path != NULL;
 }
 
 int

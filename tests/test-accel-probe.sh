@@ -65,6 +65,26 @@ for run in 1 2; do
   fi
 done
 grep -q "$TMP/qemu-hang2" "$V2KVM_CACHE_DIR/kvm-probe" || fail "memo: $(cat "$V2KVM_CACHE_DIR/kvm-probe")"
+# A memo that is not one "KEY<TAB>0|1<TAB>WHY" line for this boot, qemu
+# and kernel is ignored: the probe runs again and rewrites it.
+# (qemu-abort fails at once, so each probe here is quick.)
+V2KVM_QEMU=$TMP/qemu-abort LIBGUESTFS_HV=/bin/false \
+  "$V2KVM" fixup --accel auto "$TMP/disk.img" >/dev/null 2>&1
+key=$(cut -f1 "$V2KVM_CACHE_DIR/kvm-probe")
+case $key in *"$TMP/qemu-abort"*) ;; *) fail "memo key: $key" ;; esac
+for bad in 'garbage' "$key	7	odd result" "$key" "$(head -c 3000 /dev/zero | tr '\0' x)" \
+           "other-boot ${key#* }	1	"; do
+  printf '%s\n' "$bad" > "$V2KVM_CACHE_DIR/kvm-probe"
+  got=0
+  V2KVM_QEMU=$TMP/qemu-abort LIBGUESTFS_HV=/bin/false \
+    "$V2KVM" -v fixup --accel auto "$TMP/disk.img" >/dev/null 2>"$TMP/err" || got=$?
+  [ $got = 8 ] || fail "bad memo '${bad:0:40}': exit $got: $(cat "$TMP/err")"
+  grep -q 'kvm probe: answer remembered' "$TMP/err" && fail "bad memo '${bad:0:40}' was believed"
+  grep -q 'warning: KVM is not usable (qemu with accel=kvm failed: .*MSR 0x10a' "$TMP/err" ||
+    fail "bad memo '${bad:0:40}': no probe: $(cat "$TMP/err")"
+  grep -q "^$key	0	qemu with accel=kvm failed" "$V2KVM_CACHE_DIR/kvm-probe" ||
+    fail "memo not rewritten after '${bad:0:40}'"
+done
 # check-host probes again and rewrites the memo.
 V2KVM_QEMU=$TMP/qemu-good "$V2KVM" check-host >/dev/null || fail "good again"
 grep -q "$TMP/qemu-good" "$V2KVM_CACHE_DIR/kvm-probe" || fail "memo not rewritten"
