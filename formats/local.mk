@@ -19,6 +19,7 @@ libformats_a_SOURCES = \
 	formats/disk-vmdk-grains.c \
 	formats/disk-vmdk-esx.c \
 	formats/tar.c formats/tar.h \
+	formats/initramfs.c formats/initramfs.h \
 	formats/manifest.c formats/manifest.h \
 	formats/archive.h formats/ova.c formats/xva.c \
 	formats/ova.h formats/ovf-refs.c formats/ova-gunzip.c \

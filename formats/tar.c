@@ -643,3 +643,70 @@ tar_open_member (struct tar *t, const char *name)
   return bfile_new_range (t->file->fd, t->file->base + m->offset, m->size,
                           fname, &member_ops, p);
 }
+
+/* ---- Writing ---- */
+
+static int
+tar_put (FILE *fp, const void *p, size_t n)
+{
+  if (n && fwrite (p, 1, n, fp) != n) {
+    set_error_errno ("cannot write a tar archive");
+    error_set_kind (V2K_ERR_OUTPUT);
+    return -1;
+  }
+  return 0;
+}
+
+int
+tar_write_file (FILE *fp, const char *name, uint32_t perm,
+                const void *data, size_t size)
+{
+  static const char zero[TAR_BLOCK];
+  char h[TAR_BLOCK] = { 0 };
+  size_t len = strlen (name), split = 0;
+  unsigned sum = 0;
+
+  if (len > 100) {              /* ustar: prefix "/" name */
+    for (size_t i = 0; i < len && i <= 155; ++i)
+      if (name[i] == '/' && len - i - 1 <= 100 && len - i - 1 > 0)
+        split = i;
+    if (split == 0) {
+      set_error (ENAMETOOLONG, "'%s': name too long for a tar archive",
+                 name);
+      return -1;
+    }
+    memcpy (h + 345, name, split);
+    memcpy (h, name + split + 1, len - split - 1);
+  }
+  else
+    memcpy (h, name, len);
+  snprintf (h + 100, 8, "%07o", (unsigned) (perm & 07777));
+  snprintf (h + 108, 8, "%07o", 0u);
+  snprintf (h + 116, 8, "%07o", 0u);
+  snprintf (h + 124, 12, "%011llo", (unsigned long long) size);
+  snprintf (h + 136, 12, "%011o", 0u);
+  memset (h + 148, ' ', 8);
+  h[156] = '0';
+  memcpy (h + 257, "ustar", 6);
+  memcpy (h + 263, "00", 2);
+  for (size_t i = 0; i < TAR_BLOCK; ++i)
+    sum += (unsigned char) h[i];
+  snprintf (h + 148, 8, "%06o", sum);
+  h[155] = ' ';
+  if (size >= 1ULL << 33) {
+    set_error (EFBIG, "'%s': too large for a ustar member", name);
+    return -1;
+  }
+  if (tar_put (fp, h, TAR_BLOCK) == -1 || tar_put (fp, data, size) == -1 ||
+      tar_put (fp, zero, (TAR_BLOCK - size % TAR_BLOCK) % TAR_BLOCK) == -1)
+    return -1;
+  return 0;
+}
+
+int
+tar_write_end (FILE *fp)
+{
+  static const char zero[2 * TAR_BLOCK];
+
+  return tar_put (fp, zero, sizeof zero);
+}

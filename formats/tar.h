@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "bfile.h"
@@ -108,5 +109,15 @@ void tar_stream_free (struct tar_stream *ts);
  * Returns a new string, or NULL + set_error (EINVAL, naming archive)
  * for an absolute name or a ".." component. */
 char *tar_normalise_name (const char *archive, const char *name);
+
+/* ---- Writing (the Linux fixup hands files to guestfs_tar_in) ---- */
+
+/* Append a ustar regular file (uid/gid 0, mtime 0) to fp.  0, or -1 +
+ * set_error: ENAMETOOLONG when name does not fit ustar's name (100) and
+ * prefix (155) fields, EIO for a write error. */
+int tar_write_file (FILE *fp, const char *name, uint32_t perm,
+                    const void *data, size_t size);
+/* The end-of-archive marker: two zero blocks.  0 or -1 + set_error. */
+int tar_write_end (FILE *fp);
 
 #endif /* V2K_TAR_H */

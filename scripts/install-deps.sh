@@ -16,6 +16,8 @@ PKGS=(
   python3
   libxml2-utils nbdkit nbdkit-plugin-dev libnbd-bin
   debootstrap jq zstd xz-utils file libhivex-bin
+  # initramfs oracles (tests/test-initramfs.sh)
+  cpio initramfs-tools
   # benchmarks (bench/): peak RSS, ratios
   time bc openssl
   xxhash

@@ -12,3 +12,12 @@ TESTS += tests/test-fixup-cli.sh $(FIXUP_SLOW_TESTS)
 SLOW_TESTS += $(FIXUP_SLOW_TESTS)
 EXTRA_DIST += tests/test-fixup-cli.sh $(FIXUP_SLOW_TESTS) \
 	tests/fixup-functions.sh tests/phony/make-phony.sh
+
+# irdtool drives formats/initramfs.c (the initramfs patch of the Debian
+# fixup) and the tar writer; test-initramfs.sh checks both against
+# cpio/zstd/gzip/unmkinitramfs/tar and hostile images.
+check_PROGRAMS += tests/irdtool
+tests_irdtool_SOURCES = tests/irdtool.c
+tests_irdtool_LDADD = $(FORMATS_LIBS)
+TESTS += tests/test-initramfs.sh
+EXTRA_DIST += tests/test-initramfs.sh
