@@ -49,6 +49,8 @@ static const char usage_text[] =
 "      --virtio-win PATH           Windows drivers (ISO or directory)\n"
 "      --block-driver virtio-blk|virtio-scsi   Windows boot disk driver\n"
 "      --no-trim                   copy free space too (no fstrim)\n"
+"      --rebuild-initramfs         run the guest's initramfs tool even\n"
+"                                  where the image can be patched\n"
 "      --no-fixup                  copy as is (the guest may not boot)\n"
 "  -j, --jobs N                    copy threads (default: cores)\n"
 "      --machine-readable          JSON lines on stdout\n"
@@ -80,7 +82,7 @@ add_netmap (struct convert_options *o, char *arg, bool bridge)
 
 enum {
   OPT_OS = 256, OPT_OC, OPT_OF, OPT_OA, OPT_ON, OPT_NETWORK, OPT_BRIDGE,
-  OPT_ROOT, OPT_NOTRIM, OPT_NOVERIFY, OPT_NOFIXUP, OPT_PRINT, OPT_MACHINE,
+  OPT_ROOT, OPT_NOTRIM, OPT_REBUILD_INITRAMFS, OPT_NOVERIFY, OPT_NOFIXUP, OPT_PRINT, OPT_MACHINE,
   OPT_ACCEL, OPT_DOMTYPE, OPT_GRAPHICS, OPT_REPLACE, OPT_MAC, OPT_VIRTIOWIN,
   OPT_BLOCKDRV,
 };
@@ -107,6 +109,7 @@ static const struct option longopts[] = {
   { "virtio-win", required_argument, NULL, OPT_VIRTIOWIN },
   { "block-driver", required_argument, NULL, OPT_BLOCKDRV },
   { "no-trim", no_argument, NULL, OPT_NOTRIM },
+  { "rebuild-initramfs", no_argument, NULL, OPT_REBUILD_INITRAMFS },
   { "no-verify", no_argument, NULL, OPT_NOVERIFY },
   { "no-fixup", no_argument, NULL, OPT_NOFIXUP },
   { "print-source", no_argument, NULL, OPT_PRINT },
@@ -188,6 +191,7 @@ take_option (struct convert_options *o, int c, char *arg)
     o->virtio_scsi = strcmp (arg, "virtio-scsi") == 0;
     break;
   case OPT_NOTRIM: o->no_trim = true; break;
+  case OPT_REBUILD_INITRAMFS: o->rebuild_initramfs = true; break;
   case OPT_NOVERIFY: o->no_verify = true; break;
   case OPT_NOFIXUP: o->no_fixup = true; break;
   case OPT_PRINT: o->print_source = true; break;

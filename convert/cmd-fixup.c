@@ -13,6 +13,8 @@
  *                                  config, when the guest does not say
  *   --virtio-win PATH              Windows: the virtio-win ISO/directory
  *   --block-driver virtio-scsi     Windows: boot disk on vioscsi
+ *   --rebuild-initramfs            run the guest's initramfs tool even
+ *                                  where the image can be patched
  *
  * Disks are raw or qcow2 (probed by magic); other formats are for
  * `v2kvm convert`.  Output: one "fixup: FILE: WHAT" line per change, then
@@ -220,6 +222,7 @@ cmd_fixup (int argc, char **argv)
     { "mac", required_argument, NULL, 'M' },
     { "virtio-win", required_argument, NULL, 'W' },
     { "block-driver", required_argument, NULL, 'B' },
+    { "rebuild-initramfs", no_argument, NULL, 'I' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
   };
@@ -255,6 +258,7 @@ cmd_fixup (int argc, char **argv)
       string_vector_append (&macs, optarg);
       break;
     case 'W': opts.virtio_win = optarg; break;
+    case 'I': opts.rebuild_initramfs = true; break;
     case 'B':
       if (strcmp (optarg, "virtio-blk") && strcmp (optarg, "virtio-scsi"))
         return usage_error ("fixup: --block-driver takes virtio-blk or "
@@ -264,7 +268,8 @@ cmd_fixup (int argc, char **argv)
     case 'h':
       printf ("usage: v2kvm fixup [--root single|first|/dev/...] [--dry-run] "
               "[--machine-readable] [--accel auto|kvm|tcg] [--mac NAME=MAC] "
-              "[--virtio-win PATH] [--block-driver virtio-blk|virtio-scsi] DISK...\n");
+              "[--virtio-win PATH] [--block-driver virtio-blk|virtio-scsi] "
+              "[--rebuild-initramfs] DISK...\n");
       return 0;
     default:
       return usage_error ("fixup: bad option");

@@ -446,6 +446,7 @@ fixup (struct conv *c)
     .root = o->root ? o->root : "single", .accel = c->accel,
     .macs = &o->macs, .source_macs = &macs, .virtio_win = o->virtio_win,
     .no_trim = o->no_trim, .virtio_scsi = o->virtio_scsi,
+    .rebuild_initramfs = o->rebuild_initramfs,
   };
   bool named = true;
   char **cand;

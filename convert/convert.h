@@ -47,6 +47,7 @@ struct convert_options {
   unsigned jobs;                /* -j; 0 = cores */
   bool compress;                /* -c: compressed qcow2 */
   bool no_trim;                 /* --no-trim: copy free space too */
+  bool rebuild_initramfs;       /* --rebuild-initramfs */
   bool no_verify;               /* --no-verify: skip archive checksums */
   bool no_fixup;                /* --no-fixup: copy as is */
   bool print_source;            /* stop after step 1 */

@@ -84,6 +84,11 @@ int fx_ls (struct fx *fx, const char *dir, string_vector *out);
 int fx_write (struct fx *fx, const char *path, const char *content,
               size_t len, const char *what);
 int fx_unlink (struct fx *fx, const char *path, const char *what);
+/* Replace the existing file path by the local file new_local (uploaded
+ * beside it, then renamed over it, keeping its mode).  orig (taken) holds
+ * path's current content, for fx_rollback.  Logs "fixup: path: what". */
+int fx_replace (struct fx *fx, const char *path, const char *new_local,
+                char *orig, size_t orig_size, const char *what);
 int fx_symlink (struct fx *fx, const char *target, const char *path,
                 const char *what);
 /* Run argv inside the guest (chroot); in dry-run mode only log it.  On
@@ -119,6 +124,14 @@ int linux_choose_kernel (struct fx *fx);
 int linux_set_default_kernel (struct fx *fx);
 bool linux_kernel_has_module (struct fx *fx, const char *version,
                               const char *module);
+
+/* linux-initramfs.c: add the virtio modules mods (NULL-terminated) to
+ * the chosen kernel's existing initramfs-tools image and bring the
+ * config it embeds up to date, without running mkinitramfs (see the file
+ * for when it applies).  1 when done, 0 when the image cannot be patched
+ * (the caller runs the guest's tool instead; the reason is a debug
+ * message), -1 + set_error when the guest could not be written. */
+int linux_patch_initramfs (struct fx *fx, const char *const *mods);
 
 /* linux-net.c: pin interface names to MACs. */
 int linux_pin_interfaces (struct fx *fx);

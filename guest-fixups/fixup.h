@@ -54,6 +54,9 @@ struct fixup_options {
   const char *root;             /* "single" (default if NULL), "first", "/dev/..." */
   bool dry_run;                 /* throwaway overlay, no commands run */
   bool no_trim;                 /* skip the final fstrim */
+  /* Linux: always run the guest's initramfs tool, even where the existing
+   * initramfs-tools image could be patched (--rebuild-initramfs). */
+  bool rebuild_initramfs;
   enum fixup_accel accel;
   /* NAME=MAC pairs from the source config (--mac): MACs of interfaces the
    * guest's own config names without a MAC. */

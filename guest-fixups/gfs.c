@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cleanup.h"
 #include "error.h"
@@ -294,6 +295,61 @@ fx_command (struct fx *fx, const char *const *argv)
   return 0;
 }
 
+int
+fx_replace (struct fx *fx, const char *path, const char *new_local,
+            char *orig, size_t orig_size, const char *what)
+{
+  CLEANUP_FREE char *tmp = NULL;
+  struct guestfs_statns *st;
+  struct fx_backup b = {
+    .path = xstrdup (path), .content = orig, .size = orig_size,
+  };
+
+  fx_backup_list_append (&fx->backups, b);
+  st = guestfs_statns (fx->g, path);
+  if (st == NULL)
+    return fx_gfs_error (fx, path);
+  int mode = (int) (st->st_mode & 07777);
+  guestfs_free_statns (st);
+  /* Beside it, so the rename is atomic and the old file stays whole if
+   * the upload fails (a full /boot). */
+  {
+    const char *slash = strrchr (path, '/');
+    tmp = xasprintf ("%.*s/.%s.v2kvm", (int) (slash - path), path, slash + 1);
+  }
+  if (guestfs_upload (fx->g, new_local, tmp) == -1 ||
+      guestfs_chmod (fx->g, mode, tmp) == -1 ||
+      guestfs_rename (fx->g, tmp, path) == -1) {
+    CLEANUP_FREE char *msg = xasprintf ("cannot replace '%s'", path);
+    int r = fx_gfs_error (fx, msg);
+    guestfs_rm_f (fx->g, tmp);
+    return r;
+  }
+  fx_log (fx, path, "%s", what);
+  return 0;
+}
+
+/* guestfs_write carries at most a protocol message (4 MiB): larger
+ * originals (an initramfs) go back through a local file. */
+static int
+restore_content (guestfs_h *g, const struct fx_backup *b)
+{
+  char tmp[] = "/tmp/v2kvm-restore.XXXXXX";
+  int fd, r;
+
+  if (b->size < 1024 * 1024)
+    return guestfs_write (g, b->path, b->content, b->size);
+  fd = mkstemp (tmp);
+  if (fd == -1)
+    return -1;
+  r = write (fd, b->content, b->size) == (ssize_t) b->size ? 0 : -1;
+  close (fd);
+  if (r == 0)
+    r = guestfs_upload (g, tmp, b->path);
+  unlink (tmp);
+  return r;
+}
+
 void
 fx_rollback (struct fx *fx)
 {
@@ -305,7 +361,7 @@ fx_rollback (struct fx *fx)
     if (b->link)
       r = guestfs_ln_s (g, b->link, b->path);
     else if (b->content)
-      r = guestfs_write (g, b->path, b->content, b->size);
+      r = restore_content (g, b);
     if (r == -1)
       warning ("could not restore '%s': %s", b->path,
                guestfs_last_error (g));

@@ -163,8 +163,12 @@ linux_rebuild_initramfs (struct fx *fx)
   argv[n++] = tool;
   if (strcmp (base, "update-initramfs") == 0) {
     CLEANUP_FREE char *img = xasprintf ("/boot/initrd.img-%s", fx->kernel);
+    int patched;
     if (debian_modules_file (fx, mods) == -1)
       return -1;
+    patched = linux_patch_initramfs (fx, mods);
+    if (patched != 0)
+      return patched == 1 ? 0 : -1;
     argv[n++] = fx_is_file (fx, img) ? "-u" : "-c";
     argv[n++] = "-k";
     argv[n++] = fx->kernel;

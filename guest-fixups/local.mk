@@ -27,6 +27,7 @@ libfixups_a_SOURCES = \
 	guest-fixups/linux-kernel.c \
 	guest-fixups/linux-edit.c \
 	guest-fixups/linux-net.c \
+	guest-fixups/linux-initramfs.c \
 	guest-fixups/linux-tools.c \
 	guest-fixups/linux-debian.c \
 	guest-fixups/linux-rhel.c \
