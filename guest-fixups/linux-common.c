@@ -5,9 +5,11 @@
  *      (linux-kernel.c), an initramfs tool in the guest;
  *   2. file edits, undone by fx_rollback if a later step fails: Xen driver
  *      settings, device names, console, interface names;
- *   3. the initramfs rebuild for the chosen kernel with the virtio
- *      drivers, by the guest's own tool run in the appliance
- *      (update-initramfs, dracut --add-drivers, mkinitrd --with / -m);
+ *   3. the virtio drivers into the chosen kernel's initramfs: an
+ *      initramfs-tools image is patched when it can be
+ *      (linux-initramfs.c), otherwise the guest's own tool rebuilds it
+ *      in the appliance (update-initramfs, dracut --add-drivers,
+ *      mkinitrd --with / -m);
  *   4. removal of the old hypervisor's tools (cannot be undone, so last).
  * Family differences are data (struct linux_family in linux-debian.c,
  * linux-rhel.c, linux-suse.c).

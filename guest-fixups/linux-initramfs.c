@@ -207,8 +207,8 @@ run_depmod (struct patch *p)
     if (e->removed || (e->mode & 0170000) != 0100000 ||
         strncmp (e->name, prefix, plen) != 0)
       continue;
-    CLEANUP_FREE char *name = xasprintf ("lib/modules/%s/%s", fx->kernel,
-                                         e->name + plen);
+    CLEANUP_FREE char *name = xasprintf ("usr/lib/modules/%s/%s",
+                                         fx->kernel, e->name + plen);
     if (tar_write_file (fp, name, 0644, e->data, e->size) == -1)
       r = -1;
   }
@@ -225,11 +225,17 @@ run_depmod (struct patch *p)
   if (gdir == NULL)
     return skip (p, "cannot make a directory in the guest's /tmp: %s",
                  guestfs_last_error (fx->g));
-  tree = xasprintf ("%s/lib/modules/%s", gdir, fx->kernel);
-  if (guestfs_tar_in (fx->g, tarfile, gdir) == -1) {
-    r = skip (p, "cannot unpack the module tree: %s",
-              guestfs_last_error (fx->g));
-    goto out;
+  /* lib -> usr/lib as in the image: depmod -b looks in lib/modules
+   * (kmod <= 30) or in its configured usr/lib/modules (kmod >= 31). */
+  tree = xasprintf ("%s/usr/lib/modules/%s", gdir, fx->kernel);
+  {
+    CLEANUP_FREE char *lib = xasprintf ("%s/lib", gdir);
+    if (guestfs_tar_in (fx->g, tarfile, gdir) == -1 ||
+        guestfs_ln_s (fx->g, "usr/lib", lib) == -1) {
+      r = skip (p, "cannot unpack the module tree: %s",
+                guestfs_last_error (fx->g));
+      goto out;
+    }
   }
   {
     const char *argv[] = { depmod, "-a", "-b", gdir, fx->kernel, NULL };
@@ -396,6 +402,9 @@ image_path (struct patch *p, const char *path, char **dst)
   else if (starts (path, "/etc/systemd/network/") && ends (path, ".link") &&
            (d = image_dir (p, links)))
     *dst = xasprintf ("%s/%s", d, base);
+  else if (starts (path, "/etc/modprobe.d/") && ends (path, ".conf") &&
+           has_dir (p, "etc/modprobe.d"))
+    *dst = xstrdup (path + 1);  /* the kmod hook copies them all */
   else if (initramfs_find (&p->ird, path + 1))
     *dst = xstrdup (path + 1);
   return 1;
