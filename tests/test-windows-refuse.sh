@@ -4,8 +4,10 @@
 # volume (hiberfil.sys starting "HIBR"), and a virtio-win tree with no
 # viostor for this Windows (a client Windows 10 with only server drivers:
 # no fallback across families), a dynamic (LDM, type 0x42) system
-# disk.  The image's sha256 is unchanged after
-# each refusal.  Eight appliance launches, one at a time.
+# disk, and an NTFS volume marked dirty (Fast Startup, a crash; the flag
+# is set by phony/ntfs-set-dirty.py and confirmed by ntfs-3g's ntfsinfo
+# before v2kvm sees it).  The image's sha256 is unchanged after
+# each refusal.  Nine appliance launches, one at a time.
 . "$srcdir/functions.sh"
 . "$srcdir/phony/windows-lib.sh"
 skip_if_skipped
@@ -34,6 +36,15 @@ refused "$TMP/hiber.img" "^v2kvm: '/dev/sda1' is hibernated" --virtio-win "$TMP/
 
 "$PHONY/make-windows.sh" "$TMP/dynamic.img" win10 dynamic >/dev/null
 refused "$TMP/dynamic.img" "^v2kvm: '/dev/sda' is a dynamic disk \(LDM, partition type 0x42\)" --virtio-win "$TMP/vw"
+
+"$PHONY/make-windows.sh" "$TMP/dirty.img" win10 dirty >/dev/null
+if command -v ntfsinfo >/dev/null; then
+  dd if="$TMP/dirty.img" of="$TMP/dirty-part.img" bs=1M skip=1 status=none
+  ntfsinfo -f -m "$TMP/dirty-part.img" 2>&1 | grep -q 'Volume Flags: .*DIRTY' ||
+    fail "ntfsinfo does not see the dirty flag ntfs-set-dirty.py set"
+  rm -f "$TMP/dirty-part.img"
+fi
+refused "$TMP/dirty.img" "^v2kvm: '/dev/sda1': the NTFS volume is marked dirty" --virtio-win "$TMP/vw"
 
 "$PHONY/make-windows.sh" "$TMP/plain.img" win10 vmware >/dev/null
 refused "$TMP/plain.img" "^v2kvm: no viostor driver for this Windows \(client 10\.0 build 19045, amd64\)" \

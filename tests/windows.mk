@@ -20,6 +20,7 @@ EXTRA_DIST += \
 	tests/test-windows-win7.sh \
 	tests/check-batch.sh \
 	tests/phony/make-windows.sh \
+	tests/phony/ntfs-set-dirty.py \
 	tests/phony/make-virtio-win.sh \
 	tests/phony/windows-lib.sh \
 	$(NULL)

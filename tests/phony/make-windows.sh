@@ -15,6 +15,8 @@
 #            bitlocker vmware + a 2nd partition with the BitLocker signature
 #            hibernated vmware + \hiberfil.sys starting "HIBR"
 #            dynamic   vmware, the partition typed 0x42 (LDM)
+#            dirty     vmware, the NTFS "volume is dirty" flag set
+#                      (ntfs-set-dirty.py), as Fast Startup leaves it
 # The guest has two control sets (Current=1, LastKnownGood=2), a static
 # IPv4 address on one interface, a DriverDatabase key (Windows 8+) and
 # MountedDevices mapping C: to the partition (disk signature 0x5a11ad0b,
@@ -161,3 +163,4 @@ esac
 cmds+=(umount-all : pwrite-device /dev/sda $'\x0b\xad\x11\x5a' 0x1b8)
 [ "$variant" != dynamic ] || cmds+=(: part-set-mbr-id /dev/sda 1 0x42)
 guestfish "${cmds[@]}"
+[ "$variant" != dirty ] || "$(dirname "$0")/ntfs-set-dirty.py" "$out" $((2048 * 512))
