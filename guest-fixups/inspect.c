@@ -100,11 +100,27 @@ create_handle (const char *const *disks, const char *const *formats,
  * guestfs_launch blocks until the appliance's daemon answers and has no
  * timeout of its own, and the appliance's pid is known only afterwards.
  * While it runs, a thread watches for SIGINT/SIGTERM (v2k_interrupted)
- * and, for a KVM launch, a deadline: nested KVM can hang inside the
- * kernel instead of failing, and the probe in convert/accel.c cannot
- * catch every such host.  Either way it kills our qemu children (the
- * direct backend forks qemu itself), so the launch returns an error. */
+ * and a deadline: nested KVM can hang inside the kernel instead of
+ * failing, and the probe in convert/accel.c cannot catch every such
+ * host; under TCG the appliance boots in 10-30 s but was once seen
+ * spinning for 33 minutes (a CI run, 2026-11-29), so a TCG launch gets
+ * a generous deadline (V2KVM_LAUNCH_TIMEOUT seconds, default 300) and
+ * one retry.  Either way it kills our qemu children (the direct backend
+ * forks qemu itself), so the launch returns an error. */
 #define KVM_LAUNCH_TIMEOUT_S 120
+#define TCG_LAUNCH_TIMEOUT_S 300
+
+static int
+tcg_launch_timeout (void)
+{
+  const char *s = getenv ("V2KVM_LAUNCH_TIMEOUT");
+  char *end;
+  long v = s ? strtol (s, &end, 10) : 0;
+
+  if (s && *s && *end == '\0' && v > 0 && v <= 86400)
+    return (int) v;
+  return TCG_LAUNCH_TIMEOUT_S;
+}
 
 struct watchdog {
   pthread_t thread;
@@ -214,6 +230,8 @@ inspect_launch (const char *const *disks, const char *const *formats,
                 size_t n, const struct fixup_options *opts, bool *used_tcg)
 {
   bool tcg = opts->accel == FIXUP_ACCEL_TCG;
+  int tcg_timeout = tcg_launch_timeout ();
+  bool tcg_retried = false;
   guestfs_h *g;
 
   for (;;) {
@@ -222,7 +240,8 @@ inspect_launch (const char *const *disks, const char *const *formats,
       return NULL;
     debug ("launching the libguestfs appliance (%s)", tcg ? "tcg" : "kvm");
     bool timed_out;
-    if (watched_launch (g, tcg ? 0 : KVM_LAUNCH_TIMEOUT_S, &timed_out) == 0)
+    int timeout = tcg ? tcg_timeout : KVM_LAUNCH_TIMEOUT_S;
+    if (watched_launch (g, timeout, &timed_out) == 0)
       break;
     if (check_interrupted () == -1) {
       guestfs_close (g);
@@ -230,10 +249,18 @@ inspect_launch (const char *const *disks, const char *const *formats,
     }
     char why[600];
     if (timed_out)
-      snprintf (why, sizeof why, "it did not boot within %d s; nested "
-                "KVM can hang like this", KVM_LAUNCH_TIMEOUT_S);
+      snprintf (why, sizeof why, "it did not boot within %d s%s", timeout,
+                tcg ? " (V2KVM_LAUNCH_TIMEOUT sets the limit)"
+                : "; nested KVM can hang like this");
     else
       snprintf (why, sizeof why, "%s", first_line (g));
+    if (tcg && timed_out && !tcg_retried) {
+      warning ("the libguestfs appliance did not boot within %d s under "
+               "TCG; retrying once", timeout);
+      guestfs_close (g);
+      tcg_retried = true;
+      continue;
+    }
     if (tcg || opts->accel == FIXUP_ACCEL_KVM) {
       set_error (EIO, "cannot launch the libguestfs appliance%s: %s",
                  tcg ? " with TCG" : "", why);

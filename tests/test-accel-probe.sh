@@ -88,4 +88,24 @@ done
 # check-host probes again and rewrites the memo.
 V2KVM_QEMU=$TMP/qemu-good "$V2KVM" check-host >/dev/null || fail "good again"
 grep -q "$TMP/qemu-good" "$V2KVM_CACHE_DIR/kvm-probe" || fail "memo not rewritten"
+# A TCG appliance that never boots (seen once in CI: qemu spinning for 33
+# minutes) is killed at V2KVM_LAUNCH_TIMEOUT and tried once more, then
+# the conversion fails with exit 8 instead of waiting forever.  The fake
+# hypervisor answers libguestfs' capability queries with the real qemu
+# and stalls on the launch itself (its name starts with "qemu", as the
+# watchdog expects of what it kills).
+mk qemu-stall "case \" \$* \" in *' -kernel '*) while :; do sleep 1; done ;; esac
+exec qemu-system-x86_64 \"\$@\""
+got=0
+t0=$(date +%s)
+V2KVM_LAUNCH_TIMEOUT=3 LIBGUESTFS_HV=$TMP/qemu-stall \
+  "$V2KVM" fixup --accel tcg "$TMP/disk.img" >/dev/null 2>"$TMP/err" || got=$?
+t1=$(date +%s)
+[ $got = 8 ] || fail "stalled TCG launch: exit $got: $(cat "$TMP/err")"
+grep -q 'warning: the libguestfs appliance did not boot within 3 s under TCG; retrying once' "$TMP/err" ||
+  fail "stalled TCG launch: no retry: $(cat "$TMP/err")"
+grep -q 'cannot launch the libguestfs appliance with TCG: it did not boot within 3 s' "$TMP/err" ||
+  fail "stalled TCG launch: $(cat "$TMP/err")"
+pgrep -f "$TMP/qemu-stall" >/dev/null && fail "a stalled qemu was left running"
+echo "stalled TCG launch: two tries, exit 8 after $((t1 - t0)) s"
 echo ok
