@@ -411,7 +411,8 @@ initramfs_put (struct initramfs *ird, const char *name, uint32_t perm,
     .mode = S_IFREG_ | (perm & 07777), .nlink = 1, .mtime = mtime,
     .owned = xmalloc (size ? size : 1), .size = size,
   };
-  memcpy (n.owned, data, size);
+  if (size)
+    memcpy (n.owned, data, size);
   n.data = n.owned;
   ird_entry_list_append (&ird->entries, n);
   return 0;
@@ -432,6 +433,8 @@ struct buf { uint8_t *p; size_t len, cap; };
 static void
 put_bytes (struct buf *b, const void *data, size_t n)
 {
+  if (n == 0)
+    return;                     /* data may be NULL (a directory's) */
   if (b->len + n > b->cap) {
     size_t ncap = b->cap ? b->cap : 1 << 20;
     while (ncap < b->len + n)
