@@ -88,12 +88,14 @@ guests_mirror () {
 }
 
 # guests_hash FILE...: 16 hex digits of the sha256 of the files' contents
-# and names (relative to GUESTS_DIR), in argument order.
+# and names (relative to GUESTS_DIR), in argument order.  Lines that are
+# only a shell comment are left out (not the #! line), so editing a comment
+# or a licence header does not rebuild every cached guest.
 guests_hash () {
   local f
   for f in "$@"; do
     printf '%s\n' "${f#"$GUESTS_DIR"/}"
-    cat "$f"
+    sed -e '1!{/^[[:space:]]*#/d}' "$f"
   done | sha256sum | cut -c1-16
 }
 
