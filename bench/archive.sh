@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Benchmark: converting appliance archives with v2kvm (verify + convert
 # in one run, nothing extracted) against the shell pipeline people use,
 # in the same run on the same files:

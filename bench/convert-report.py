@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 # bench/convert-report.py RESDIR CASE...: the markdown report of
 # bench/convert.sh from RESDIR/CASE-TOOL.{json,out,log,load}.
 #

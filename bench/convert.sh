@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Benchmark: `v2kvm convert` against virt-v2v 2.x on the real test guests
 # (tests/guests: make-inputs.sh builds and caches the inputs), in the same
 # run, one conversion at a time:

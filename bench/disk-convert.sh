@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Benchmark: `v2kvm disk convert -O qcow2` against `qemu-img convert -O
 # qcow2` (and -c against -c) on the same guest-like image in several
 # input formats, in the same run.  Prints a markdown table: median wall

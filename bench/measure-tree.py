@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 # bench/measure-tree.py: run a command and measure it together with every
 # process it starts (qemu, nbdkit, qemu-img... are children, sometimes
 # double-forked daemons), for bench/convert.sh.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: read big- and little-endian integers from unaligned bytes of an
  * on-disk structure (VHD and qcow2 are big-endian, VHDX little-endian). */
 #ifndef V2K_BYTEORDER_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: overflow-checked arithmetic for sizes read from untrusted files
  * (after nbdkit common/include/checked-overflow.h).  Each returns true on
  * overflow, in which case *r is unspecified. */

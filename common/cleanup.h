@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: scope-exit cleanup for local temporaries only (never for values
  * being returned).  configure refuses a compiler without the attribute. */
 #ifndef V2K_CLEANUP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: last-error store (see error.h for the convention). */
 #include <config.h>
 

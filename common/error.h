@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: the one error convention.
  *
  * Functions that can fail return -1, NULL or false.  The code that detects

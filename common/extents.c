@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: allocation-map helpers (see extents.h). */
 #include <config.h>
 

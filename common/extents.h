@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: allocation maps.
  *
  * A block source describes which parts of its virtual disk hold data with

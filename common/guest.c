@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: struct guest helpers: allocation, names, the stable text and
  * JSON dumps used by `v2kvm source show` and the golden tests (after
  * virt-v2v lib/types.ml string_of_source), MAC / UUID normalisation. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: struct guest, the neutral description of a source VM.
  *
  * Config readers (formats/cfg-*.c) fill it in from a .vmx, an OVF, an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: default guest capabilities from the source's OS hint (see
  * guestcaps.h).  The hint words are VMware guestOS identifiers (vmx
  * `guestOS`, OVF `vmw:osType`, formats.md §7.3) and free-text

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: struct guestcaps, what the converted guest can run on
  * (virt-v2v convert/convert_types.mli guestcaps).  guestcaps_init()
  * fills defaults from the source description; the guest fixups

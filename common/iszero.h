@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: fast all-zero test (nbdkit common/include/iszero.h idea: check
  * the first 16 bytes, then memcmp the buffer against itself shifted). */
 #ifndef V2K_ISZERO_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: JSON string escaping (RFC 8259 section 7). */
 #include <config.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: minimal JSON output helpers for --json and --machine-readable.
  * Writers print objects by hand with these; nothing here allocates. */
 #ifndef V2K_JSON_H

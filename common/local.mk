@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # common/: no external dependencies; linked by everything.
 noinst_LIBRARIES += libcommon.a
 libcommon_a_SOURCES = \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: generic growable arrays (after nbdkit common/utils/vector.h).
  *
  *   DEFINE_VECTOR_TYPE (string_vector, char *);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: abort-on-OOM allocation wrappers. */
 #include <config.h>
 

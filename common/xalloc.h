@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: abort-on-OOM allocation for small, fixed-size objects (qemu's
  * g_malloc stance).  Sizes that come from an image or config header must
  * NOT use these: cap them, compute with checked.h, call malloc and report

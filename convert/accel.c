@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: KVM usability probe (see accel.h). */
 #include <config.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: choosing KVM or TCG for the appliance and the converted guest.
  *
  * /dev/kvm existing does not mean KVM works: under broken nested

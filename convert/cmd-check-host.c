@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: `v2kvm check-host [--accel auto|kvm|tcg]`.
  *
  * Says whether this host can convert guests: KVM usable (probed, not

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: `v2kvm convert`: options (virt-v2v's spelling where it has one:
  * -i, -o, -os, -oc, -of, -oa, -on, --network, --bridge, --root,
  * --print-source, --machine-readable) into struct convert_options; the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: `v2kvm disk convert IMAGE OUTPUT [-O qcow2|raw] [-c] [-j N]
  * [--format FMT] [--force] [--machine-readable] [--cluster-size BYTES]`.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: `v2kvm disk info IMAGE [--json] [--format FMT]`.
  *
  * Prints the detected format and subformat, the virtual size, the bytes

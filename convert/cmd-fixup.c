@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: `v2kvm fixup [OPTIONS] DISK...`: convert a Linux guest in place
  * so it boots on KVM virtio (virt-v2v-in-place's job; the work is done by
  * guest-fixups/, see fixup.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: `v2kvm source show` and `v2kvm source xml`.
  *
  *   source show -i TYPE SOURCE [--json]

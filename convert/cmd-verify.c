@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: `v2kvm verify ARCHIVE`: check an OVA's manifest or an XVA's
  * block checksums, and nothing else (no disk is decoded).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: subcommands.  Each takes the words after its name (argv[0] is
  * the subcommand's own name, for getopt) and returns a process exit code
  * (error.h enum v2k_exit).  Errors are printed by the caller from the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: convert's phase lines, progress and summary (convert-report.h).
  * The JSON lines follow docs/machine-readable.md ("v2kvm convert"):
  * each line is one complete object, flushed at once. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: what `v2kvm convert` tells its user, as it goes.
  *
  * Two audiences, never mixed (like progress.h):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: the conversion pipeline (see convert.h for the steps and why
  * they come in this order).  One function per step; each returns 0 or
  * -1 + set_error, and convert_run() undoes what was done when one fails.

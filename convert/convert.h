@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: `v2kvm convert`, the whole conversion of one guest.
  *
  * The pipeline (convert.c) follows virt-v2v's order (style.md §2.4):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: the copy engine (style.md §2.4 "The copy loop").
  *
  * After nbdcopy (libnbd copy/multi-thread-copying.c) and two ideas from

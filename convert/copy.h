@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: the copy engine: one block source into one disk writer.
  *
  * See copy.c for how it works (style.md §2.4 "The copy loop").

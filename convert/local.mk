@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # convert/: the program: subcommands, pipeline, copy engine.
 bin_PROGRAMS += v2kvm
 v2kvm_SOURCES = \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: entry point.  Parses the global options, dispatches to a
  * subcommand, installs the signal handlers, and is the only place that
  * prints errors (error.h).  Exit codes are listed in usage() and v2kvm(1). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: run nbdkit with our plugin (see nbd.h). */
 #include <config.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: serve a source disk read-only over NBD through our readers
  * (nbdkit + nbdkit-v2kvm-plugin.so, see nbdkit-plugin.c). */
 #ifndef V2K_NBD_H

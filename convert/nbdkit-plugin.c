@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: nbdkit plugin serving one disk through v2kvm's own readers.
  *
  *   nbdkit -r -U SOCK nbdkit-v2kvm-plugin.so file=DISK [format=FMT]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: progress bar and --machine-readable JSON lines (progress.h).
  * The JSON schema is documented in docs/machine-readable.md; each line
  * is one complete object, flushed at once, so a reader can parse line by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: progress reporting and machine-readable output.
  *
  * Two audiences, never mixed:

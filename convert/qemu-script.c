@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: the -o qemu boot script (qemu-script.h).
  *
  * Devices follow what the domain XML would give libvirt (domxml.c) for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: -o qemu: the shell script that boots a converted guest with
  * qemu directly (qemu-script.c). */
 #ifndef V2K_QEMU_SCRIPT_H

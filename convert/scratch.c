@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: scratch directory and overlays (see scratch.h). */
 #include <config.h>
 

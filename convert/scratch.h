@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: the conversion's scratch directory (overlays, NBD sockets),
  * under $V2KVM_TMPDIR, else $TMPDIR, else /var/tmp.  Removed with
  * everything in it when the conversion ends, whatever the outcome. */

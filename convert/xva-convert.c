@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: `disk convert` of an XVA: the one input that is not a block
  * source (archive.h).  The archive is read once, forwards, by
  * xva_stream_disk(), which verifies every block before handing it over;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: convert one disk of an XVA, streaming (xva-convert.c). */
 #ifndef V2K_XVA_CONVERT_H
 #define V2K_XVA_CONVERT_H

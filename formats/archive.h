@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: appliance archives: OVA/OVF (ova.c) and XenServer XVA (xva.c).
  *
  * An OVA (a tar, or a directory holding the .ovf) is read IN PLACE by

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: plain-file implementation of bfile (see bfile.h).
  *
  * Extents come from lseek(SEEK_DATA/SEEK_HOLE), as in libnbd's nbdcopy

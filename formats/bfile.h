@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: read-only byte files.
  *
  * Disk readers never call open(2) themselves: they read a `struct bfile`,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: block-source core: probe, open, checked calls (see blk.h). */
 #include <config.h>
 

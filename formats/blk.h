@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: block sources (disk readers).
  *
  * A block source is a virtual disk read from whatever the old hypervisor

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: OVF descriptor reader (formats.md §5.4), VMware and VirtualBox
  * style, OVF 1.x and 2.0.
  *

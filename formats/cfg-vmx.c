@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: VMware .vmx reader (formats.md §7).
  *
  * Follows the key mapping of libvirt src/vmx/vmx.c (its long comment is

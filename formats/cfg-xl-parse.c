@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: the xl.cfg / xm config grammar (see cfg-xl.c for the reader).
  *
  * After libxl's own parser (xen tools/libs/util/libxlu_cfg_l.l,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: Xen xl.cfg and legacy xm config reader (formats.md §8).
  *
  * Keys follow docs/man/xl.cfg.5.pod.in.  The grammar (libxl's own

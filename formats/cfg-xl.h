@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: internal interface between the xl/xm config grammar
  * (cfg-xl-parse.c) and the mapping to struct guest (cfg-xl.c).  Not
  * used outside these two files. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: safe XML parsing and DOM helpers for the XML config readers
  * (see cfg-xml.h).  libxml2's own messages are silenced; the first error
  * is reported once through set_error with its line. */

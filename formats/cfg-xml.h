@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: safe XML parsing for the XML config readers (libvirt XML, OVF,
  * XenServer ova.xml) and small DOM helpers.  libxml2 stays in formats/.
  *

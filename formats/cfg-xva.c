@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: XenServer / XCP-ng ova.xml reader, the VM metadata at the head
  * of an XVA export (formats.md §4.3).
  *

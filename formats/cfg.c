@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: config-reader core: read the file (capped at CFG_MAX_FILE)
  * through bfile, probe or look up the reader, call its parse(); helpers
  * the readers share.  See cfg.h for the contract. */

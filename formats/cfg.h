@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: guest config readers (style.md §2.3.4).
  *
  * A reader turns one hypervisor's description of a VM into struct guest

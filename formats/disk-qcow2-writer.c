@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: qcow2 version 3 writer (sequential, append-only).
  *
  * Spec: qemu docs/interop/qcow2.txt (QEMU 7.2), summarised in formats.md

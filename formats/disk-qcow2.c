@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: qcow2 block source (reader for versions 2 and 3).
  *
  * Follows qemu docs/interop/qcow2.txt, summarised in formats.md section 6,

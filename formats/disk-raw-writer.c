@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: raw (sparse) disk writer.
  *
  * A new regular file is ftruncate'd to the virtual size, so it reads as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: raw disk images.  The virtual disk is the file; the allocation
  * map comes from the file system (SEEK_DATA/SEEK_HOLE, see bfile.c). */
 #include <config.h>

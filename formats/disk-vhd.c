@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: VHD block source (Virtual PC, Hyper-V generation 1, XenServer).
  *
  * Follows /work/shared/docs/formats.md section 2 and the corner cases of

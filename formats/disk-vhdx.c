@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: VHDX block source (Hyper-V, Windows 8 and later).
  *
  * Follows [MS-VHDX] as summarised in formats.md section 3 (via libyal

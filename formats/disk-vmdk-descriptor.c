@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: VMDK text descriptors (a separate *.vmdk file, or embedded in a
  * hosted sparse extent).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: VMDK extents of ESXi snapshot deltas: vmfsSparse ("COWD", the
  * *-delta.vmdk redo logs of VMFS5) and SEsparse (*-sesparse.vmdk, VMFS6
  * and disks over 2 TiB).  Both become a `struct vmdk_sparse` (vmdk.h);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: the VMDK grain-table engine shared by every sparse extent kind
  * (hosted sparse, vmfsSparse, SEsparse; see vmdk.h), and reading
  * streamOptimized's compressed grains.

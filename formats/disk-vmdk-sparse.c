@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: VMDK hosted sparse extents ("KDMV"): monolithicSparse, the
  * -sNNN extents of twoGbMaxExtentSparse, and streamOptimized.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: VMDK block source (every variant; see vmdk.h for the files).
  *
  * Follows /work/shared/docs/formats.md section 1 (1.1 dispatch, 1.5 flat

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: Linux initramfs images (see initramfs.h for the format and the
  * contract).  Sources: the kernel's
  * Documentation/driver-api/early-userspace/buffer-format.rst and

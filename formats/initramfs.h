@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: Linux initramfs images, read and rewritten in memory.
  *
  * What the kernel unpacks at boot (Documentation/driver-api/early-userspace/

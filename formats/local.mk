@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # formats/: disk and config readers, disk writers.
 # Dependencies: zlib, libdeflate, libzstd, libxml2, libcrypto (no libguestfs,
 # no libvirt: the linker enforces it for the format tests).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: OVF manifest parsing and checking (see manifest.h).
  *
  * Grammar accepted, per line (DSP0243 §5.1 plus what the field writes,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: OVF manifests (.mf) and streaming digests (libcrypto EVP).
  *
  * A manifest has one line per file, "ALGO(name)= hexdigest" (DMTF

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: gzip-compressed OVA members (ovf:compression="gzip"; see ova.h
  * and ova.c for why they are the one case that uses scratch space).
  * Concatenated gzip members are accepted (RFC 1952 §2.2).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: OVA / OVF appliances, read in place (see archive.h).
  *
  * An OVA is a tar holding the .ovf descriptor (normally first), an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: OVA internals shared by ova.c, ovf-refs.c and ova-gunzip.c. */
 #ifndef V2K_OVA_H
 #define V2K_OVA_H

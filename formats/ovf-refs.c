@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: the disk references of an OVF descriptor (see ova.h).
  *
  * DMTF DSP0243 §7/§9: References/File (id, href, compression,

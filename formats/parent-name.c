@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: names of parent disks as VHD and VHDX record them.
  *
  * Both formats store the parent's path in UTF-16 (VHD locators W2ku/W2ru

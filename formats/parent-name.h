@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: parent disk names recorded by VHD and VHDX (parent-name.c). */
 #ifndef V2K_PARENT_NAME_H
 #define V2K_PARENT_NAME_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: the table of block-source drivers, in probe order.  Every
  * driver probes by content and the highest score wins, so the order only
  * breaks ties; raw is last and always scores 1. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: tar member index and forward tar stream (see tar.h).
  *
  * Follows POSIX.1-2017 pax (ustar header layout: name 0/100, size

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: tar archives (OVA, XVA), read in place or as a forward stream.
  *
  * Two ways in, one header parser:

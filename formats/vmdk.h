@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: private declarations shared by the VMDK driver's files.
  *
  *   disk-vmdk.c         probe, dispatch, extent list (regions), chains,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: disk-writer core (see writer.h): the temporary file, the
  * ordering contract, zero detection and the hand-off of compression to
  * worker threads.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: disk writers (the output side of every copy).
  *
  * A disk writer turns a stream of (offset, bytes) into an output image:

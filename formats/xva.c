@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: XenServer / XCP-ng XVA exports, read as one forward stream.
  *
  * Format (xapi-project "The XenServer VM import/format" design note and

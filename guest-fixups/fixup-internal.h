@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: internals shared by the files of guest-fixups/ (not used outside).
  *
  * struct fx is the conversion in progress: the libguestfs handle with the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: the Windows entry of the fixup table: adapts windows_convert()
  * (guest-fixups/windows.c, docs/windows.md) to struct fixup and the common
  * guestcaps, so `v2kvm fixup` converts Windows guests too.

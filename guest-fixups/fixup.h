@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: guest fixups: make a VMware or Xen Linux guest boot on KVM virtio.
  *
  * The job of virt-v2v's convert/convert_linux.ml (and virt-v2v-in-place),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: the table of guest fixups and the conversion of one guest.
  *
  * fixup_disks() is virt-v2v's conversion phase (virt-v2v(1) "CONVERTING A

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: the libguestfs boundary of the guest fixups.
  *
  * Every libguestfs failure is translated here into one set_error()

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: open the guest's disks with libguestfs, choose the root, inspect
  * and mount it (guestfs(3) "INSPECTION").
  *

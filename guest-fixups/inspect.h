@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: libguestfs handle, root choice, inspection and mounting (see
  * inspect.c).  Internal to guest-fixups/.  Each returns NULL/-1 after
  * set_error. */

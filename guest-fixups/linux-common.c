@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: the Linux conversion shared by every family.
  *
  * Order matters, so that a guest we cannot convert is left as it was:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: Debian family data (Debian, Ubuntu, Mint, Kali).
  *
  * initramfs-tools: update-initramfs(8) rebuilds /boot/initrd.img-VERSION

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: rename block devices and the Xen console in a Linux guest's
  * configuration.
  *

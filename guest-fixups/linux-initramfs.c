@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: add the virtio drivers to a Debian-family initramfs without
  * running mkinitramfs.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: choose the kernel the converted guest boots.
  *
  * The kernels are the ones the bootloader offers, in its menu order:

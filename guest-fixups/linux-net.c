@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: keep the guest's network interface names on KVM.
  *
  * Predictable names follow the PCI slot (VMware "ens192"/"ens160"), Xen's

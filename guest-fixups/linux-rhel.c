@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: Red Hat family data (RHEL, CentOS, Fedora, Rocky, Alma, Oracle,
  * Scientific Linux).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: SUSE family data (SLES, SLED, openSUSE).
  *
  * dracut(8) on SLES 12 and later, mkinitrd -k/-i/-m on older releases

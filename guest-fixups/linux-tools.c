@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: remove the old hypervisor's guest tools and driver settings.
  *
  * Driver settings (files, done before the initramfs is rebuilt):

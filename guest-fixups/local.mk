@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # guest-fixups/: the only folder that links libguestfs.
 
 # The Windows fixup (issue #7): virtio-win injection, registry via the

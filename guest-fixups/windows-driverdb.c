@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: Windows 8+ boot-driver binding in SYSTEM\DriverDatabase.
  *
  * Windows 8 dropped the CriticalDeviceDatabase: at boot the PnP manager

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: virtio-win drivers for the Windows fixup.
  *
  * Finds the virtio-win tree (--virtio-win PATH, else $VIRTIO_WIN, else

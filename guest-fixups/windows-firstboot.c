@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: the Windows first boot, bounded.
  *
  * Mechanism: a machine Group Policy startup script of the Local GPO.

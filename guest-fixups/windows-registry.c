@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: registry edits of the Windows fixup, through libguestfs'
  * hivex_* calls (the hive is edited in place inside the appliance and
  * committed once; hivex(3) is the format reference).

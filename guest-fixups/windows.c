@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: the Windows fixup, orchestration.
  *
  * windows_convert() runs in two phases so that a guest we must refuse is

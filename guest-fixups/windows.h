@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: the Windows fixup (guest-fixups/windows*.c).
  *
  * The seam with the rest of the program is one call, windows_convert():

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: struct guest + struct guestcaps + output disks -> libvirt
  * domain XML (libxml2 xmlTextWriter; no libvirt API).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: libvirt domain XML for a converted guest.
  *
  * domxml_build() is a pure function of the source description (struct

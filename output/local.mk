@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # output/: domain XML and the libvirt / local / qemu / null outputs;
 # the only folder that links libvirt.
 noinst_LIBRARIES += liboutput.a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: -o libvirt: disks as volumes of a storage pool (-os, default
  * "default") and a persistent domain, through the libvirt API (-oc URI,
  * default qemu:///system).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: -o local: NAME-sdX.FMT disks and NAME.xml in a directory (-os,
  * default the current directory).  No daemon is involved; the XML can be
  * given to `virsh define` later. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: -o null: convert and copy to nowhere (benchmarks, dry runs).
  * Targets have no path; the copy engine discards the data. */
 #include <config.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: -o qemu: the disks as for -o local, plus NAME.sh, a script that
  * boots the converted guest with qemu directly (no libvirt).  The script
  * text is built by the pipeline from the guest record and capabilities;

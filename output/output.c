@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: output table and shared helpers (see output.h).  Files are
  * written atomically: temporary name, fsync, rename(2), fsync of the
  * directory. */

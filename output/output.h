@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: outputs: where converted disks go and how the guest is
  * registered (virt-v2v output/output.mli: options checked before any
  * copying, disk targets chosen up front, metadata written last).

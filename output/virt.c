@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: libvirt helpers for the outputs (see virt.h).
  * API reference: libvirt.org/html/libvirt-libvirt-storage.html and
  * libvirt-libvirt-stream.html (virStreamSparseSendAll). */

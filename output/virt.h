@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: the libvirt API calls the outputs need, with libvirt's errors
  * translated into our error store once, here (style.md §2.5).  This is
  * the only file pair besides the outputs that includes libvirt. */

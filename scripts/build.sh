@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Configure (once) and build v2kvm in the source tree.  Extra arguments go
 # to configure, e.g. scripts/build.sh --enable-werror.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Install every Debian 12 package v2kvm needs to build and to run its
 # whole test suite.  Idempotent; needs root (or sudo).
 set -euo pipefail

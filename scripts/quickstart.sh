@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # README quick start, command 1: install what is needed, build v2kvm,
 # then
 #   1. a sample disk: a streamOptimized VMDK (as in an OVA) inspected,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # The tests re-run under ASan+UBSan in CI: every test in TESTS except the
 # slow ones (SLOW_TESTS: libguestfs appliance and guest boots, which
 # exercise qemu and libguestfs rather than our code paths) and the guest

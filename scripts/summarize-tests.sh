@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Print the skipped tests with their reasons, and the closing line
 # "tests: N passed, N failed, N skipped" from automake's .trs files.
 cd "$(dirname "$0")/.."

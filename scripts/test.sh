@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Set up, build and run the whole v2kvm test suite (README quick start,
 # command 2).  Prints "N passed, N failed, N skipped" as its last line and
 # exits non-zero when any test failed.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Shared by the archive tests (source after functions.sh).
 
 # make_disks TAIL: in the current directory, a.raw (6 MiB: data in its

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # tests/archive.mk: owned by the archive area; append to TESTS / check_PROGRAMS.
 TESTS += \
 	tests/test-archive-verify.sh \

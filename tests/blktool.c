@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm tests: read any image through the blk readers.
  *
  *   (-d N chooses the disk of an OVA, as --disk does)

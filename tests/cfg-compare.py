@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 # v2kvm tests: compare `v2kvm source show --json` with an oracle's view of
 # the same guest and print the comparison table.  Exit 1 on a mismatch.
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # tests/cfg.mk: owned by the cfg area (guest config readers, struct
 # guest, domain XML, `v2kvm source`).
 TESTS += \

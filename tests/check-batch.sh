@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # check-batch.sh FILE.cmd: a PowerShell-free static check of the v2kvm
 # first-boot batch file.  Fails (exit 1, one line per problem) unless:
 #  - every line ends in CRLF (cmd.exe parses LF-only files unreliably);

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # tests/common.mk: core units (common/, blk core, raw driver, CLI basics).
 check_PROGRAMS += tests/test-common-units
 tests_test_common_units_SOURCES = tests/test-common-units.c tests/test.h

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # tests/convert-functions.sh: end-to-end `v2kvm convert` of the real test
 # guests (tests/guests).  Source after functions.sh:
 #   . "$srcdir/functions.sh"

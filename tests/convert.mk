@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # tests/convert.mk: the conversion pipeline (NBD serving, overlays, convert).
 TESTS += \
 	tests/test-nbd-plugin.sh \

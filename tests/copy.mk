@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # tests/copy.mk: disk writers, the copy engine and `disk convert`.
 check_PROGRAMS += tests/test-copy-sparse
 tests_test_copy_sparse_SOURCES = tests/test-copy-sparse.c tests/test.h \

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # tests/fixup-functions.sh: helpers for the guest fixup tests (sourced
 # after functions.sh).  These tests launch the libguestfs appliance
 # (minutes under TCG), so they are slow tests: they skip unless SLOW=1

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # tests/fixups.mk: the Linux guest fixups (guest-fixups/, `v2kvm fixup`).
 # Everything but the CLI test launches the libguestfs appliance and skips
 # unless SLOW=1: make check SLOW=1 TESTS='tests/test-fixup-...'.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # v2kvm: shell test helpers.  Source at the top of every test:
 #   . "$srcdir/functions.sh"
 # Tests exit 0 (pass), 1 (fail) or 77 (skip, with the reason on stdout).

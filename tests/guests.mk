@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # tests/guests.mk: real Debian test guests (tests/guests/) and their boot tests.
 # The guests are built once and cached in /var/tmp/v2kvm-guests (see
 # tests/guests/build-base.sh); the control tests boot them under TCG.

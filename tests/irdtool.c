@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm tests: drive formats/initramfs.c and the tar writer.
  *
  *   irdtool list IMAGE                   "codec EARLY_BYTES", then one

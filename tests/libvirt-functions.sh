@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # tests/libvirt-functions.sh: a real libvirt daemon, storage pools and
 # domains for the tests of -o libvirt (and `v2kvm convert -o libvirt`).
 # Source after functions.sh:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # tests/: the whole suite is `make check` (scripts/test.sh wraps it and
 # prints the closing "N passed, N failed, N skipped" line).  Each area
 # keeps its tests in its own fragment, included below, so the lists stay

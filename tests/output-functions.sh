@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # tests/output-functions.sh: helpers for the output tests (sourced after
 # functions.sh).
 #   $OUTTOOL                     tests/outtool (drives an output like convert)

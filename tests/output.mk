@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # tests/output.mk: the outputs (output/: -o local, libvirt, qemu, null).
 # outtool drives an output the way `v2kvm convert` does (prepare, copy
 # with the copy engine, finalize / abort).  The libvirt tests start a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm tests: drive an output (output/output.h) the way `v2kvm convert`
  * does, without the rest of the pipeline:
  *

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Helpers shared by the tests/test-qcow2-*.sh scripts (sourced after
 # functions.sh, vmdk-functions.sh and vhd-functions.sh).
 

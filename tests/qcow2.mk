@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # tests/qcow2.mk: owned by the qcow2 area; append to TESTS / check_PROGRAMS.
 TESTS += \
 	tests/test-qcow2-qemu.sh \

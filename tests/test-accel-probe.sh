@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # The KVM probe tells a working KVM from one that aborts or hangs, and
 # --accel auto|kvm|tcg act on it.  Fake qemu binaries stand for the
 # behaviours, so the test does not depend on this host's KVM.  The probe

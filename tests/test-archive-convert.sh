@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # v2kvm disk convert from archives.  OVA: the disk read in place, the
 # manifest checked beside the copy; XVA: streamed (plain, gzip, zstd,
 # stdin) through the writer.  Outputs checked with qemu-img compare and

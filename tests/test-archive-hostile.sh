@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Hostile tars (built with python3 tarfile): '..' and absolute member
 # names, symlink and hardlink members, duplicate names, a truncated
 # archive, a corrupt header checksum, a member larger than the file.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # OVAs read in place: streamOptimized VMDKs made by qemu-img inside tars
 # made by GNU tar (ustar, pax, gnu with a long name), a gzip-compressed
 # member (ovf:compression="gzip"), a descriptor whose extents are other

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # v2kvm verify on OVAs: the real govmomi OVA, OVAs rebuilt with tar in
 # every manifest spelling seen in the field (digests from coreutils
 # sha1sum/sha256sum/sha512sum, the oracle), a flipped byte (exit 6

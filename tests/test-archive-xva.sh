@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # XVA streams built by tests/xva-gen.py around the real XenServer 7
 # ova.xml (corpus xva-tools): two VDIs, absent (zero) blocks, a short
 # last block, a zero-length dummy block, gzip and zstd wrappers, stdin,

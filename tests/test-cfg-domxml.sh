@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # `v2kvm source xml`: every domain XML we generate, for every config in
 # the corpus and in tests/data/cfg, passes libvirt's own schema check
 # (virt-xml-validate FILE domain); and the device choices follow the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Malformed and hostile guest configs: each gives one error line naming
 # the file and line (or XML element) and what is wrong, exit 3 (4 for a
 # valid config v2kvm cannot use), never a crash or a silent default.

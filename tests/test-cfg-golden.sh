@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Golden files: `v2kvm source show` on hand-written configs in
 # tests/data/cfg/ (one per reader and corner case) must print exactly
 # tests/data/cfg/NAME.expected, with the source directory written as

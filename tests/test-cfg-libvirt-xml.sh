@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # libvirt domain XML of Xen guests (-i libvirtxml): for every pair in
 # libvirt's xmconfigdata / xlconfigdata, (1) our reading of libvirt's XML
 # agrees with an independent reading of it (cfg-compare.py, Python's

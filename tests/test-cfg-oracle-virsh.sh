@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Live oracle: libvirt's own converters, through
 #   virsh -c test:///default domxml-from-native vmware-vmx|xen-xl|xen-xm FILE
 # compared with `v2kvm source show --json` on the same fields as the

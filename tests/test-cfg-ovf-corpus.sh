@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Every OVF descriptor in the corpus parses (or is refused as documented);
 # virt-v2v's --print-source answers agree on the fields that matter
 # (cfg-compare.py); the descriptor inside the real ttylinux OVA (taken

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Every .vmx in the corpus parses (the encrypted one is refused with exit
 # 4), and where the corpus has an oracle's answer for it (libvirt's
 # vmx2xml test output, virt-v2v's --print-source expectations) the fields

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Every Xen xl/xm config in the corpus parses, or is refused with the
 # documented error; where libvirt's test data pairs a config with the
 # domain XML libvirt's own converter produced (xmconfigdata,

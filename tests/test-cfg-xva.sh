@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # XenServer ova.xml (-i xva): the real XenServer 7.0 export metadata in
 # the corpus gives the values its MANIFEST entry records (VM Ref:1730,
 # HVM, memory_static_max, VCPUs_max, VBD -> VDI Ref:1736 and its

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # CLI basics: --help lists exit codes, bad usage exits 2, a missing input
 # exits 3 with one line naming the file.
 . "$srcdir/functions.sh"

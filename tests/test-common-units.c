@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: unit tests for common/ and the blk core. */
 #include <config.h>
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # v2kvm convert without an appliance: option errors, --print-source (text
 # and JSON lines), and the pre-flight failures that must stop a
 # conversion before anything starts, each with its own exit code, a

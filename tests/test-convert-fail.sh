@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # v2kvm convert failing early and being interrupted:
 #   - a guest whose fixup must fail (only a Xen-PV kernel, phony guest)
 #     exits 7 naming the kernel, before any copy: no output file;

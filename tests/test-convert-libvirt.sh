@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # v2kvm convert -o libvirt against a real libvirt daemon started by the
 # test (tests/libvirt-functions.sh) with a directory pool: the domain is
 # defined, the volume exists with the source's virtual size, an existing

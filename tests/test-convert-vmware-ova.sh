@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # v2kvm convert -i ova: the vmware test guest exported as an OVA (OVF,
 # streamOptimized VMDK, SHA256 manifest, no MAC), read in place, its manifest
 # checked beside the conversion, boots converted.  A copy of the OVA

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # v2kvm convert -i vmx: the vmware test guest (.vmx + monolithicSparse
 # VMDK, /dev/sda names, no virtio in its initramfs, open-vm-tools) boots
 # converted on virtio with its static IP up.  Slow (SLOW=1).

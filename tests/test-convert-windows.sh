@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # v2kvm convert -i disk on a phony Windows 10 that ran on VMware
 # (tests/phony/make-windows.sh) with a phony virtio-win tree: the whole
 # pipeline takes the Windows fixups, and the domain XML carries what

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # v2kvm convert -i disk: the xen test guest's bare raw image, nothing
 # known about it: the fixups map xvda -> vda by letter, and its enX0
 # (configured without a MAC) is bound to a new MAC that the domain

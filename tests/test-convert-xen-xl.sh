@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # v2kvm convert -i xl: the xen test guest (xl.cfg + raw image, names
 # /dev/xvda, console hvc0, enX0 not pinned in the guest) converted to
 # qcow2 boots on virtio with its static IP up (convert-functions.sh).

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # v2kvm convert -i xva: a XenServer export of the xen test guest (the
 # one input streamed to scratch before converting; block checksums
 # verified) boots converted.  Slow (SLOW=1).

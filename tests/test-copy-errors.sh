@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # disk convert failures: an output directory that is missing, full or a
 # device that fails (exit 5), an unreadable or corrupt input (exit 3),
 # SIGINT in the middle of a copy (exit 130).  In every case nothing is

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # disk convert from every input format a reader exists for: qemu-img
 # makes VMDK (streamOptimized, monolithicSparse, monolithicFlat,
 # twoGbMaxExtentSparse), VHD (dynamic, fixed) and qcow2 copies of one raw

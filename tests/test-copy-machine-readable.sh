@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # disk convert --machine-readable: every stdout line is a JSON object
 # (jq parses it), the first is "start" with the schema version, progress
 # lines count up to the total, and the last is "result" with the byte

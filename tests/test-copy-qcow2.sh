@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # disk convert, checked by qemu-img: raw images with pseudo-random data,
 # holes and zero-filled (allocated) ranges -> qcow2 (with and without -c,
 # several -j, small and default cluster sizes) and raw.  qemu-img check

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Raw images: size, allocation from SEEK_DATA/SEEK_HOLE, options after
 # operands, JSON output.
 . "$srcdir/functions.sh"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # The VMware flavor of the real Debian 12 test guest (/dev/sda names, no
 # virtio in its MODULES=list initramfs, open-vm-tools, ens192 pinned to
 # its MAC) boots on virtio after `v2kvm fixup`.  Slow (SLOW=1).

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # The Xen flavor of the real Debian 12 test guest (/dev/xvda names,
 # console=hvc0, xen-only initramfs, enX0 not pinned) boots on virtio after
 # `v2kvm fixup`; enX0 keeps its name thanks to the MAC from the source

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # v2kvm fixup command line, without the appliance: usage errors exit 2,
 # a missing disk 3, a disk format fixup does not open (VMDK, VHD) 4.
 . "$srcdir/functions.sh"

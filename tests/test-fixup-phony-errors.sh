@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # v2kvm fixup failure modes on phony guests (tests/phony/make-phony.sh):
 #   - only a Xen-PV kernel: exit 7 naming the kernel, disk not modified;
 #   - two roots with --root single: exit 7 listing the roots and the flag,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # v2kvm fixup on phony RHEL 5/7/9, SLES 15 and Ubuntu 22.04 guests
 # (tests/phony/make-phony.sh): the expected file edits are present and
 # the initramfs/package tools were called with the expected arguments

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # `v2kvm fixup` on a phony Windows 10 (tests/phony/make-windows.sh, the
 # Windows fixup's own fixture) goes through the fixup table to
 # windows_convert(): virtio drivers in, capabilities reported (the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Control test for the VMware test guest (tests/guests/make-flavor.sh):
 #  a) attached the way VMware attaches it (PVSCSI disk, vmxnet3 NIC with
 #     its MAC) it boots to its marker: the guest itself is sound, and the

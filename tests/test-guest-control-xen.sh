@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Control test for the Xen test guest (tests/guests/make-flavor.sh).
 # There is no Xen here to boot it on, so:
 #  a) the base guest it is derived from (same tree, UUID names, generic

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # The conversion inputs made from the real test guests
 # (tests/guests/make-inputs.sh, require_convert_input) are what they claim:
 #  - every disk (monolithicSparse VMDK, the OVA's streamOptimized VMDK,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # formats/initramfs.c, what the Debian fixup uses to add the virtio
 # drivers to an initramfs without running mkinitramfs, checked against
 # tools nobody here wrote: images are built with cpio(1) + zstd/gzip

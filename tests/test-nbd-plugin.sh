@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # nbdkit-v2kvm-plugin.so serves a disk read-only through our readers:
 # qemu reads the same bytes, sees the holes, and a qcow2 overlay on top
 # takes writes while the source stays byte-identical.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Output failures that must stop a conversion before or while it copies,
 # with exit 5 and one message naming the directory: a missing or
 # read-only -os directory, too little free space for the estimate

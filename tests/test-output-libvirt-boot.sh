@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Slow (SLOW=1): guests booted through a real libvirt daemon under TCG,
 # the oracle being the test guest's "V2KVM-MARKER base IFACE=ADDR UP"
 # console line (tests/guests/README).  The base test guest boots on

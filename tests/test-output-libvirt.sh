@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # -o libvirt through outtool against a real libvirt daemon
 # (tests/libvirt-functions.sh) and a directory pool in $TMP, on both
 # routes: writing the volume files in the pool directory (qemu:///system)

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # -o local and -o null through outtool (prepare, copy, finalize, abort):
 # the disks land as NAME-sdX.FMT in -os DIR with the input's contents
 # and virtual size (qemu-img compare / info), NAME.xml names them by

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # -o qemu through outtool, with the script built by qemu_script() from
 # an xl config as convert does: the disks land as for -o local (qemu-img
 # compare), NAME.sh is executable, valid shell (bash -n, sh -n), names

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Corrupt and hostile qcow2 files: each damaged field gives one error
 # line naming the file (v2kvm exit 3, or 4 for an unsupported feature;
 # blktool exit 1 for damage only a read meets), backing loops are ELOOP,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # qcow2 images written by qemu-img/qemu-io (the oracle): compat 0.10 and
 # 1.1, cluster sizes 512 B to 2 MiB, zlib and zstd compressed clusters,
 # zero clusters, backing chains (qcow2, raw and vpc bases, three links,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Differencing VHDs (qemu-img cannot read them, so the children are made
 # by tests/vhd-gen.py from the spec's layout; the parent is qemu-made and
 # decoded by qemu-img).  Expected bytes = the parent's decoding with the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Third-party VHD files (corpus/MANIFEST.md): decoded sha256 and size
 # must equal the EXPECT values; prints a file/expected/got table.
 # Policies checked here: image.vhd and image-differential.vhd have wrong

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Corrupt and hostile VHDs: each damaged field gives one error line
 # naming the file (v2kvm exit 3, or 4 for an unsupported disk type), and
 # random damage never crashes or hangs blktool.  Run it under ASan+UBSan.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # VHD images written by qemu-img (the oracle): fixed and dynamic, with
 # and without force_size, data + holes; our decoding must equal
 # `qemu-img convert -O raw`, never-written blocks must be holes in the

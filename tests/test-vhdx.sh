@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # VHDX: images written by qemu-img (fixed and dynamic, 1, 8 and 32 MiB
 # blocks, data + holes + zero writes) must decode like `qemu-img convert
 # -O raw`; the corpus files must match their EXPECT values (size 10 MiB,

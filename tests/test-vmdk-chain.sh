@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # VMDK snapshot chains: qemu-made deltas (monolithicSparse and
 # twoGbMaxExtentSparse links, a child larger than its parent) must decode
 # like qemu-img; a wrong parentCID, a parent loop and a missing parent

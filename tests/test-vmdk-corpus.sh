@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # VMDK corpus conformance: every VMDK sample in $CORPUS with an EXPECT
 # value in MANIFEST.md (decoded size + sha256, or the documented error).
 # Prints a table: file, expected, got.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Corrupt and hostile VMDKs: every damaged header field, offset and size
 # gives a one-line error naming the file (v2kvm exit 3, or 4 for an
 # unsupported feature; blktool exit 1 for damage only a read meets), and

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Hand-built VMDK descriptors and extents: ZERO extents, CRLF, trailing
 # blanks, file names with spaces, RDONLY, a short flat extent, RDM and
 # NOACCESS (unsupported: exit 4), vmfsSparse (COWD) deltas over a vmfs

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # VMDK round trips against qemu-img: every subformat qemu-img can write,
 # zeroed grains, a >4 GiB disk with a tiny allocation.  Our decoding
 # (blktool sha256) must equal `qemu-img convert -O raw`, and the map must

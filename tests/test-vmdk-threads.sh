@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Concurrent reads (as the copy engine does them) of a stream, a sparse
 # chain and a split flat VMDK equal the sequential reads, which equal
 # qemu-img's decoding.

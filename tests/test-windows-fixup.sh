@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Windows fixup on a phony Windows 10 with VMware Tools (two control
 # sets, a static IPv4 interface): every promised change is in the
 # registry and on NTFS, and nothing else changed.  Oracles: libguestfs

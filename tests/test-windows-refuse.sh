@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # The Windows fixup refuses, before writing anything, with exit 7 and one
 # line: a BitLocker volume ("-FVE-FS-" at byte 3), a hibernated system
 # volume (hiberfil.sys starting "HIBR"), and a virtio-win tree with no

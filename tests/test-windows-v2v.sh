@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Side by side with virt-v2v 2.2: the same phony Windows 10 (VMware
 # Tools, two control sets) and the same fake virtio-win tree go through
 # virt-v2v (-i disk -o local) and through the v2kvm Windows fixup; the

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Windows fixup on a phony Windows 7 (6.1, no DriverDatabase): the boot
 # driver is bound through the CriticalDeviceDatabase in both control
 # sets (full ID, without REV, VEN&DEV), no DriverDatabase key appears,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Windows fixup on a phony Windows Server 2025 with Xen PV drivers
 # (boot-start, xenfilt in the SCSI/hdc/System class filters), virtio-win
 # given as an ISO (made with bsdtar) holding only 2k19 drivers, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: C test harness.  Each test program is a plain main() that
  * exits 0 (pass), 1 (fail) or 77 (skip, with a reason printed).  The
  * assertions print file:line and both values, then exit 1. */

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Helpers shared by the tests/test-vhd-*.sh scripts (sourced after
 # functions.sh and vmdk-functions.sh, whose gen/put/same_as_qemu/
 # expect_type they use).

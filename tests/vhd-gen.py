@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 # Write a dynamic or differencing VHD by the layout of Microsoft's VHD
 # specification v1.0 (formats.md section 2), for the cases qemu-img
 # cannot make: differencing disks with per-sector bitmaps, block sizes

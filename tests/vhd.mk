@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # tests/vhd.mk: owned by the vhd area; append to TESTS / check_PROGRAMS.
 TESTS += \
 	tests/test-vhd-qemu.sh \

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Helpers shared by the tests/test-vmdk-*.sh scripts (sourced after
 # functions.sh).
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm tests: concurrent reads of one image (the copy engine's use).
  *
  *   vmdk-threads IMAGE THREADS

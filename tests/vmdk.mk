@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # tests/vmdk.mk: owned by the vmdk area; append to TESTS / check_PROGRAMS.
 TESTS += \
 	tests/test-vmdk-qemu.sh \

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # tests/windows.mk: the Windows fixup (guest-fixups/windows*.c).
 # wintool runs windows_fixup_images() on raw images: the tests' driver.
 # Each test launches the libguestfs appliance 3-6 times (TCG: slow).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* wintool: run the Windows fixup on raw images, for the tests.
  *
  *   wintool [--virtio-win PATH] [--block-driver virtio-blk|virtio-scsi]

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 # Build a test XVA: the real XenServer ova.xml (corpus xva-tools) with its
 # VDI Ref:1736 resized to the first raw disk, and a copy of that VDI
 # object for each further disk; then, per disk, 1 MiB blocks

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm tests: stream one disk of an XVA to a raw file through
  * xva_stream_disk() alone (no writer), to test the walker by itself.
  *

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # tests/guests/boot.sh: boot a test guest under qemu (TCG) and wait for its
 # boot marker on the serial console.
 #

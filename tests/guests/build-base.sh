@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # tests/guests/build-base.sh: build (once) the Debian 12 base test guest
 # and print the path of its raw disk image.
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # tests/guests/common.sh: shared helpers for the test-guest builders
 # (build-base.sh, make-flavor.sh) and the boot harness (boot.sh).
 # Sourced, never run.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # tests/guests/functions-guests.sh: test helpers for the real test guests.
 # Source after functions.sh:
 #   . "$srcdir/functions.sh"

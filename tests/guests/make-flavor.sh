@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # tests/guests/make-flavor.sh: derive (once) a test guest that looks like
 # it ran on VMware or on Xen from the base tree (build-base.sh), and print
 # the path of its raw disk image ($GUEST_CACHE/FLAVOR-KEY.img).

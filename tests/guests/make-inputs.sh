@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # tests/guests/make-inputs.sh: build (once) a conversion input for
 # `v2kvm convert` (and virt-v2v) from a cached test guest
 # (make-flavor.sh), and print the path of the file to pass to the

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 # tests/guests/xen-ova-xml.py OUT.xml DISK_BYTES: write the ova.xml of an
 # XVA export of the Xen test guest (make-inputs.sh xen xva), as XenServer
 # writes it (xapi ocaml/xapi/export.ml, export_vsn 2; structure and value

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # tests/phony/make-phony.sh: build tiny "phony" guest disks for the fixup
 # tests, the way virt-v2v's test-data/phony-guests does: just enough for
 # libguestfs inspection (/etc, /bin, /etc/fstab, release files) plus the

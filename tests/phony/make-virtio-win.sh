@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Build a fake virtio-win tree (the layout of the virtio-win ISO:
 # <driver>/<os>/<arch>/ with .inf/.sys/.cat, guest-agent/*.msi) with
 # plausible INF files carrying the real PCI IDs of each virtio device

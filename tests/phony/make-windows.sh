@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Build a phony Windows disk image that libguestfs inspection takes for
 # Windows, as libguestfs' test-data/phony-guests/make-windows-img.sh does
 # (facts, not code, carried over).  It boots nothing: it is an MBR disk

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 # Set the "volume is dirty" flag of an NTFS filesystem inside a disk
 # image, as a Windows crash or Fast Startup leaves it: bit 0 of the flags
 # of $VOLUME_INFORMATION (attribute type 0x70) in $Volume, MFT record 3.

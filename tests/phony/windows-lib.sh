@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Helpers for the Windows fixup tests (sourced after functions.sh).
 # Every helper that touches an image costs one appliance launch.
 
