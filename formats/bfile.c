@@ -247,5 +247,9 @@ bfile_close (struct bfile *f)
 int
 bfile_same (const struct bfile *a, const struct bfile *b)
 {
+  /* Remote files (bfile-remote.h) have no descriptor; their names are
+   * the transport's resolved paths behind one prefix. */
+  if (a->fd == -1 || b->fd == -1)
+    return a->fd == b->fd && strcmp (a->name, b->name) == 0;
   return a->dev == b->dev && a->ino == b->ino && a->base == b->base;
 }

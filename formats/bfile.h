@@ -50,7 +50,7 @@ struct bfile {
   const struct bfile_ops *ops;
   char *name;           /* for messages: path, or "archive.ova:disk1.vmdk" */
   uint64_t size;        /* bytes */
-  int fd;               /* descriptor holding the bytes, or -1 */
+  int fd;               /* descriptor holding the bytes, or -1 (remote) */
   uint64_t base;        /* offset of byte 0 of this file inside fd */
   dev_t dev;            /* identity of fd (with base) for loop checks */
   ino_t ino;
@@ -81,7 +81,8 @@ struct bfile *bfile_open_sibling (struct bfile *f, const char *name);
 /* Close; NULL-safe. */
 void bfile_close (struct bfile *f);
 
-/* True if a and b are the same bytes (same file and base). */
+/* True if a and b are the same bytes (same file and base; for remote
+ * files, fd -1, the same name). */
 int bfile_same (const struct bfile *a, const struct bfile *b);
 
 #endif /* V2K_BFILE_H */

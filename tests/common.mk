@@ -3,8 +3,12 @@
 check_PROGRAMS += tests/test-common-units
 tests_test_common_units_SOURCES = tests/test-common-units.c tests/test.h
 tests_test_common_units_LDADD = $(FORMATS_LIBS)
+check_PROGRAMS += tests/test-remote-bfile
+tests_test_remote_bfile_SOURCES = tests/test-remote-bfile.c tests/test.h
+tests_test_remote_bfile_LDADD = $(FORMATS_LIBS)
 TESTS += \
 	tests/test-common-units \
+	tests/test-remote-bfile \
 	tests/test-cli-basics.sh \
 	tests/test-disk-raw.sh \
 	$(NULL)
