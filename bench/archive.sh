@@ -22,7 +22,9 @@ DIR=${1:-/var/tmp/v2kvm-bench-archive}
 SIZE_GIB=${SIZE_GIB:-4}
 RUNS=${RUNS:-3}
 SEG=$((64 * 1048576))
-OVA_XML=${OVA_XML:-$SRC/../shared/corpus/xva-tools/ova.xml}
+# The XVA metadata template: OVA_XML, else the corpus sample (CORPUS, see
+# tests/README.tests).
+OVA_XML=${OVA_XML:-${CORPUS:?set OVA_XML or CORPUS}/xva-tools/ova.xml}
 
 [ -x /usr/bin/time ] || scripts/install-deps.sh
 [ -x "$V2KVM" ] || { echo "build v2kvm first" >&2; exit 1; }

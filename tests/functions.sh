@@ -6,7 +6,10 @@ set -u
 : "${srcdir:=$(cd "$(dirname "$0")" && pwd)}"
 : "${V2KVM:=$srcdir/../v2kvm}"
 : "${BLKTOOL:=$srcdir/blktool}"
-: "${CORPUS:=$srcdir/../../shared/corpus}"
+# CORPUS: an optional directory of third-party samples (see README.tests);
+# unset, the tests run on the fixtures they generate and skip only the
+# extra corpus cases.
+: "${CORPUS:=}"
 : "${QEMU_IMG:=qemu-img}"
 : "${QEMU_IO:=qemu-io}"
 
@@ -20,8 +23,9 @@ requires () {
   done
 }
 
-# requires_corpus: skip unless ../shared/corpus exists.
+# requires_corpus: skip unless $CORPUS names a directory.
 requires_corpus () {
+  [ -n "$CORPUS" ] || skip "CORPUS is not set (optional third-party samples)"
   [ -d "$CORPUS" ] || skip "corpus not found at '$CORPUS'"
 }
 

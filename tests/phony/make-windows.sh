@@ -25,7 +25,7 @@
 set -euo pipefail
 
 out=$1 os=$2 variant=$3
-: "${CORPUS:?CORPUS must point at the shared corpus}"
+: "${CORPUS:?CORPUS must name the third-party sample directory}"
 minimal=$CORPUS/hivex/minimal
 [ -f "$minimal" ] || { echo "make-windows.sh: '$minimal' missing" >&2; exit 77; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/phony-win.XXXXXX")
