@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: default guest capabilities from the source's OS hint (see
  * guestcaps.h).  The hint words are VMware guestOS identifiers (vmx
- * `guestOS`, OVF `vmw:osType`, formats.md §7.3) and free-text
+ * `guestOS`, OVF `vmw:osType`, docs/formats.md §7.3) and free-text
  * descriptions (OVF OperatingSystemSection/Description, XenServer
  * template names).  Unknown hints give the modern defaults. */
 #include <config.h>

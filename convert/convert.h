@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: `v2kvm convert`, the whole conversion of one guest.
  *
- * The pipeline (convert.c) follows virt-v2v's order (style.md §2.4):
+ * The pipeline (convert.c) follows virt-v2v's order (HACKING.md "Data flow"):
  * convert first on an overlay, copy last, so a conversion that fails
  * costs seconds and free space inside the guest is never copied:
  *

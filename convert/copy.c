@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* v2kvm: the copy engine (style.md §2.4 "The copy loop").
+/* v2kvm: the copy engine (HACKING.md "Data flow").
  *
  * After nbdcopy (libnbd copy/multi-thread-copying.c) and two ideas from
  * qemu-img convert (qemu-img.c convert_do_copy): a first pass over the

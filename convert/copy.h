@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: the copy engine: one block source into one disk writer.
  *
- * See copy.c for how it works (style.md §2.4 "The copy loop").
+ * See copy.c for how it works (HACKING.md "Data flow").
  */
 #ifndef V2K_COPY_H
 #define V2K_COPY_H

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: libvirt domain XML reader, for Xen guests exported with
- * `virsh dumpxml` on the Xen host (formats.md §8.5), read with libxml2
+ * `virsh dumpxml` on the Xen host (docs/formats.md §8.5), read with libxml2
  * through cfg_xml_parse (no network, no DTD, no entities).
  *
  * Follows libvirt's domain XML format (libvirt.org/formatdomain.html)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* v2kvm: OVF descriptor reader (formats.md §5.4), VMware and VirtualBox
+/* v2kvm: OVF descriptor reader (docs/formats.md §5.4), VMware and VirtualBox
  * style, OVF 1.x and 2.0.
  *
  * Follows DMTF DSP0243 (OVF) and the CIM RASD ResourceType codes, with
@@ -490,7 +490,7 @@ set_identity (struct ovf *o, struct guest *g)
     if (child (os, "Description"))
       g->os.description = cfg_xml_text (child (os, "Description"));
     if (g->os.id) {
-      /* vSphere API form -> .vmx form (formats.md §7.3):
+      /* vSphere API form -> .vmx form (docs/formats.md §7.3):
        * "rhel7_64Guest" -> "rhel7-64", "winXPProGuest" -> "winXPPro". */
       size_t n = strlen (g->os.id);
       if (n > 5 && strcmp (g->os.id + n - 5, "Guest") == 0)

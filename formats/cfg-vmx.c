@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* v2kvm: VMware .vmx reader (formats.md §7).
+/* v2kvm: VMware .vmx reader (docs/formats.md §7).
  *
  * Follows the key mapping of libvirt src/vmx/vmx.c (its long comment is
  * the best public description of .vmx keys) and virt-v2v

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* v2kvm: Xen xl.cfg and legacy xm config reader (formats.md §8).
+/* v2kvm: Xen xl.cfg and legacy xm config reader (docs/formats.md §8).
  *
  * Keys follow docs/man/xl.cfg.5.pod.in.  The grammar (libxl's own
  * parser, libxlu_cfg_l.l / libxlu_cfg_y.y, plus the declarative subset

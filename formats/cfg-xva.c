@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: XenServer / XCP-ng ova.xml reader, the VM metadata at the head
- * of an XVA export (formats.md §4.3).
+ * of an XVA export (docs/formats.md §4.3).
  *
  * The file is an XML-RPC value (xapi "VM import/export" docs; xapi
  * ocaml/xapi/export.ml): a struct with `version` and `objects`, an array

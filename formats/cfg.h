@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* v2kvm: guest config readers (style.md §2.3.4).
+/* v2kvm: guest config readers (HACKING.md "Add a config reader").
  *
  * A reader turns one hypervisor's description of a VM into struct guest
  * (common/guest.h).  Each cfg-*.c file exports one `struct cfg_reader`;

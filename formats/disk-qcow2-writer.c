@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: qcow2 version 3 writer (sequential, append-only).
  *
- * Spec: qemu docs/interop/qcow2.txt (QEMU 7.2), summarised in formats.md
- * §6.  Because the core guarantees ascending, write-once offsets
- * (writer.h), the file is written front to back as one stream:
+ * Spec: qemu docs/interop/qcow2.txt (QEMU 7.2), summarised in
+ * docs/formats.md §6.  Because the core guarantees ascending,
+ * write-once offsets (writer.h), the file is written front to back as
+ * one stream:
  *
  *   cluster 0: header (written last, by finish)
  *   data clusters, compressed data, and metadata as it completes:
@@ -20,7 +21,7 @@
  * 4 MiB append buffer, whatever the disk size.
  *
  * Unwritten clusters stay unallocated (L2 entry 0) and read as zeros.
- * Compressed clusters (formats.md §6.3) are raw deflate streams packed
+ * Compressed clusters (docs/formats.md §6.3) are raw deflate streams packed
  * at byte granularity as qemu packs them; a host cluster holding parts of
  * n compressed clusters has refcount n, as qemu-img check counts them.
  * qemu inflates a compressed cluster in one call into a cluster-sized

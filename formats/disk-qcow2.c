@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: qcow2 block source (reader for versions 2 and 3).
  *
- * Follows qemu docs/interop/qcow2.txt, summarised in formats.md section 6,
+ * Follows qemu docs/interop/qcow2.txt, summarised in docs/formats.md §6,
  * and qemu block/qcow2-cluster.c / qcow2-threads.c for what readers do.
  * All integers are big-endian.  A guest offset goes through the L1 table
  * (read whole at open: at most MAX_L1_BYTES) to an L2 table (one cluster,

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: VHD block source (Virtual PC, Hyper-V generation 1, XenServer).
  *
- * Follows /work/shared/docs/formats.md section 2 and the corner cases of
- * section 9 (items 1, 9, 10), after Microsoft's "Virtual Hard Disk Image
+ * Follows docs/formats.md §2 and the corner cases of its §10
+ * (items 1 and 7), after Microsoft's "Virtual Hard Disk Image
  * Format Specification" v1.0 (via libyal libvhdi's documentation) and
  * qemu block/vpc.c.  All integers are big-endian.
  *
@@ -15,7 +15,7 @@
  * Policies (see the notes at each function):
  *   - virtual size: current_size, except for Virtual PC and old qemu
  *     files whose geometry is not the maximum, where it is C*H*S*512
- *     (qemu since 2024; formats.md 2.3);
+ *     (qemu since 2024; docs/formats.md §2.3);
  *   - footer checksum: a mismatch is accepted with a warning only when
  *     the other copy of the footer (offset 0 or end of file) holds the
  *     same bytes, i.e. the creator computed the checksum wrongly (dfvfs
@@ -134,7 +134,7 @@ footer_checksum_ok (const uint8_t *footer)
 
 /* Find and check the footer.  The tail is the primary copy; dynamic and
  * differencing disks keep a copy at offset 0, used when the tail is
- * missing (a truncated or over-allocated file, formats.md 2.6).
+ * missing (a truncated or over-allocated file, docs/formats.md §2.6).
  * *data_end is where a fixed disk's data ends. */
 static int
 read_footer (struct bfile *f, uint8_t *footer, uint64_t *data_end)
@@ -192,7 +192,7 @@ read_footer (struct bfile *f, uint8_t *footer, uint64_t *data_end)
   return -1;
 }
 
-/* Virtual size from the footer (formats.md 2.3). */
+/* Virtual size from the footer (docs/formats.md §2.3). */
 static int
 footer_size (struct bfile *f, const uint8_t *footer, uint64_t *size)
 {
@@ -304,7 +304,7 @@ open_dynamic (struct vhd *h, const uint8_t *footer, uint8_t *dyn)
   return 0;
 }
 
-/* The parent names to try, in order (formats.md 2.5). */
+/* The parent names to try, in order (docs/formats.md §2.5). */
 static int
 parent_candidates (struct vhd *h, const uint8_t *dyn, string_vector *names)
 {

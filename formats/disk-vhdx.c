@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: VHDX block source (Hyper-V, Windows 8 and later).
  *
- * Follows [MS-VHDX] as summarised in formats.md section 3 (via libyal
+ * Follows [MS-VHDX] as summarised in docs/formats.md §3 (via libyal
  * libvhdi's documentation) and qemu block/vhdx.c.  All integers are
  * little-endian; GUIDs are stored mixed-endian and compared as bytes.
  * The file: an identifier, two headers (the valid one with the larger
@@ -132,7 +132,7 @@ vhdx_probe (const uint8_t *head, size_t head_len,
   return head_len >= 8 && memcmp (head, "vhdxfile", 8) == 0 ? 100 : 0;
 }
 
-/* Read the current header (formats.md 3): refuse a log to replay. */
+/* Read the current header (docs/formats.md §3): refuse a log to replay. */
 static int
 read_headers (struct vhdx *h)
 {
@@ -358,7 +358,7 @@ check_geometry (struct vhdx *h)
   return 0;
 }
 
-/* Open the parent named by the locator (formats.md 3). */
+/* Open the parent named by the locator (docs/formats.md §3). */
 static int
 open_parent (struct vhdx *h, const uint8_t *loc, uint32_t len)
 {

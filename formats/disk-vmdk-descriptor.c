@@ -2,7 +2,7 @@
 /* v2kvm: VMDK text descriptors (a separate *.vmdk file, or embedded in a
  * hosted sparse extent).
  *
- * Follows /work/shared/docs/formats.md section 1.2, after VMware's
+ * Follows docs/formats.md §1.2, after VMware's
  * "Virtual Disk Format 5.0" technote and qemu block/vmdk.c
  * (vmdk_parse_extents): "key=value" header lines, extent lines
  * "ACCESS SECTORS TYPE ["FILENAME" [OFFSET]]", '#' comments.  Accepts

@@ -4,7 +4,7 @@
  * and disks over 2 TiB).  Both become a `struct vmdk_sparse` (vmdk.h);
  * the grain-table engine in disk-vmdk-sparse.c does the rest.
  *
- * Follows /work/shared/docs/formats.md sections 1.6 and 1.7, after qemu
+ * Follows docs/formats.md §1.6 and §1.7, after qemu
  * block/vmdk.c (vmdk_open_vmfs_sparse, vmdk_open_se_sparse and its
  * checks) and libyal libvmdk's COWD header table.  SEsparse is
  * undocumented by VMware: like qemu we accept only version 0x200000001
@@ -33,7 +33,7 @@
 #define SE_GT_SECTORS 64
 #define SE_GT_ENTRIES (SE_GT_SECTORS * VMDK_SECTOR / 8)
 
-/* The COWD header (formats.md 1.6).  Little-endian. */
+/* The COWD header (docs/formats.md §1.6).  Little-endian. */
 struct cowd_header_ondisk {
   char magic[4];                        /* "COWD" */
   uint32_t version;
@@ -46,7 +46,7 @@ struct cowd_header_ondisk {
   uint8_t rest[COWD_HEADER - 32];       /* geometry or parent name, ... */
 } __attribute__((packed));
 
-/* The SEsparse constant header, sector 0 (formats.md 1.7): offsets and
+/* The SEsparse constant header, sector 0 (docs/formats.md §1.7): offsets and
  * sizes in sectors.  Little-endian. */
 struct se_header_ondisk {
   uint64_t magic, version, capacity, grain_size, gt_size, flags;

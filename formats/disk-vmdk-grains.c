@@ -3,7 +3,7 @@
  * (hosted sparse, vmfsSparse, SEsparse; see vmdk.h), and reading
  * streamOptimized's compressed grains.
  *
- * Follows /work/shared/docs/formats.md sections 1.3 and 1.4, after qemu
+ * Follows docs/formats.md §1.3 and §1.4, after qemu
  * block/vmdk.c (get_cluster_offset, vmdk_read_extent): a grain directory
  * of grain-table offsets, loaded and checked at open; grain tables read
  * on demand into a small direct-mapped cache (VMDK_GT_CACHE slots per

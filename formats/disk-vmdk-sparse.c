@@ -2,7 +2,7 @@
 /* v2kvm: VMDK hosted sparse extents ("KDMV"): monolithicSparse, the
  * -sNNN extents of twoGbMaxExtentSparse, and streamOptimized.
  *
- * Follows /work/shared/docs/formats.md sections 1.3 and 1.4, after qemu
+ * Follows docs/formats.md §1.3 and §1.4, after qemu
  * block/vmdk.c (vmdk_open_vmdk4) and VMware's "Virtual Disk Format 5.0"
  * technote.  The grain directory is found through the header; for a
  * stream whose header says GD_AT_END, through the footer at EOF-1024;
@@ -30,7 +30,7 @@
 #define KDMV_GD_AT_END UINT64_C (0xffffffffffffffff)
 #define KDMV_MAX_GTES 512               /* qemu rejects more */
 
-/* The hosted sparse header, sector 0 (formats.md 1.3); a stream footer
+/* The hosted sparse header, sector 0 (docs/formats.md §1.3); a stream footer
  * holds a copy.  Little-endian; converted at each access. */
 struct kdmv_header_ondisk {
   char magic[4];                        /* "KDMV" */
@@ -282,8 +282,9 @@ load_gd_at (struct vmdk_sparse *sp, uint64_t sector)
                               vmdk_sector_gd_decode);
 }
 
-/* The primary grain directory, or else the redundant copy (formats.md
- * 1.3: read the primary, fall back to the RGD if it is unusable). */
+/* The primary grain directory, or else the redundant copy
+ * (docs/formats.md §1.3: read the primary, fall back to the RGD if it is
+ * unusable). */
 static int
 load_gd (struct vmdk_sparse *sp, const struct kdmv_header *h)
 {

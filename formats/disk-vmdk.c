@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: VMDK block source (every variant; see vmdk.h for the files).
  *
- * Follows /work/shared/docs/formats.md section 1 (1.1 dispatch, 1.5 flat
- * extents, 1.8 chains), after qemu block/vmdk.c and VMware's "Virtual
+ * Follows docs/formats.md §1 (§1.1 dispatch, §1.5 flat extents,
+ * §1.8 chains), after qemu block/vmdk.c and VMware's "Virtual
  * Disk Format 5.0" technote.  Probes by content: "KDMV", "COWD", the
  * SEsparse magic, or a text descriptor containing createType.  The disk
  * is a list of regions, one per extent line, in order: FLAT/VMFS (bytes
@@ -269,7 +269,7 @@ open_extents (struct vmdk *h, const struct vmdk_descriptor *d)
  * warning: it means the parent was written after the snapshot was taken,
  * so the merged view mixes two points in time and the guest sees a
  * corrupt disk.  VMware refuses to power such a VM on and qemu refuses to
- * open it (vmdk_is_cid_valid); formats.md section 1.8. */
+ * open it (vmdk_is_cid_valid); docs/formats.md §1.8. */
 static int
 open_parent (struct vmdk *h, const struct vmdk_descriptor *d)
 {

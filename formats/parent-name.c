@@ -6,8 +6,8 @@
  * big-endian), often as a Windows path ("C:\VMs\base.vhd",
  * ".\base.vhd", "\\?\Volume{...}\base.vhdx") or a file URL
  * (XenServer's MacX "file://./base.vhd").  These helpers turn them into a
- * name that blk_open_backing() looks up next to the child.  Formats.md
- * sections 2.5 and 3. */
+ * name that blk_open_backing() looks up next to the child.
+ * docs/formats.md §2.5 and §3. */
 #include <config.h>
 
 #include <stdbool.h>

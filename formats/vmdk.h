@@ -12,7 +12,7 @@
  *   disk-vmdk-esx.c     ESXi snapshot deltas: vmfsSparse ("COWD") and
  *                       SEsparse
  *
- * Byte layouts: /work/shared/docs/formats.md section 1, after qemu
+ * Byte layouts: docs/formats.md §1, after qemu
  * block/vmdk.c, libyal libvmdk's format document and VMware's "Virtual
  * Disk Format 5.0" technote.
  *
@@ -48,7 +48,7 @@
 #define MARKER_GD 2
 #define MARKER_FOOTER 3
 
-/* A stream marker (formats.md 1.4): a grain's lba + compressed size, or
+/* A stream marker (docs/formats.md §1.4): a grain's lba + compressed size, or
  * with size 0 a metadata marker of a type followed by val sectors. */
 struct marker_ondisk {
   uint64_t val;

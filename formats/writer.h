@@ -15,7 +15,8 @@
  *  - The ORDERING CONTRACT: data arrives at strictly ascending offsets and
  *    a range is given at most once.  The core asserts it.  It is what lets
  *    the qcow2 writer append clusters and keep one L2 table in memory.
- *  - Work is split in two, so that it runs on all cores (style.md §2.4):
+ *  - Work is split in two, so that it runs on all cores (HACKING.md
+ *    "Data flow"):
  *    writer_prepare() is thread-safe and runs in the copy engine's worker
  *    threads (zero detection per block, and per-thread compression when
  *    the driver compresses); writer_write_chunk() runs in the single

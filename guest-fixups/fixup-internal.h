@@ -48,9 +48,10 @@ struct fx {
   char *modlist;
 };
 
-/* A family fixup (style.md §2.3.5).  matches() is pure; convert() runs
- * with the guest mounted read-write, fills fx->caps and returns 0, or -1
- * after set_error (the caller then rolls the file edits back). */
+/* A family fixup (HACKING.md "Add a fixup").  matches() is pure;
+ * convert() runs with the guest mounted read-write, fills fx->caps and
+ * returns 0, or -1 after set_error (the caller then rolls the file edits
+ * back). */
 struct fixup {
   const char *name;
   const struct linux_family *family;    /* Linux fixups: their data */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: the libvirt API calls the outputs need, with libvirt's errors
- * translated into our error store once, here (style.md §2.5).  This is
- * the only file pair besides the outputs that includes libvirt. */
+ * translated into our error store once, here (HACKING.md "Errors and
+ * ownership").  This is the only file pair besides the outputs that
+ * includes libvirt. */
 #ifndef V2K_VIRT_H
 #define V2K_VIRT_H
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Copy-behaviour test for the copy engine (style.md §2.9, after libnbd's
+/* Copy-behaviour test for the copy engine (after libnbd's
  * copy-sparse.sh): an in-memory block source with a scripted extents map
  * and a recording writer.  For several thread counts, chunk sizes and
  * block sizes it checks that

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
-# Third-party qcow2 files (corpus/MANIFEST.md): dfvfs ext2.qcow2 must
+# Third-party qcow2 files ($CORPUS/MANIFEST.md): dfvfs ext2.qcow2 must
 # decode to gunzip(ext2.raw.gz) (the EXPECT sha256 a6c2f0e3...); the
 # dissect.hypervisor samples (zlib, zstd, a three-link backing chain;
 # "reference only" in the manifest) must decode like qemu-img.  Prints a

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
-# Third-party VHD files (corpus/MANIFEST.md): decoded sha256 and size
+# Third-party VHD files ($CORPUS/MANIFEST.md): decoded sha256 and size
 # must equal the EXPECT values; prints a file/expected/got table.
 # Policies checked here: image.vhd and image-differential.vhd have wrong
 # footer checksums whose copy at offset 0 is identical (warning, then

@@ -4,7 +4,7 @@
 # and without force_size, data + holes; our decoding must equal
 # `qemu-img convert -O raw`, never-written blocks must be holes in the
 # map, and the virtual size must follow the creator/CHS rule both ways
-# (formats.md 2.3).
+# (docs/formats.md §2.3).
 . "$srcdir/functions.sh"
 . "$srcdir/vmdk-functions.sh"
 . "$srcdir/vhd-functions.sh"

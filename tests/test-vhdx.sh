@@ -48,7 +48,7 @@ n=$((n + 1))
 "$srcdir/vmdk-threads" dynamic-1M.vhdx 4 || fail "threaded reads"
 echo "$n qemu-img images decoded like qemu-img"
 
-# Corpus (corpus/MANIFEST.md EXPECT values).
+# Corpus ($CORPUS/MANIFEST.md EXPECT values).
 if [ -d "$CORPUS/dissect-hypervisor/disk/vhdx" ]; then
   X=$CORPUS/dissect-hypervisor/disk/vhdx
   printf '%-20s %-40s %s\n' file expected got > table

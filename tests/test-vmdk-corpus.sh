@@ -1,13 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
 # VMDK corpus conformance: every VMDK sample in $CORPUS with an EXPECT
-# value in MANIFEST.md (decoded size + sha256, or the documented error).
+# value in $CORPUS/MANIFEST.md (decoded size + sha256, or the documented
+# error).
 # Prints a table: file, expected, got.
 . "$srcdir/functions.sh"
 requires_corpus
 requires zcat python3
 
-# file | expected "SHA256  SIZE" or "error: REGEX"   (values: MANIFEST.md)
+# file | expected "SHA256  SIZE" or "error: REGEX"
+# (values: $CORPUS/MANIFEST.md)
 a3b=a3bcf05f07a1c06a3380eeca8571f0efb2b85afafa1e21662b8cad436d1f7727
 zero64k=de2f256064a0af797747c2b97505dc0b9f3df0de4f489eac731c23ae9ca9cc31
 cases=(
@@ -42,7 +44,8 @@ for c in "${cases[@]}"; do
 done
 
 # The flat data files absent from the corpus are the monolithicSparse
-# data: put the descriptors beside a decoded copy (formats.md MANIFEST).
+# data: put the descriptors beside a decoded copy (as
+# $CORPUS/MANIFEST.md says).
 cp "$CORPUS/vmdk-rs/monolithicFlat.vmdk" "$CORPUS/vmdk-rs/twoGbMaxExtentFlat.vmdk" "$TMP/"
 "$BLKTOOL" cat "$CORPUS/vmdk-rs/monolithicSparse.vmdk" "$TMP/monolithicFlat-flat.vmdk"
 cp "$TMP/monolithicFlat-flat.vmdk" "$TMP/twoGbMaxExtentFlat-f001.vmdk"

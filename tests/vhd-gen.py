@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
 # Write a dynamic or differencing VHD by the layout of Microsoft's VHD
-# specification v1.0 (formats.md section 2), for the cases qemu-img
+# specification v1.0 (docs/formats.md §2), for the cases qemu-img
 # cannot make: differencing disks with per-sector bitmaps, block sizes
 # other than 2 MiB, chosen parent locators and unique ids.
 #

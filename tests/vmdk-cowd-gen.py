@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
-# Write an ESX vmfsSparse redo log ("COWD", formats.md section 1.6) for
+# Write an ESX vmfsSparse redo log ("COWD", docs/formats.md §1.6) for
 # tests: vmdk-cowd-gen.py OUT CAPACITY_SECTORS GRAIN_SECTORS SEED
 # Grains at pseudo-random places in the first half of the disk, allocated
 # in shuffled order (so the file order differs from the disk order).
