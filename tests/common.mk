@@ -11,8 +11,10 @@ TESTS += \
 	tests/test-remote-bfile \
 	tests/test-cli-basics.sh \
 	tests/test-disk-raw.sh \
+	tests/test-self-contained.sh \
 	$(NULL)
-EXTRA_DIST += tests/test-cli-basics.sh tests/test-disk-raw.sh
+EXTRA_DIST += tests/test-cli-basics.sh tests/test-disk-raw.sh \
+	tests/test-self-contained.sh
 
 # blktool: reads any image through the readers (cat/sha256/map/read); the
 # format tests use it to compare our decoding with qemu-img's.
