@@ -87,8 +87,7 @@ expect_line () {
 # appliance or old device.
 fixup_boot () {
   local flavor=$1 tools img t0 t1 rc=0; shift
-  if [ -x "$srcdir/guests/boot.sh" ]; then tools=$srcdir/guests
-  else tools=${V2KVM_GUEST_TOOLS:-$top_srcdir/../guests/tests/guests}; fi
+  tools=$srcdir/guests
   [ -x "$tools/boot.sh" ] || skip "guest boot harness (tests/guests) not found"
   [ -z "${SKIP_GUEST_TESTS:-}" ] || skip "SKIP_GUEST_TESTS is set"
   requires qemu-system-x86_64

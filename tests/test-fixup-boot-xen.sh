@@ -10,7 +10,6 @@
 . "$srcdir/fixup-functions.sh"
 require_slow
 cfg=$srcdir/guests/xen.cfg.in
-[ -f "$cfg" ] || cfg=${V2KVM_GUEST_TOOLS:-$top_srcdir/../guests/tests/guests}/xen.cfg.in
 mac=$(sed -n "s/^vif.*mac=\([0-9a-f:]*\).*/\1/p" "$cfg" 2>/dev/null)
 [ -n "$mac" ] || skip "no MAC found in xen.cfg.in"
 fixup_boot xen --mac "enX0=$mac" --rebuild-initramfs

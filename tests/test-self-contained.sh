@@ -5,9 +5,10 @@
 #      headers: line 1; scripts, Makefile fragments, configure.ac: line 1,
 #      or line 2 after a #! line);
 #   2. no tracked file names a path of a build machine (home directories,
-#      the build host's work tree) or a document outside the repository
-#      (a sibling "shared" directory); the optional third-party corpus is
-#      named only through $CORPUS (tests/README.tests);
+#      the build host's work tree) or a file outside the repository (a
+#      sibling "shared" directory or checkout, a path climbing out of
+#      $top_srcdir); the optional third-party corpus is named only
+#      through $CORPUS (tests/README.tests);
 #   3. every reference to a Markdown document resolves to a tracked file,
 #      and every "docs/formats.md §N" and 'HACKING.md "Heading"' names a
 #      section that exists.
@@ -54,6 +55,10 @@ patterns=(
   '(^|[^A-Za-z0-9_}"])"?/ro''ot/'       # root's home (not "$tree"/root/)
   'share''d/(docs|corpus|hooks)'        # the sibling shared directory
   '\.\./shar''ed\b'
+  # climbing out of the tree: $top_srcdir/.., $srcdir/../.. (tests/..
+  # is the top)
+  '(top_srcdir|top_builddir|SRC)\)?/\.\.(/|$|[^A-Za-z0-9_.])'
+  'srcdir\)?/\.\./\.\.'
 )
 for p in "${patterns[@]}"; do
   hits=$(git grep -n -I -E -e "$p" -- . ":!$self" || :)
