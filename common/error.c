@@ -15,6 +15,7 @@
 static _Thread_local char last_msg[MSG_MAX];
 static _Thread_local int last_errno;
 static _Thread_local enum v2k_err_kind last_kind;
+static _Thread_local const char *last_code;
 
 bool v2k_verbose = false;
 bool v2k_quiet = false;
@@ -44,6 +45,7 @@ set_error (int errnum, const char *fmt, ...)
   va_end (ap);
   last_errno = errnum;
   last_kind = V2K_ERR_AUTO;
+  last_code = NULL;
   errno = saved;
 }
 
@@ -63,6 +65,7 @@ set_error_errno (const char *fmt, ...)
             strerror_r (saved, strerr, sizeof strerr));
   last_errno = saved;
   last_kind = V2K_ERR_AUTO;
+  last_code = NULL;
   errno = saved;
 }
 
@@ -76,6 +79,36 @@ enum v2k_err_kind
 error_get_kind (void)
 {
   return last_kind;
+}
+
+void
+error_set_code (const char *code)
+{
+  last_code = code;
+}
+
+const char *
+error_get_code (void)
+{
+  return last_code;
+}
+
+const char *
+exit_class_name (int code)
+{
+  switch (code) {
+  case V2K_EXIT_OK: return "ok";
+  case V2K_EXIT_USAGE: return "usage";
+  case V2K_EXIT_INPUT: return "input";
+  case V2K_EXIT_UNSUPPORTED: return "unsupported";
+  case V2K_EXIT_OUTPUT: return "output";
+  case V2K_EXIT_INTEGRITY: return "integrity";
+  case V2K_EXIT_GUEST: return "guest";
+  case V2K_EXIT_HYPERVISOR: return "hypervisor";
+  case V2K_EXIT_BATCH_FAILED: return "batch-failed";
+  case V2K_EXIT_INTERRUPTED: return "interrupted";
+  default: return "internal";
+  }
 }
 
 void
@@ -116,6 +149,7 @@ clear_error (void)
   last_msg[0] = '\0';
   last_errno = 0;
   last_kind = V2K_ERR_AUTO;
+  last_code = NULL;
 }
 
 int

@@ -41,6 +41,8 @@ enum v2k_exit {
   V2K_EXIT_INTEGRITY = 6,       /* checksum / manifest mismatch */
   V2K_EXIT_GUEST = 7,           /* guest cannot be converted (fixups) */
   V2K_EXIT_HYPERVISOR = 8,      /* appliance / libvirt / KVM launch failed */
+  V2K_EXIT_BATCH_FAILED = 10,   /* batch: some guests failed (the others
+                                   converted) */
   V2K_EXIT_INTERRUPTED = 130,   /* SIGINT or SIGTERM */
 };
 
@@ -84,6 +86,18 @@ void clear_error (void);
 
 /* Exit code for the current error (never V2K_EXIT_OK). */
 int exit_code_for (void);
+
+/* A stable name for the condition of the current error, for programs
+ * (`v2kvm inspect`'s blockers, docs/inspect.md): a static string such as
+ * "xen-pv-only", set after set_error by the code that detects a
+ * condition worth naming; set_error resets it to NULL. */
+void error_set_code (const char *code);
+const char *error_get_code (void);
+
+/* The class of an exit code, as `inspect` and `batch report` name it:
+ * "ok", "internal", "usage", "input", "unsupported", "output",
+ * "integrity", "guest", "hypervisor", "batch-failed", "interrupted". */
+const char *exit_class_name (int code);
 
 /* Diagnostics.  warning() always prints to stderr at once ("v2kvm:
  * warning: ...") unless quiet; debug() prints only with verbose.  With

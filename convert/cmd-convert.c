@@ -5,7 +5,9 @@
  * work is convert.c's. */
 #include <config.h>
 
+#include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +69,22 @@ one_of (const char *v, const char *const *allowed)
   return -1;
 }
 
+/* A usage error, recorded (kind V2K_ERR_USAGE) rather than printed, so
+ * that `batch` can report it with its plan line; returns 2. */
+static int __attribute__((format (printf, 1, 2)))
+bad (const char *fmt, ...)
+{
+  char msg[1024];
+  va_list ap;
+
+  va_start (ap, fmt);
+  vsnprintf (msg, sizeof msg, fmt, ap);
+  va_end (ap);
+  set_error (EINVAL, "%s", msg);
+  error_set_kind (V2K_ERR_USAGE);
+  return V2K_EXIT_USAGE;
+}
+
 static int
 add_netmap (struct convert_options *o, char *arg, bool bridge)
 {
@@ -76,7 +94,7 @@ add_netmap (struct convert_options *o, char *arg, bool bridge)
                                   o->dom.nnetmaps + 1, sizeof *m);
   m = (struct domxml_netmap *) &o->dom.netmaps[o->dom.nnetmaps];
   if (domxml_parse_netmap (arg, bridge, m) == -1)
-    return report_error ();
+    return bad ("convert: %s", get_error ());
   o->dom.nnetmaps++;
   return 0;
 }
@@ -131,7 +149,7 @@ static const char *const outputs[] = {
 
 /* One option into o; 0, 1 (--help shown) or an exit code > 1. */
 static int
-take_option (struct convert_options *o, int c, char *arg)
+take_option (struct convert_options *o, int c, char *arg, const char *where)
 {
   char *end;
   long n;
@@ -144,7 +162,7 @@ take_option (struct convert_options *o, int c, char *arg)
   case OPT_OF: o->output.format = arg; break;
   case OPT_OA:
     if (strcmp (arg, "sparse") && strcmp (arg, "preallocated"))
-      return usage_error ("convert: -oa takes sparse or preallocated");
+      return bad ("convert: -oa takes sparse or preallocated");
     o->output.preallocated = strcmp (arg, "preallocated") == 0;
     break;
   case OPT_ON: o->name = arg; break;
@@ -154,31 +172,31 @@ take_option (struct convert_options *o, int c, char *arg)
     return add_netmap (o, arg, c == OPT_BRIDGE);
   case OPT_DOMTYPE:
     if (strcmp (arg, "kvm") && strcmp (arg, "qemu"))
-      return usage_error ("convert: --domain-type takes kvm or qemu");
+      return bad ("convert: --domain-type takes kvm or qemu");
     o->dom.domain_type = arg;
     break;
   case OPT_GRAPHICS:
     if (strcmp (arg, "vnc") && strcmp (arg, "spice") && strcmp (arg, "none"))
-      return usage_error ("convert: --graphics takes vnc, spice or none");
+      return bad ("convert: --graphics takes vnc, spice or none");
     o->dom.graphics = arg;
     break;
   case OPT_ROOT:
     if (strcmp (arg, "single") && strcmp (arg, "first") &&
         strncmp (arg, "/dev/", 5))
-      return usage_error ("convert: --root takes single, first or /dev/...");
+      return bad ("convert: --root takes single, first or /dev/...");
     o->root = arg;
     break;
   case OPT_ACCEL:
     if (strcmp (arg, "auto") == 0) o->accel = FIXUP_ACCEL_AUTO;
     else if (strcmp (arg, "kvm") == 0) o->accel = FIXUP_ACCEL_KVM;
     else if (strcmp (arg, "tcg") == 0) o->accel = FIXUP_ACCEL_TCG;
-    else return usage_error ("convert: --accel takes auto, kvm or tcg");
+    else return bad ("convert: --accel takes auto, kvm or tcg");
     break;
   case OPT_MAC: {
     const char *eq = strchr (arg, '=');
     char *mac = NULL;
     if (!eq || eq == arg || guest_set_mac (&mac, eq + 1) == -1)
-      return usage_error ("convert: --mac takes NAME=xx:xx:xx:xx:xx:xx, "
+      return bad ("convert: --mac takes NAME=xx:xx:xx:xx:xx:xx, "
                           "not '%s'", arg);
     free (mac);
     string_vector_append (&o->macs, arg);
@@ -187,7 +205,7 @@ take_option (struct convert_options *o, int c, char *arg)
   case OPT_VIRTIOWIN: o->virtio_win = arg; break;
   case OPT_BLOCKDRV:
     if (strcmp (arg, "virtio-blk") && strcmp (arg, "virtio-scsi"))
-      return usage_error ("convert: --block-driver takes virtio-blk or "
+      return bad ("convert: --block-driver takes virtio-blk or "
                           "virtio-scsi");
     o->virtio_scsi = strcmp (arg, "virtio-scsi") == 0;
     break;
@@ -200,13 +218,14 @@ take_option (struct convert_options *o, int c, char *arg)
   case 'j':
     n = strtol (arg, &end, 10);
     if (*end || end == arg || n < 1 || n > MAX_JOBS)
-      return usage_error ("convert: -j takes 1 to %d", MAX_JOBS);
+      return bad ("convert: -j takes 1 to %d", MAX_JOBS);
     o->jobs = (unsigned) n;
     break;
-  case 'v': v2k_verbose = true; break;
-  case 'q': v2k_quiet = true; break;
-  case 'h': fputs (usage_text, stdout); return 1;
-  default: return usage_error ("convert: bad option");
+  case 'v': o->verbose = true; break;
+  case 'q': o->quiet = true; break;
+  case 'h': o->help = true; return 1;
+  case ':': return bad ("convert: option '%s' needs a value", where);
+  default: return bad ("convert: unknown option '%s'", where);
   }
   return 0;
 }
@@ -215,50 +234,76 @@ static int
 check_options (struct convert_options *o)
 {
   if (!o->input_type)
-    return usage_error ("convert: give the input type with -i (vmx, ova, "
+    return bad ("convert: give the input type with -i (vmx, ova, "
                         "ovf, xva, xl, xm, libvirtxml, disk)");
   if (one_of (o->input_type, inputs) == -1)
-    return usage_error ("convert: unknown -i type '%s'", o->input_type);
+    return bad ("convert: unknown -i type '%s'", o->input_type);
   if (o->output.type && one_of (o->output.type, outputs) == -1)
-    return usage_error ("convert: unknown -o type '%s' (local, libvirt, "
+    return bad ("convert: unknown -o type '%s' (local, libvirt, "
                         "qemu, null)", o->output.type);
   if (o->output.format && strcmp (o->output.format, "qcow2") &&
       strcmp (o->output.format, "raw"))
-    return usage_error ("convert: -of takes qcow2 or raw");
+    return bad ("convert: -of takes qcow2 or raw");
   if (o->compress && o->output.format && !strcmp (o->output.format, "raw"))
-    return usage_error ("convert: -c needs -of qcow2");
+    return bad ("convert: -c needs -of qcow2");
   if (o->nsources == 0)
-    return usage_error ("convert: give the source (-i %s SOURCE)",
+    return bad ("convert: give the source (-i %s SOURCE)",
                         o->input_type);
   if (o->nsources > 1 && strcmp (o->input_type, "disk") != 0)
-    return usage_error ("convert: -i %s takes one source; only -i disk "
+    return bad ("convert: -i %s takes one source; only -i disk "
                         "takes several", o->input_type);
   if (o->output.uri && (!o->output.type ||
                         strcmp (o->output.type, "libvirt") != 0))
-    return usage_error ("convert: -oc is for -o libvirt");
+    return bad ("convert: -oc is for -o libvirt");
   return 0;
+}
+
+int
+convert_parse (int argc, char **argv, struct convert_options *o)
+{
+  int c, r;
+
+  memset (o, 0, sizeof *o);
+  o->macs = (string_vector) empty_vector;
+  optind = 0;                   /* glibc: a full reset, argv may change */
+  opterr = 0;                   /* our own message, recorded */
+  while ((c = getopt_long_only (argc, argv, ":i:o:j:cvqh", longopts,
+                                NULL)) != -1) {
+    const char *where = argv[optind > 1 ? optind - 1 : 1];
+    if ((r = take_option (o, c, optarg, where)) != 0)
+      return r == 1 ? 0 : -1;
+  }
+  o->sources = argv + optind;
+  o->nsources = (size_t) (argc - optind);
+  return check_options (o) ? -1 : 0;
+}
+
+void
+convert_options_free (struct convert_options *o)
+{
+  free ((void *) o->dom.netmaps);
+  o->dom.netmaps = NULL;
+  string_vector_reset (&o->macs);
 }
 
 int
 cmd_convert (int argc, char **argv)
 {
-  struct convert_options o = { .macs = empty_vector };
-  int c, r;
+  struct convert_options o;
+  int r;
 
-  optind = 1;
-  while ((c = getopt_long_only (argc, argv, "i:o:j:cvqh", longopts,
-                                NULL)) != -1) {
-    if ((r = take_option (&o, c, optarg)) != 0) {
-      free ((void *) o.dom.netmaps);
-      string_vector_reset (&o.macs);
-      return r == 1 ? 0 : r;
-    }
+  if (convert_parse (argc, argv, &o) == -1) {
+    convert_options_free (&o);
+    return usage_error ("%s", get_error ());
   }
-  o.sources = argv + optind;
-  o.nsources = argc - optind;
-  if ((r = check_options (&o)) == 0)
-    r = convert_run (&o);
-  free ((void *) o.dom.netmaps);
-  string_vector_reset (&o.macs);
+  if (o.help) {
+    fputs (usage_text, stdout);
+    convert_options_free (&o);
+    return 0;
+  }
+  v2k_verbose |= o.verbose;
+  v2k_quiet |= o.quiet;
+  r = convert_run (&o);
+  convert_options_free (&o);
   return r;
 }

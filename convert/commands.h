@@ -25,6 +25,9 @@ int cmd_source_show (int argc, char **argv);
 int cmd_source_xml (int argc, char **argv);
 int cmd_fixup (int argc, char **argv);
 int cmd_convert (int argc, char **argv);
+int cmd_inspect (int argc, char **argv);
+int cmd_batch (int argc, char **argv);
+int cmd_batch_report (int argc, char **argv);
 
 /* Print "v2kvm: <last error>" to stderr (and as JSON when machine-readable
  * output is on) and return exit_code_for(). */

@@ -125,6 +125,34 @@ report_phase (struct report *r, enum phase p, const char *what)
 }
 
 void
+report_seconds (const struct report *r, double *out)
+{
+  for (int p = 0; p < NR_PHASES; ++p)
+    out[p] = r->seconds[p];
+  if (r->phase >= 0)
+    out[r->phase] += copy_now () - r->phase_t0;
+}
+
+void
+report_targets (struct report *r, char *const *paths, size_t n)
+{
+  bool first = true;
+
+  if (!r->machine)
+    return;
+  printf ("{\"type\":\"targets\",\"paths\":[");
+  for (size_t i = 0; i < n; ++i) {
+    if (!paths[i])
+      continue;
+    printf ("%s", first ? "" : ",");
+    json_string (stdout, paths[i]);
+    first = false;
+  }
+  printf ("]}\n");
+  fflush (stdout);
+}
+
+void
 report_disk_start (struct report *r, unsigned index, unsigned n)
 {
   r->disk = index;

@@ -43,6 +43,14 @@ struct report *report_new (bool machine, const char *input_type,
  * ("Copying disk 1/2 to ..."). */
 void report_phase (struct report *r, enum phase p, const char *what);
 
+/* The files the output will create (NULL entries, -o null, skipped),
+ * once it is prepared: a "targets" JSON line, so that a caller that
+ * loses this process (batch after a crash) knows what to remove. */
+void report_targets (struct report *r, char *const *paths, size_t n);
+
+/* Seconds spent in each phase so far (out[NR_PHASES]). */
+void report_seconds (const struct report *r, double *out);
+
 /* Copy progress of disk index (0-based) of n: a copy_progress_fn whose
  * opaque is the report; set the disk with report_disk_start first. */
 void report_disk_start (struct report *r, unsigned index, unsigned n);

@@ -26,6 +26,7 @@
 #include "commands.h"
 #include "convert.h"
 #include "convert-report.h"
+#include "pipeline.h"
 #include "copy.h"
 #include "error.h"
 #include "nbd.h"
@@ -39,37 +40,6 @@
  * cannot say. */
 #define DISK_MEMORY (UINT64_C (2048) << 20)
 #define DISK_VCPUS 1
-
-struct cdisk {
-  struct guest_disk *gd;
-  const char *member;           /* OVA: File href of the disk; else NULL */
-  char *local;                  /* XVA: the disk streamed to scratch */
-  struct blk *blk;              /* the source through our readers */
-  int64_t allocated;
-  struct nbd_server *nbd;
-  char *overlay;                /* qcow2 over the NBD export */
-  struct report_disk rd;
-  bool written;                 /* the output file is complete */
-};
-
-struct conv {
-  const struct convert_options *o;
-  struct report *rep;
-  struct guest *g;
-  const char *name;
-  bool archive;                 /* -i ova/ovf/xva */
-  bool xva;
-  size_t n;
-  struct cdisk *d;
-  struct output *out;
-  struct output_target *t;
-  bool prepared;
-  struct fixup_result fx;
-  bool fixed;
-  struct guestcaps caps;
-  enum fixup_accel accel;       /* o->accel, auto resolved by the probe */
-  char *metadata;               /* where the guest went, for the summary */
-};
 
 /* ---- 1. source ---- */
 
@@ -122,39 +92,49 @@ check_name (const char *name)
   return -1;
 }
 
-static int
-read_source (struct conv *c)
+int
+convert_read_guest (const struct convert_options *o, struct guest **g)
 {
-  const struct convert_options *o = c->o;
   const char *type = o->input_type;
   int r;
 
-  c->archive = !strcmp (type, "ova") || !strcmp (type, "ovf") ||
-    !strcmp (type, "xva");
-  c->xva = !strcmp (type, "xva");
+  *g = NULL;
   if (strcmp (type, "disk") == 0) {
-    c->g = guest_from_disks (o->sources, o->nsources);
+    *g = guest_from_disks (o->sources, o->nsources);
     r = 0;
   }
-  else if (c->archive)
-    r = archive_read_guest (o->sources[0], &c->g);
+  else if (!strcmp (type, "ova") || !strcmp (type, "ovf") ||
+           !strcmp (type, "xva"))
+    r = archive_read_guest (o->sources[0], g);
   else
-    r = cfg_read (reader_name (type), o->sources[0], &c->g);
+    r = cfg_read (reader_name (type), o->sources[0], g);
   if (r == -1)
     return -1;
   if (o->name) {                /* -on: the name everywhere on the output */
-    free (c->g->name);
-    c->g->name = xstrdup (o->name);
+    free ((*g)->name);
+    (*g)->name = xstrdup (o->name);
   }
-  c->name = c->g->name;
-  if (!c->name) {
+  if (!(*g)->name) {
     set_error (EINVAL, "'%s' gives the guest no name: name it with -on NAME",
                o->sources[0]);
     error_set_kind (V2K_ERR_USAGE);
     return -1;
   }
-  if (check_name (c->name) == -1)
+  return check_name ((*g)->name);
+}
+
+int
+step_source (struct conv *c)
+{
+  const struct convert_options *o = c->o;
+  const char *type = o->input_type;
+
+  c->archive = !strcmp (type, "ova") || !strcmp (type, "ovf") ||
+    !strcmp (type, "xva");
+  c->xva = !strcmp (type, "xva");
+  if (convert_read_guest (o, &c->g) == -1)
     return -1;
+  c->name = c->g->name;
   c->n = c->g->disks.len;
   if (c->n == 0) {
     set_error (EINVAL, "'%s': the guest has no hard disk to convert",
@@ -220,8 +200,8 @@ open_disk (struct conv *c, size_t i, bool first_ova)
   return 0;
 }
 
-static int
-preflight (struct conv *c)
+int
+step_preflight (struct conv *c)
 {
   const struct convert_options *o = c->o;
   uint64_t estimate = 0, scratch = 0;
@@ -256,6 +236,12 @@ preflight (struct conv *c)
   c->prepared = true;
   if (c->out->drv->prepare (c->out, c->name, c->n, c->t, estimate) == -1)
     return -1;
+  {
+    CLEANUP_FREE char **paths = xzalloc (c->n * sizeof *paths);
+    for (size_t i = 0; i < c->n; ++i)
+      paths[i] = c->t[i].path;
+    report_targets (c->rep, paths, c->n);
+  }
   if (scratch && (!scratch_dir () ||
                   output_check_dir (scratch_dir (), scratch) == -1)) {
     prepend_error ("scratch space for the XVA's disks: ");
@@ -292,8 +278,8 @@ stream_xva (struct conv *c, size_t i)
   return 0;
 }
 
-static int
-serve (struct conv *c)
+int
+step_serve (struct conv *c)
 {
   const char *dir = scratch_dir ();
 
@@ -435,8 +421,8 @@ keep_guest_macs (struct conv *c, char *const *cand)
   }
 }
 
-static int
-fixup (struct conv *c)
+int
+step_fixup (struct conv *c)
 {
   const struct convert_options *o = c->o;
   CLEANUP_FREE const char **disks = xzalloc (c->n * sizeof *disks);
@@ -448,6 +434,7 @@ fixup (struct conv *c)
     .macs = &o->macs, .source_macs = &macs, .virtio_win = o->virtio_win,
     .no_trim = o->no_trim, .virtio_scsi = o->virtio_scsi,
     .rebuild_initramfs = o->rebuild_initramfs,
+    .list_commands = c->ins != NULL, .describe = c->ins != NULL,
   };
   bool named = true;
   char **cand;
@@ -594,8 +581,8 @@ copy_one (struct conv *c, size_t i)
   return 0;
 }
 
-static int
-copy_all (struct conv *c)
+int
+step_copy (struct conv *c)
 {
   /* The fixups' appliance and the NBD servers are done with. */
   for (size_t i = 0; i < c->n; ++i) {
@@ -663,8 +650,8 @@ undo (struct conv *c)
       unlink (c->t[i].path);
 }
 
-static void
-release (struct conv *c)
+void
+conv_release (struct conv *c)
 {
   for (size_t i = 0; i < c->n; ++i) {
     nbd_stop (c->d[i].nbd);
@@ -695,7 +682,7 @@ convert_run (const struct convert_options *o)
   what = xasprintf ("Reading the source: -i %s %s%s", o->input_type,
                     o->sources[0], o->nsources > 1 ? " ..." : "");
   report_phase (c.rep, PHASE_SOURCE, what);
-  if (read_source (&c) == -1)
+  if (step_source (&c) == -1)
     goto fail;
   if (o->print_source) {
     if (o->machine) {
@@ -712,14 +699,14 @@ convert_run (const struct convert_options *o)
     else
       guest_print (c.g, stdout);
     report_end (c.rep, 0, NULL, c.name, NULL, 0, NULL);
-    release (&c);
+    conv_release (&c);
     return 0;
   }
   report_phase (c.rep, PHASE_PREFLIGHT, "Checking the disks and the output");
-  if (preflight (&c) == -1 || check_interrupted () == -1 ||
-      serve (&c) == -1 || check_interrupted () == -1 ||
-      fixup (&c) == -1 || check_interrupted () == -1 ||
-      copy_all (&c) == -1 || check_interrupted () == -1 ||
+  if (step_preflight (&c) == -1 || check_interrupted () == -1 ||
+      step_serve (&c) == -1 || check_interrupted () == -1 ||
+      step_fixup (&c) == -1 || check_interrupted () == -1 ||
+      step_copy (&c) == -1 || check_interrupted () == -1 ||
       metadata (&c) == -1)
     goto fail;
   {
@@ -729,7 +716,7 @@ convert_run (const struct convert_options *o)
     report_end (c.rep, 0, c.fixed ? &c.fx : NULL, c.name, rd, c.n,
                 c.metadata);
   }
-  release (&c);
+  conv_release (&c);
   return 0;
 
  fail:
@@ -740,6 +727,6 @@ convert_run (const struct convert_options *o)
   code = report_error ();
   report_end (c.rep, code, c.fixed ? &c.fx : NULL, c.name, NULL, 0, NULL);
   undo (&c);
-  release (&c);
+  conv_release (&c);
   return code;
 }

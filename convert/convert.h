@@ -56,10 +56,62 @@ struct convert_options {
   string_vector macs;           /* --mac NAME=MAC */
   const char *virtio_win;       /* --virtio-win */
   bool virtio_scsi;             /* --block-driver virtio-scsi (Windows) */
+  bool verbose, quiet, help;    /* -v, -q, --help (the caller acts on them) */
 };
+
+/* Parse the words of a convert command line (argv[0] is the command's
+ * name; argv may be permuted) into *o, validating them without running
+ * anything: 0, or -1 + set_error with kind V2K_ERR_USAGE and a one-line
+ * message.  o->sources points into argv.  Free with convert_options_free
+ * either way.  `convert` and `batch` (each plan line) both parse here. */
+int convert_parse (int argc, char **argv, struct convert_options *o);
+void convert_options_free (struct convert_options *o);
+
+/* Read the guest record of o's source (config, archive, or -i disk's
+ * images; nothing else is opened), with -on applied: 0 or -1 +
+ * set_error.  Free *g with guest_free. */
+struct guest;
+int convert_read_guest (const struct convert_options *o, struct guest **g);
 
 /* Run the conversion.  Returns the process exit code (0, or the code
  * of the error, which has been reported). */
 int convert_run (const struct convert_options *opts);
+
+/* `v2kvm inspect`: what convert_run would do, done without writing
+ * anything but throwaway files.  The same steps and checks as a
+ * conversion, with three differences: the output is -o null (nothing
+ * prepared, no names or room checked), the fixups list their commands
+ * without running them (fixup.h list_commands), and no metadata is
+ * written.  The copy into nothing measures what a conversion writes. */
+struct inspect_disk {
+  char *source;                 /* the file read */
+  const char *format;           /* our reader's name, NULL if not opened */
+  uint64_t virtual_size;
+  int64_t allocated;            /* -1: not known */
+  uint64_t used;                /* what the copy writes: the guest's data
+                                   after the fixups' trim, zeros skipped */
+  bool measured;                /* used is known (the copy ran) */
+};
+
+struct inspection {
+  struct guest *g;              /* the source's record, or NULL */
+  size_t n;
+  struct inspect_disk *disks;
+  struct fixup_result fx;       /* when fixed: OS, changes, capabilities */
+  bool fixed;
+  int exit;                     /* what convert would exit with */
+  const char *code;             /* the blocker's stable code (exit != 0) */
+  char *message;                /* the blocker's message */
+  string_vector warnings;
+  double phase_seconds[6];      /* source ... metadata, as measured */
+  double seconds;               /* the whole inspection */
+};
+
+/* Fill *ins (zeroed by the caller; free with inspection_free).  Returns
+ * 0 when the inspection ran to the end (ins->exit 0 or a blocker found
+ * by a check), -1 when it was interrupted. */
+int convert_inspect (const struct convert_options *opts,
+                     struct inspection *ins);
+void inspection_free (struct inspection *ins);
 
 #endif /* V2K_CONVERT_H */

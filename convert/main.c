@@ -42,6 +42,13 @@ const struct command commands[] = {
     "fixup [--root single|first|/dev/...] [--dry-run] [--machine-readable]\n"
     "              [--accel auto|kvm|tcg] [--mac NAME=MAC]... [--virtio-win PATH]\n"
     "              DISK..." },
+  { NULL, "inspect", cmd_inspect,
+    "inspect -i TYPE SOURCE... [convert's options] [--json]" },
+  { "batch", "report", cmd_batch_report,
+    "batch report [PLAN] [--state DIR]... [--json|--csv]" },
+  { NULL, "batch", cmd_batch,
+    "batch PLAN [-P N|auto] [--state DIR] [--retry-failed] [--only NAME]...\n"
+    "              [--shard K/N] [--assess] [--machine-readable]" },
   { NULL, NULL, NULL, NULL }
 };
 
@@ -71,6 +78,7 @@ usage (FILE *fp)
 "  6    integrity check failed (checksum or manifest mismatch)\n"
 "  7    the guest cannot be converted\n"
 "  8    hypervisor, appliance or libvirt failure\n"
+"  10   batch: some guests failed (see 'v2kvm batch report')\n"
 "  130  interrupted (SIGINT/SIGTERM); partial output removed\n");
 }
 

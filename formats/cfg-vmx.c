@@ -550,6 +550,7 @@ vmx_to_guest (struct vmx *v, struct guest *g)
   if (enc) {
     set_error (ENOTSUP, "%s:%d: the VM is encrypted (%s); decrypt it in "
                "VMware before converting", v->path, enc->line, enc->key);
+    error_set_code ("encrypted-vm");
     return -1;
   }
   g->origin = GUEST_ORIGIN_VMWARE;

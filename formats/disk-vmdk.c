@@ -187,6 +187,7 @@ open_extent (struct vmdk *h, const struct vmdk_desc_extent *e)
     set_error (ENOTSUP, "'%s': extent on line %u is a raw device mapping "
                "(%s): the data is on a LUN, not in a file; copy the LUN "
                "instead", name, e->line, t);
+    error_set_code ("raw-device-mapping");
     return -1;
   }
   if (e->sectors > MAX_CAPACITY / VMDK_SECTOR) {
@@ -249,6 +250,7 @@ check_create_type (struct vmdk *h, const struct vmdk_descriptor *d)
     set_error (ENOTSUP, "'%s': createType '%s' is a raw device or raw "
                "device mapping: the data is on a LUN, not in a file; copy "
                "the LUN instead", h->self->name, d->create_type);
+    error_set_code ("raw-device-mapping");
     return -1;
   }
   return 0;

@@ -100,6 +100,10 @@ int fx_command (struct fx *fx, const char *const *argv);
 /* Append a change line "fixup: file: what" (printf). */
 void fx_log (struct fx *fx, const char *file, const char *fmt, ...)
   __attribute__((format (printf, 3, 4)));
+/* describe.c: fill fx->res->facts from the mounted guest (read only;
+ * what cannot be read is left unknown).  Returns 0. */
+int fixup_describe (struct fx *fx);
+
 /* Put back every file written since the start (best effort). */
 void fx_rollback (struct fx *fx);
 void fx_backups_free (struct fx *fx);

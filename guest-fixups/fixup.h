@@ -54,6 +54,12 @@ enum fixup_accel { FIXUP_ACCEL_AUTO = 0, FIXUP_ACCEL_KVM, FIXUP_ACCEL_TCG };
 struct fixup_options {
   const char *root;             /* "single" (default if NULL), "first", "/dev/..." */
   bool dry_run;                 /* throwaway overlay, no commands run */
+  /* Commands are listed as changes but not run, on disks the caller
+   * throws away (`v2kvm inspect`: unlike dry_run, file edits and the
+   * final trim do reach the disks, so what a copy would write can be
+   * measured on them). */
+  bool list_commands;
+  bool describe;                /* fill fixup_result.facts */
   bool no_trim;                 /* skip the final fstrim */
   /* Linux: always run the guest's initramfs tool, even where the existing
    * initramfs-tools image could be patched (--rebuild-initramfs). */
@@ -78,8 +84,24 @@ struct fixup_options {
   const char *virtio_win;
 };
 
+/* What the guest is made of, for `v2kvm inspect` (filled, read-only,
+ * right after the root is mounted, when fixup_options.describe is set).
+ * Strings in vectors are owned; the const char * are static. */
+struct guest_facts {
+  bool described;
+  string_vector kernels;        /* versions under /lib/modules, sorted */
+  const char *initramfs_tool;   /* the tool's path in the guest, or NULL */
+  const char *bootloader;       /* grub2 grub-legacy extlinux systemd-boot
+                                   windows-bootmgr, or NULL */
+  const char *init;             /* systemd upstart sysvinit windows, NULL */
+  string_vector filesystems;    /* pairs: device, type (list_filesystems) */
+  bool lvm, luks, bitlocker;
+  string_vector addresses;      /* "IFACE=ADDRESS" configured statically */
+};
+
 struct fixup_result {
   struct inspect inspect;
+  struct guest_facts facts;
   /* What the converted guest can use (common/guestcaps.h): a fixup that
    * could not install virtio says so here (block bus SATA) rather than
    * failing.  caps.arch points into inspect. */

@@ -63,6 +63,7 @@ choose_fixup (const struct inspect *in)
   set_error (ENOTSUP, "cannot convert guest of type '%s' distro '%s' (%s)",
              in->type, in->distro, in->product_name);
   error_set_kind (V2K_ERR_GUEST);
+  error_set_code ("unknown-os");
   return NULL;
 }
 
@@ -156,7 +157,9 @@ fixup_disks (const char *const *disks, const char *const *formats, size_t n,
     return -1;
   root = inspect_choose_root (fx.g, opts->root);
   if (root && inspect_fill (fx.g, root, fx.in) == 0 &&
-      inspect_mount (fx.g, fx.in, true) == 0 && convert_mounted (&fx) == 0)
+      inspect_mount (fx.g, fx.in, true) == 0 &&
+      (!opts->describe || fixup_describe (&fx) == 0) &&
+      convert_mounted (&fx) == 0)
     r = finish (&fx);
   else if (fx.backups.len) {
     /* the restored files must reach the disk: shut down cleanly */
@@ -193,5 +196,8 @@ fixup_result_free (struct fixup_result *res)
     free (res->changes.ptr[i].what);
   }
   fixup_change_list_reset (&res->changes);
+  string_vector_free_all (&res->facts.kernels);
+  string_vector_free_all (&res->facts.filesystems);
+  string_vector_free_all (&res->facts.addresses);
   string_vector_free_all (&res->guest_macs);
 }

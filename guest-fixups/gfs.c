@@ -277,7 +277,7 @@ fx_command (struct fx *fx, const char *const *argv)
   char *out;
 
   fx_log (fx, "command", "%s", line);
-  if (fx->opts->dry_run)
+  if (fx->opts->dry_run || fx->opts->list_commands)
     return 0;
   free (fx->modlist_version);
   fx->modlist_version = NULL;

@@ -326,6 +326,7 @@ pick_root (guestfs_h *g, char *const *roots, size_t nr, const char *how)
   if (nr == 0) {
     set_error (ENOENT, "no operating system found on the disks");
     error_set_kind (V2K_ERR_GUEST);
+    error_set_code ("no-os");
     return NULL;
   }
   if (strcmp (how, "first") == 0 || (strcmp (how, "single") == 0 && nr == 1))
@@ -341,6 +342,7 @@ pick_root (guestfs_h *g, char *const *roots, size_t nr, const char *how)
     set_error (EINVAL, "--root '%s' is not an operating system root; the "
                "roots are: %s", how, list);
   error_set_kind (V2K_ERR_GUEST);
+  error_set_code ("several-os");
   return NULL;
 }
 
@@ -438,6 +440,7 @@ inspect_mount (guestfs_h *g, struct inspect *in, bool readonly)
       set_error (EIO, "cannot mount the root filesystem '%s': %s", dev,
                  guestfs_last_error (g));
       error_set_kind (V2K_ERR_GUEST);
+      error_set_code ("root-unmountable");
       return -1;
     }
     warning ("cannot mount '%s' on '%s': %s", dev, mp, guestfs_last_error (g));

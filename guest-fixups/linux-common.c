@@ -239,6 +239,7 @@ check_initramfs_tool (struct fx *fx)
   set_error (ENOENT, "no initramfs tool found in the %s guest (looked for "
              "%s): the virtio drivers cannot be added", fx->fam->name, names);
   error_set_kind (V2K_ERR_GUEST);
+  error_set_code ("no-initramfs-tool");
   return -1;
 }
 

@@ -297,6 +297,7 @@ linux_choose_kernel (struct fx *fx)
       set_error (ENOENT, "no kernel found in the bootloader configuration "
                  "or /boot");
     error_set_kind (V2K_ERR_GUEST);
+    error_set_code (xen.len ? "xen-pv-only" : "no-kernel");
     goto out;
   }
   fx->kernel = xstrdup (all.ptr[chosen]);

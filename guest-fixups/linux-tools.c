@@ -259,5 +259,6 @@ linux_remove_tools (struct fx *fx)
     const char *const un[] = { u, "--default", NULL };
     try_command (fx, un, "the VMware Tools");
   }
-  return fx->opts->dry_run ? 0 : disable_units (fx);
+  return fx->opts->dry_run || fx->opts->list_commands ? 0
+    : disable_units (fx);
 }

@@ -34,5 +34,6 @@ libfixups_a_SOURCES = \
 	guest-fixups/linux-rhel.c \
 	guest-fixups/linux-suse.c \
 	guest-fixups/fixup-windows.c \
+	guest-fixups/describe.c \
 	$(NULL)
 FIXUPS_LIBS = libfixups.a libwindows.a $(LIBGUESTFS_LIBS)

@@ -188,6 +188,7 @@ win_drivers_locate (struct win *w)
   if (stat (path, &st) == -1) {
     set_error_errno ("virtio-win '%s'", path);
     error_set_kind (V2K_ERR_GUEST);
+    error_set_code ("no-virtio-win");
     return -1;
   }
   if (S_ISDIR (st.st_mode)) {
@@ -210,6 +211,7 @@ win_drivers_locate (struct win *w)
                win_drv_name[boot], w->server ? "server" : "client",
                w->major, w->minor, w->build, w->arch, path);
     error_set_kind (V2K_ERR_GUEST);
+    error_set_code ("no-virtio-driver");
     return -1;
   }
   w->osdir = xstrdup (osdir);
