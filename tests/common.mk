@@ -12,9 +12,10 @@ TESTS += \
 	tests/test-cli-basics.sh \
 	tests/test-disk-raw.sh \
 	tests/test-self-contained.sh \
+	tests/test-layers.sh \
 	$(NULL)
 EXTRA_DIST += tests/test-cli-basics.sh tests/test-disk-raw.sh \
-	tests/test-self-contained.sh
+	tests/test-self-contained.sh tests/test-layers.sh
 
 # blktool: reads any image through the readers (cat/sha256/map/read); the
 # format tests use it to compare our decoding with qemu-img's.
