@@ -31,14 +31,14 @@ sh_spdx='# SPDX-License-Identifier: BSD-3-Clause'
 n=0
 while IFS= read -r -d '' f; do
   [ -f "$f" ] || continue               # deleted in the work tree
+  first= second=
+  { IFS= read -r first; IFS= read -r second; } <"$f" 2>/dev/null || :
   case $f in
     *.c|*.h|*.go) want=$c_spdx ;;
     *.sh|*.py|*.mk|*.am|*.ac|*.m4|*.service|.ci/*) want=$sh_spdx ;;
-    *) [ "$(head -c2 "$f")" = '#!' ] || continue; want=$sh_spdx ;;
+    *) [ "${first:0:2}" = '#!' ] || continue; want=$sh_spdx ;;
   esac
   n=$((n + 1))
-  first=$(head -n1 "$f")
-  second=$(sed -n 2p "$f")
   if [ "$first" = "$want" ]; then continue; fi
   if [ "$want" = "$sh_spdx" ] && [ "${first:0:2}" = '#!' ] &&
      [ "$second" = "$want" ]; then continue; fi
