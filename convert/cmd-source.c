@@ -56,6 +56,8 @@ read_guest (const struct source_args *a, struct guest **g)
 {
   enum archive_kind kind = ARCHIVE_NONE;
 
+  if (strcmp (a->path, "-") == 0 && a->type && strcmp (a->type, "xva") == 0)
+    return archive_read_guest ("-", g);       /* only ova.xml is read */
   if (strcmp (a->path, "-") != 0 &&
       (!a->type || !strcmp (a->type, "ova") || !strcmp (a->type, "xva") ||
        !strcmp (a->type, "ovf")) &&

@@ -92,6 +92,23 @@ check_name (const char *name)
   return -1;
 }
 
+/* -on, and a name that can be used for files. */
+static int
+name_guest (const struct convert_options *o, struct guest *g)
+{
+  if (o->name) {                /* -on: the name everywhere on the output */
+    free (g->name);
+    g->name = xstrdup (o->name);
+  }
+  if (!g->name) {
+    set_error (EINVAL, "'%s' gives the guest no name: name it with -on NAME",
+               o->sources[0]);
+    error_set_kind (V2K_ERR_USAGE);
+    return -1;
+  }
+  return check_name (g->name);
+}
+
 int
 convert_read_guest (const struct convert_options *o, struct guest **g)
 {
@@ -110,17 +127,25 @@ convert_read_guest (const struct convert_options *o, struct guest **g)
     r = cfg_read (reader_name (type), o->sources[0], g);
   if (r == -1)
     return -1;
-  if (o->name) {                /* -on: the name everywhere on the output */
-    free ((*g)->name);
-    (*g)->name = xstrdup (o->name);
-  }
-  if (!(*g)->name) {
-    set_error (EINVAL, "'%s' gives the guest no name: name it with -on NAME",
-               o->sources[0]);
-    error_set_kind (V2K_ERR_USAGE);
+  return name_guest (o, *g);
+}
+
+/* An XVA on stdin: ova.xml now, the disks in the serve step, from the
+ * same stream (c->xs). */
+static int
+read_xva_stdin (struct conv *c)
+{
+  CLEANUP_FREE char *xml = NULL;
+  size_t len;
+
+  c->xs = xva_stream_open ("-", &xml, &len);
+  if (!c->xs || cfg_xva_read_buffer (xml, len, "-", &c->g) == -1)
     return -1;
+  for (size_t i = 0; i < c->g->disks.len; ++i) {
+    free (c->g->disks.ptr[i].path);
+    c->g->disks.ptr[i].path = xstrdup ("-");
   }
-  return check_name ((*g)->name);
+  return name_guest (c->o, c->g);
 }
 
 int
@@ -132,7 +157,11 @@ step_source (struct conv *c)
   c->archive = !strcmp (type, "ova") || !strcmp (type, "ovf") ||
     !strcmp (type, "xva");
   c->xva = !strcmp (type, "xva");
-  if (convert_read_guest (o, &c->g) == -1)
+  if (c->xva && strcmp (o->sources[0], "-") == 0) {
+    if (read_xva_stdin (c) == -1)
+      return -1;
+  }
+  else if (convert_read_guest (o, &c->g) == -1)
     return -1;
   c->name = c->g->name;
   c->n = c->g->disks.len;
@@ -166,6 +195,13 @@ open_disk (struct conv *c, size_t i, bool first_ova)
   struct cdisk *d = &c->d[i];
   struct stat st;
 
+  if (c->xs) {
+    /* A stream's length is unknown: no room estimate; the scratch
+     * writers fail cleanly (ENOSPC, nothing left) if it runs out. */
+    d->rd.size = d->gd->size;
+    d->allocated = 0;
+    return 0;
+  }
   if (c->xva) {
     /* Streamed later; ova.xml gives the size.  The archive's size bounds
      * what the disk can hold (close enough for the room check). */
@@ -278,6 +314,40 @@ stream_xva (struct conv *c, size_t i)
   return 0;
 }
 
+/* XVA on stdin: every disk into scratch in the one pass left. */
+static int
+stream_xva_all (struct conv *c)
+{
+  CLEANUP_FREE const char **refs = xzalloc (c->n * sizeof *refs);
+  CLEANUP_FREE uint64_t *sizes = xzalloc (c->n * sizeof *sizes);
+  CLEANUP_FREE char **outs = xzalloc (c->n * sizeof *outs);
+
+  report_phase (c->rep, PHASE_SERVE, "Reading the disks out of the XVA on "
+                "standard input");
+  for (size_t i = 0; i < c->n; ++i) {
+    struct cdisk *d = &c->d[i];
+    d->local = xasprintf ("%s/xva-disk%zu.raw", scratch_dir (), i);
+    refs[i] = d->gd->ref;
+    sizes[i] = d->gd->size;
+    outs[i] = d->local;
+  }
+  report_disk_start (c->rep, 0, 1);
+  if (xva_convert_all (c->xs, !c->o->no_verify, c->n, refs, sizes, outs,
+                       report_progress, c->rep) == -1)
+    return -1;
+  xva_stream_close (c->xs);
+  c->xs = NULL;
+  for (size_t i = 0; i < c->n; ++i) {
+    struct cdisk *d = &c->d[i];
+    d->blk = blk_open (d->local, "raw");
+    if (!d->blk)
+      return -1;
+    d->rd.size = d->blk->size;
+    d->allocated = blk_allocated (d->blk);
+  }
+  return 0;
+}
+
 int
 step_serve (struct conv *c)
 {
@@ -285,8 +355,10 @@ step_serve (struct conv *c)
 
   if (!dir)
     return -1;
+  if (c->xs && stream_xva_all (c) == -1)
+    return -1;
   for (size_t i = 0; c->xva && i < c->n; ++i)
-    if (stream_xva (c, i) == -1)
+    if (!c->d[i].local && stream_xva (c, i) == -1)
       return -1;
   if (c->o->no_fixup)
     return 0;
@@ -666,6 +738,7 @@ conv_release (struct conv *c)
   output_free (c->out);
   fixup_result_free (&c->fx);
   free (c->d);
+  xva_stream_close (c->xs);
   free (c->metadata);
   guest_free (c->g);
 }

@@ -36,6 +36,7 @@ struct conv {
   const char *name;
   bool archive;                 /* -i ova/ovf/xva */
   bool xva;
+  struct xva_stream *xs;        /* XVA on stdin: read once, ova.xml done */
   size_t n;
   struct cdisk *d;
   struct output *out;

@@ -3,6 +3,8 @@
 #ifndef V2K_XVA_CONVERT_H
 #define V2K_XVA_CONVERT_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "copy.h"
@@ -17,5 +19,17 @@ int xva_convert (const char *image, const char *out_format,
                  const char *output, const struct writer_options *wopts,
                  struct copy_stats *st, copy_progress_fn progress,
                  void *progress_opaque, uint64_t *usage);
+
+/* The rest of the XVA s (opened with xva_stream_open, ova.xml read) in
+ * one pass: disk i, the VDI refs[i] of sizes[i] bytes, into a new sparse
+ * raw image outputs[i]; VDIs not in refs are verified and skipped.
+ * progress gets the bytes done over the sum of the sizes.  0, or -1 +
+ * set_error with no output left (EBADMSG: a block checksum mismatch;
+ * EINVAL: truncated or corrupt, or a disk with no block). */
+struct xva_stream;
+int xva_convert_all (struct xva_stream *s, bool verify, size_t n,
+                     const char *const *refs, const uint64_t *sizes,
+                     char *const *outputs, copy_progress_fn progress,
+                     void *progress_opaque);
 
 #endif /* V2K_XVA_CONVERT_H */

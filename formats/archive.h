@@ -95,10 +95,40 @@ struct xva_sink {
 int xva_stream_disk (const char *path, const struct xva_sink *sink,
                      archive_report_fn report, void *opaque);
 
-/* Read ova.xml, the first member of the XVA at path (a file, not "-"),
- * into *xml (NUL-terminated, caller frees) and *len.  0, or -1 +
- * set_error (EINVAL: not an XVA, truncated, ova.xml too large). */
+/* Read ova.xml, the first member of the XVA at path ("-" = stdin, of
+ * which nothing more is read), into *xml (NUL-terminated, caller frees)
+ * and *len.  0, or -1 + set_error (EINVAL: not an XVA, truncated,
+ * ova.xml too large). */
 int xva_read_ova_xml (const char *path, char **xml, size_t *len);
+
+/* One pass over an XVA that cannot be read twice (stdin): open it and
+ * read ova.xml, hand the caller the description, then stream every
+ * disk's blocks.  Receives every present, non-empty block of every VDI,
+ * verified, in archive order (ascending offsets within a disk), padded
+ * to whole 1 MiB blocks except at the end of a disk.  0, or -1 +
+ * set_error to stop. */
+struct xva_all_sink {
+  int (*data) (void *opaque, const char *ref, const void *buf, size_t len,
+               uint64_t offset);
+  void *opaque;
+};
+struct xva_stream;
+
+/* Open the XVA at path ("-" = stdin) and read its first member, ova.xml,
+ * into *xml (NUL-terminated, caller frees; xml may be NULL) and *len.
+ * NULL + set_error as xva_read_ova_xml. */
+struct xva_stream *xva_stream_open (const char *path, char **xml,
+                                    size_t *len);
+
+/* Read the rest of the archive once, to its end, checking every block's
+ * checksum unless !verify, and send every disk's blocks to sink.  Once
+ * per stream.  0, or -1 + set_error as xva_stream_disk (the caller
+ * discards what the sink received). */
+int xva_stream_all (struct xva_stream *s, bool verify,
+                    const struct xva_all_sink *sink);
+
+/* Close the input; NULL-safe. */
+void xva_stream_close (struct xva_stream *s);
 
 /* Read the guest description of an archive: the .ovf of an OVA (tar,
  * directory or .ovf file) or the ova.xml of an XVA.  Disks carry their

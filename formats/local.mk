@@ -24,6 +24,7 @@ libformats_a_SOURCES = \
 	formats/initramfs.c formats/initramfs.h \
 	formats/manifest.c formats/manifest.h \
 	formats/archive.h formats/ova.c formats/xva.c \
+	formats/xxh64.c formats/xxh64.h \
 	formats/ova.h formats/ovf-refs.c formats/ova-gunzip.c \
 	formats/writer.c formats/writer.h \
 	formats/disk-qcow2-writer.c \

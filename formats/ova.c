@@ -334,8 +334,8 @@ archive_read_guest (const char *path, struct guest **out)
                path);
     return -1;
   }
-  /* Every disk is read out of the archive itself. */
-  abs = guest_abs_path (NULL, path);
+  /* Every disk is read out of the archive itself (stdin stays "-"). */
+  abs = strcmp (path, "-") ? guest_abs_path (NULL, path) : xstrdup (path);
   for (size_t i = 0; i < (*out)->disks.len; ++i) {
     struct guest_disk *d = &(*out)->disks.ptr[i];
     free (d->path);

@@ -24,7 +24,7 @@
  * "Import and export VMs", XVA format; xapi PR #3854): XXH64 with seed
  * 0 of the block, as 16 hex digits of the canonical (big-endian) form
  * (xva-img reads it the same way).  We implement XXH64 from the xxHash
- * specification (Cyan4973/xxHash doc/xxhash_spec.md); the tests check it
+ * specification (Cyan4973/xxHash doc/xxhash_spec.md, in xxh64.c); the tests check it
  * against xxhsum -H1 and the spec's empty-input value ef46db3751d8e999.
  *
  * Not done: legacy "XVA 0.1" (chunk-NNNNNNNNN.gz) is refused.  Archives
@@ -53,6 +53,7 @@
 #include "tar.h"
 #include "vector.h"
 #include "xalloc.h"
+#include "xxh64.h"
 
 #define XVA_BLOCK (1024 * 1024)
 #define XVA_MAX_OVA_XML (64 * 1024 * 1024)
@@ -331,8 +332,9 @@ struct walk {
   const char *name;             /* the archive */
   struct tar_stream *ts;
   vdi_vector vdis;
-  struct vdi *chosen;           /* NULL: verify only */
+  struct vdi *chosen;           /* NULL: verify only (or every disk) */
   const struct xva_sink *sink;
+  const struct xva_all_sink *all; /* every disk's blocks, by ref */
   archive_report_fn report;
   void *opaque;
   bool verify;
@@ -409,13 +411,14 @@ flush_pending (struct walk *w)
     w->warned_nosum = true;
   }
   v->blocks++;
-  if (v == w->chosen && w->sink && w->pend_len > 0) {
+  if (w->pend_len > 0 && ((v == w->chosen && w->sink) || w->all)) {
     /* A short block that is not the last: the rest of its MiB is zero.
      * Send whole blocks so the writer's alignment contract holds. */
     uint64_t off = w->pend_counter * XVA_BLOCK;
     size_t len = (size_t) MIN ((uint64_t) XVA_BLOCK, v->size - off);
     memset (w->pend + w->pend_len, 0, len - w->pend_len);
-    r = w->sink->data (w->sink->opaque, w->pend, len, off);
+    r = w->all ? w->all->data (w->all->opaque, v->ref, w->pend, len, off)
+      : w->sink->data (w->sink->opaque, w->pend, len, off);
   }
   free (w->pend_hex);
   w->pend_hex = NULL;
@@ -444,79 +447,6 @@ read_member (struct walk *w, const struct tar_member *m, void *buf,
     got += (size_t) r;
   }
   return 0;
-}
-
-/* ---- XXH64 (xxHash specification, seed 0) ---- */
-
-#define XXP1 UINT64_C (0x9E3779B185EBCA87)
-#define XXP2 UINT64_C (0xC2B2AE3D27D4EB4F)
-#define XXP3 UINT64_C (0x165667B19E3779F9)
-#define XXP4 UINT64_C (0x85EBCA77C2B2AE63)
-#define XXP5 UINT64_C (0x27D4EB2F165667C5)
-
-static inline uint64_t
-rotl64 (uint64_t x, int r)
-{
-  return (x << r) | (x >> (64 - r));
-}
-
-static inline uint64_t
-le64 (const unsigned char *p)
-{
-  uint64_t v = 0;
-
-  for (int i = 7; i >= 0; --i)
-    v = (v << 8) | p[i];
-  return v;
-}
-
-static inline uint64_t
-xx_round (uint64_t acc, uint64_t input)
-{
-  return rotl64 (acc + input * XXP2, 31) * XXP1;
-}
-
-static inline uint64_t
-xx_merge (uint64_t acc, uint64_t v)
-{
-  return (acc ^ xx_round (0, v)) * XXP1 + XXP4;
-}
-
-static uint64_t
-xxh64 (const unsigned char *p, size_t len)
-{
-  const unsigned char *end = p + len;
-  uint64_t h;
-
-  if (len >= 32) {
-    uint64_t v[4] = { XXP1 + XXP2, XXP2, 0, -XXP1 };
-    for (; end - p >= 32; p += 32)
-      for (int i = 0; i < 4; ++i)
-        v[i] = xx_round (v[i], le64 (p + 8 * i));
-    h = rotl64 (v[0], 1) + rotl64 (v[1], 7) + rotl64 (v[2], 12) +
-      rotl64 (v[3], 18);
-    for (int i = 0; i < 4; ++i)
-      h = xx_merge (h, v[i]);
-  }
-  else
-    h = XXP5;
-  h += len;
-  for (; end - p >= 8; p += 8)
-    h = rotl64 (h ^ xx_round (0, le64 (p)), 27) * XXP1 + XXP4;
-  if (end - p >= 4) {
-    uint64_t k = (uint64_t) p[0] | (uint64_t) p[1] << 8 |
-      (uint64_t) p[2] << 16 | (uint64_t) p[3] << 24;
-    h = rotl64 (h ^ k * XXP1, 23) * XXP2 + XXP3;
-    p += 4;
-  }
-  for (; p < end; ++p)
-    h = rotl64 (h ^ *p * XXP5, 11) * XXP1;
-  h ^= h >> 33;
-  h *= XXP2;
-  h ^= h >> 29;
-  h *= XXP3;
-  h ^= h >> 32;
-  return h;
 }
 
 /* Digest of the pending block with algo ("sha1" or "xxh64"), in hex. */
@@ -642,14 +572,15 @@ take_member (struct walk *w, const struct tar_member *m)
   return take_block (w, m, (size_t) (slash - m->name), counter);
 }
 
-/* Read ova.xml, which must be the first member. */
+/* Read ova.xml, which must be the first member, into *xml (*len bytes,
+ * NUL-terminated; caller frees) and list its VDIs. */
 static int
-take_ova_xml (struct walk *w)
+take_ova_xml (struct walk *w, char **xml, size_t *len)
 {
   struct tar_member m;
-  CLEANUP_FREE char *buf = NULL;
   int r = tar_stream_next (w->ts, &m);
 
+  *xml = NULL;
   if (r == -1)
     return -1;
   if (r == 0 || strcmp (m.name, "ova.xml") != 0) {
@@ -662,26 +593,21 @@ take_ova_xml (struct walk *w)
                XVA_MAX_OVA_XML);
     return -1;
   }
-  buf = xmalloc (m.size + 1);
-  if (read_member (w, &m, buf, m.size) == -1)
+  *xml = xmalloc (m.size + 1);
+  (*xml)[m.size] = '\0';
+  *len = m.size;
+  if (read_member (w, &m, *xml, m.size) == -1)
     return -1;
-  return parse_ova_xml (w->name, buf, m.size, &w->vdis);
+  return parse_ova_xml (w->name, *xml, m.size, &w->vdis);
 }
 
+/* Walk every member after ova.xml, to the end of the archive. */
 static int
-walk (struct walk *w)
+walk_rest (struct walk *w)
 {
   struct tar_member m;
   int r;
 
-  if (take_ova_xml (w) == -1)
-    return -1;
-  if (w->sink) {
-    if (choose (w) == -1 ||
-        w->sink->size (w->sink->opaque, w->chosen->ref,
-                       w->chosen->size) == -1)
-      return -1;
-  }
   while ((r = tar_stream_next (w->ts, &m)) == 1) {
     if (take_member (w, &m) == -1 || check_interrupted () == -1)
       return -1;
@@ -702,79 +628,106 @@ walk (struct walk *w)
   return 0;
 }
 
+/* An XVA being read: the input and the walk over it. */
+struct xva_stream {
+  struct input in;
+  struct walk w;
+  bool walked;                  /* the members after ova.xml were read */
+};
+
+struct xva_stream *
+xva_stream_open (const char *path, char **xml, size_t *len)
+{
+  struct xva_stream *s = xzalloc (sizeof *s);
+  CLEANUP_FREE char *buf = NULL;
+
+  s->w.name = path;
+  if (input_open (&s->in, path) == 0) {
+    s->w.ts = tar_stream_new (input_read, &s->in, path);
+    s->w.pend = xmalloc (XVA_BLOCK);
+    if (take_ova_xml (&s->w, &buf, len) == 0) {
+      if (xml) {
+        *xml = buf;
+        buf = NULL;
+      }
+      return s;
+    }
+  }
+  xva_stream_close (s);
+  return NULL;
+}
+
+int
+xva_stream_all (struct xva_stream *s, bool verify,
+                const struct xva_all_sink *sink)
+{
+  if (s->walked) {
+    set_error (EINVAL, "'%s': the XVA was already read", s->w.name);
+    return -1;
+  }
+  s->walked = true;
+  s->w.verify = verify;
+  s->w.all = sink;
+  if (!verify)
+    warning ("'%s': --no-verify: block checksums are not checked",
+             s->w.name);
+  return walk_rest (&s->w);
+}
+
+void
+xva_stream_close (struct xva_stream *s)
+{
+  if (!s)
+    return;
+  tar_stream_free (s->w.ts);
+  input_close (&s->in);
+  free (s->w.pend);
+  free (s->w.pend_hex);
+  for (size_t i = 0; i < s->w.vdis.len; ++i)
+    free (s->w.vdis.ptr[i].ref);
+  vdi_vector_reset (&s->w.vdis);
+  free (s);
+}
+
 int
 xva_stream_disk (const char *path, const struct xva_sink *sink,
                  archive_report_fn report, void *opaque)
 {
-  struct walk w = { .name = path, .sink = sink, .report = report,
-                    .opaque = opaque, .verify = !archive_options.no_verify };
-  struct input in;
+  CLEANUP_FREE char *xml = NULL;
+  size_t len;
+  struct xva_stream *s = xva_stream_open (path, &xml, &len);
+  struct walk *w;
   int r = -1;
 
-  if (input_open (&in, path) == 0) {
-    if (!w.verify)
-      warning ("'%s': --no-verify: block checksums are not checked", path);
-    w.ts = tar_stream_new (input_read, &in, path);
-    w.pend = xmalloc (XVA_BLOCK);
-    r = walk (&w);
-    tar_stream_free (w.ts);
-  }
-  input_close (&in);
-  free (w.pend);
-  free (w.pend_hex);
-  for (size_t i = 0; i < w.vdis.len; ++i)
-    free (w.vdis.ptr[i].ref);
-  vdi_vector_reset (&w.vdis);
+  if (!s)
+    return -1;
+  w = &s->w;
+  s->walked = true;
+  w->sink = sink;
+  w->report = report;
+  w->opaque = opaque;
+  w->verify = !archive_options.no_verify;
+  if (!w->verify)
+    warning ("'%s': --no-verify: block checksums are not checked", path);
+  if (!sink || (choose (w) == 0 &&
+                sink->size (sink->opaque, w->chosen->ref,
+                            w->chosen->size) == 0))
+    r = walk_rest (w);
+  xva_stream_close (s);
   return r;
 }
 
-/* Read only the first member, ova.xml, of the XVA at path (not "-": the
- * caller reads the archive again for the disks). */
+/* Read only the first member, ova.xml (from a file, the caller reads the
+ * archive again for the disks; from stdin, nothing else is read). */
 int
 xva_read_ova_xml (const char *path, char **xml, size_t *len)
 {
-  struct walk w = { .name = path };
-  struct tar_member m;
-  struct input in;
-  int r = -1;
+  struct xva_stream *s = xva_stream_open (path, xml, len);
 
-  *xml = NULL;
-  if (strcmp (path, "-") == 0) {
-    set_error (EINVAL, "an XVA on standard input can be converted to a "
-               "disk image only (v2kvm disk convert - OUTPUT): a guest "
-               "conversion reads the archive more than once");
-    error_set_kind (V2K_ERR_USAGE);
+  if (!s)
     return -1;
-  }
-  if (input_open (&in, path) == -1) {
-    input_close (&in);
-    return -1;
-  }
-  w.ts = tar_stream_new (input_read, &in, path);
-  r = tar_stream_next (w.ts, &m);
-  if (r == 0 || (r == 1 && strcmp (m.name, "ova.xml") != 0)) {
-    set_error (EINVAL, "'%s': not an XVA (the first member is not "
-               "ova.xml)", path);
-    r = -1;
-  }
-  else if (r == 1 && m.size > XVA_MAX_OVA_XML) {
-    set_error (EINVAL, "'%s': ova.xml is larger than %d bytes", path,
-               XVA_MAX_OVA_XML);
-    r = -1;
-  }
-  else if (r == 1) {
-    *xml = xmalloc (m.size + 1);
-    r = read_member (&w, &m, *xml, m.size);
-    (*xml)[m.size] = '\0';
-    *len = m.size;
-  }
-  if (r == -1) {
-    free (*xml);
-    *xml = NULL;
-  }
-  tar_stream_free (w.ts);
-  input_close (&in);
-  return r == -1 ? -1 : 0;
+  xva_stream_close (s);
+  return 0;
 }
 
 /* ---- Not a block source ---- */

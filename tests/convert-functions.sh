@@ -20,6 +20,7 @@
 #           (guests/boot.sh).
 #       With -o qemu among the options the guest is booted by the
 #       generated NAME.sh (ACCEL=tcg) instead of guests/boot.sh.
+#       With E2E_STDIN=1 the input is piped to `convert -i TYPE -`.
 #       Sets $OUT (output directory) and $JSON (the JSON lines).
 #
 #   boot_script SCRIPT FLAVOR
@@ -47,9 +48,13 @@ convert_e2e () {
   mkdir -p "$OUT"
   source_sums >"$TMP/sums-before"
 
-  "$V2KVM" convert -i "$INPUT_TYPE" "$INPUT_SOURCE" -os "$OUT" \
-    --machine-readable "$@" >"$JSON" 2>"$TMP/convert.err" ||
-    fail "convert -i $INPUT_TYPE $INPUT_SOURCE exited $?: $(cat "$TMP/convert.err")"
+  if [ -n "${E2E_STDIN:-}" ]; then     # through a pipe, as "-"
+    cat "$INPUT_SOURCE" | "$V2KVM" convert -i "$INPUT_TYPE" - -os "$OUT" \
+      --machine-readable "$@" >"$JSON" 2>"$TMP/convert.err"
+  else
+    "$V2KVM" convert -i "$INPUT_TYPE" "$INPUT_SOURCE" -os "$OUT" \
+      --machine-readable "$@" >"$JSON" 2>"$TMP/convert.err"
+  fi || fail "convert -i $INPUT_TYPE $INPUT_SOURCE exited $?: $(cat "$TMP/convert.err")"
   jq -e -s '.[0].type == "start" and .[-1].type == "result" and .[-1].ok
             and any(.[]; .type == "phase" and .phase == "fixup")' "$JSON" \
     >/dev/null || fail "bad JSON lines: $(tail -3 "$JSON")"

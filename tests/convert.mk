@@ -5,8 +5,10 @@ TESTS += \
 	tests/test-accel-probe.sh \
 	$(NULL)
 EXTRA_DIST += tests/test-nbd-plugin.sh tests/test-accel-probe.sh
-TESTS += tests/test-convert-cli.sh tests/test-batch.sh
-EXTRA_DIST += tests/test-convert-cli.sh tests/test-batch.sh
+TESTS += tests/test-convert-cli.sh tests/test-batch.sh \
+	tests/test-convert-xva-stdin.sh
+EXTRA_DIST += tests/test-convert-cli.sh tests/test-batch.sh \
+	tests/test-convert-xva-stdin.sh
 # End-to-end conversions of the real test guests, each booted afterwards:
 # slow (SLOW=1; the libguestfs appliance and a guest boot under TCG).
 CONVERT_SLOW_TESTS = \

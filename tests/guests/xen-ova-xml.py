@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: BSD-3-Clause
-# tests/guests/xen-ova-xml.py OUT.xml DISK_BYTES: write the ova.xml of an
+# tests/guests/xen-ova-xml.py OUT.xml DISK_BYTES [DISK2_BYTES]: write the
+# ova.xml of an
 # XVA export of the Xen test guest (make-inputs.sh xen xva), as XenServer
 # writes it (xapi ocaml/xapi/export.ml, export_vsn 2; structure and value
 # encoding taken from the real XenServer 7.0 ova.xml in the corpus,
@@ -9,11 +10,13 @@
 # fields.  Only the fields a reader of the export uses are written (VM,
 # VBD, VDI, VIF, network, SR); the VM is HVM ("BIOS order"), 1 GiB,
 # 1 vCPU, one disk (VDI Ref:6, the tar folder of the disk blocks: pass
-# Ref:6=RAW to ../xva-gen.py) and one VIF with the guest's MAC.
+# Ref:6=RAW to ../xva-gen.py) and one VIF with the guest's MAC.  With
+# DISK2_BYTES, a second disk xvdb (VBD Ref:7, VDI Ref:8).
 import sys
 import xml.etree.ElementTree as ET
 
 out, disk_bytes = sys.argv[1], int(sys.argv[2])
+disk2 = int(sys.argv[3]) if len(sys.argv) > 3 else None
 VM, VBD, VIF, NET, SR, VDI = ('Ref:%d' % i for i in (1, 2, 3, 4, 5, 6))
 MIB = 1 << 20
 
@@ -133,6 +136,18 @@ top = {
         ('VM', VM, vm), ('VBD', VBD, vbd), ('VIF', VIF, vif),
         ('network', NET, net), ('SR', SR, sr), ('VDI', VDI, vdi))],
 }
+if disk2 is not None:
+    VBD2, VDI2 = 'Ref:7', 'Ref:8'
+    vm['VBDs'].append(VBD2)
+    sr['VDIs'].append(VDI2)
+    vbd2 = dict(vbd, uuid=vbd['uuid'][:-2] + '07', VDI=VDI2, device='xvdb',
+                userdevice='1', bootable=False)
+    vdi2 = dict(vdi, uuid=vdi['uuid'][:-2] + '08', VBDs=[VBD2],
+                name_label='v2kvm-xen disk 1', virtual_size=str(disk2),
+                physical_utilisation=str(disk2), type='user',
+                location=vdi['uuid'][:-2] + '08')
+    top['objects'] += [{'class': 'VBD', 'id': VBD2, 'snapshot': vbd2},
+                       {'class': 'VDI', 'id': VDI2, 'snapshot': vdi2}]
 root = ET.Element('root')
 ET.ElementTree(value(root, top)).write(out, encoding='utf-8',
                                        xml_declaration=False)
