@@ -69,6 +69,30 @@ read_guest (const struct source_args *a, struct guest **g)
   return cfg_read (a->type ? reader_for (a->type) : NULL, a->path, g);
 }
 
+static const char show_usage[] =
+"usage: v2kvm source show -i TYPE SOURCE [--json]\n"
+"\n"
+"Print what v2kvm reads from a guest configuration (name, memory, vCPUs,\n"
+"firmware, disks, NICs, OS hints); no disk is opened.\n"
+"\n"
+"  -i, --input vmx|ova|ovf|xl|xm|libvirtxml|xva   what SOURCE is\n"
+"                                  (guessed from the content without -i)\n"
+"      --json                      one JSON object instead of text\n";
+
+static const char xml_usage[] =
+"usage: v2kvm source xml -i TYPE SOURCE [OPTIONS]\n"
+"\n"
+"Print the libvirt domain XML a conversion of SOURCE would write, with\n"
+"disks NAME-sdX.qcow2 in the current directory.\n"
+"\n"
+"  -i, --input vmx|ova|ovf|xl|xm|libvirtxml|xva   what SOURCE is\n"
+"      --network IN:OUT            NICs on source network IN go to libvirt\n"
+"                                  network OUT (no IN: every other NIC)\n"
+"      --bridge IN:OUT             ... to host bridge OUT\n"
+"      --domain-type kvm|qemu      libvirt domain type (qemu: no KVM)\n"
+"      --graphics vnc|spice|none   display (default vnc)\n";
+
+/* 0: parsed; -1: --help printed (exit 0); else a usage error's code. */
 static int
 parse_args (int argc, char **argv, struct source_args *a, bool xml)
 {
@@ -79,6 +103,7 @@ parse_args (int argc, char **argv, struct source_args *a, bool xml)
     { "bridge", required_argument, NULL, 'b' },
     { "domain-type", required_argument, NULL, 'd' },
     { "graphics", required_argument, NULL, 'g' },
+    { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
   };
   int c;
@@ -90,6 +115,9 @@ parse_args (int argc, char **argv, struct source_args *a, bool xml)
     case 'j': a->json = true; break;
     case 'd': a->domain_type = optarg; break;
     case 'g': a->graphics = optarg; break;
+    case 'h':
+      fputs (xml ? xml_usage : show_usage, stdout);
+      return -1;
     case 'n': case 'b':
       if (a->nmaps == MAX_NETMAPS)
         return usage_error ("too many --network/--bridge options");
@@ -127,7 +155,7 @@ cmd_source_show (int argc, char **argv)
   int r;
 
   if ((r = parse_args (argc, argv, &a, false)) != 0)
-    return r;
+    return r == -1 ? 0 : r;
   if (read_guest (&a, &g) == -1)
     return report_error ();
   if (a.json)
@@ -151,7 +179,7 @@ cmd_source_xml (int argc, char **argv)
   int r;
 
   if ((r = parse_args (argc, argv, &a, true)) != 0)
-    return r;
+    return r == -1 ? 0 : r;
   if (read_guest (&a, &g) == -1)
     return report_error ();
   if (!getcwd (cwd, sizeof cwd))

@@ -19,18 +19,21 @@ const struct command commands[] = {
     "convert -i vmx|ova|ovf|xva|xl|xm|libvirtxml|disk SOURCE...\n"
     "              [-o local|libvirt|qemu|null] [-os DIR|POOL] [-oc URI]\n"
     "              [-of qcow2|raw] [-oa sparse|preallocated] [-on NAME] [-c]\n"
-    "              [--network in:out] [--bridge in:out] [--root single|first|DEV]\n"
-    "              [--accel auto|kvm|tcg] [--domain-type kvm|qemu] [--replace]\n"
-    "              [-j N] [--no-trim] [--no-verify] [--no-fixup] [--print-source]\n"
-    "              [--machine-readable]   (v2kvm convert --help)" },
+    "              [--replace] [--network in:out] [--bridge in:out]\n"
+    "              [--domain-type kvm|qemu] [--graphics vnc|spice|none]\n"
+    "              [--root single|first|DEV] [--accel auto|kvm|tcg]\n"
+    "              [--mac NAME=MAC]... [--virtio-win PATH]\n"
+    "              [--block-driver virtio-blk|virtio-scsi] [--no-trim]\n"
+    "              [--rebuild-initramfs] [--no-fixup] [-j N] [--no-verify]\n"
+    "              [--print-source] [--machine-readable]" },
   { "disk", "info", cmd_disk_info,
     "disk info IMAGE [--json] [--format FMT] [--disk N|REF] [--no-verify]" },
   { NULL, "verify", cmd_verify,
     "verify FILE.ova|FILE.xva|DIR|-" },
   { "disk", "convert", cmd_disk_convert,
-    "disk convert IMAGE OUTPUT [-O qcow2|raw] [-c] [-j N] [--format FMT]\n"
-    "                     [--force] [--machine-readable] [--disk N|REF]"
-    " [--no-verify]" },
+    "disk convert IMAGE OUTPUT [-O qcow2|raw] [-c] [-j N] [-f FMT]\n"
+    "                     [--force] [--machine-readable] [--cluster-size BYTES]\n"
+    "                     [--disk N|REF] [--no-verify]" },
   { NULL, "check-host", cmd_check_host,
     "check-host [--accel auto|kvm|tcg]" },
   { "source", "show", cmd_source_show,
@@ -41,6 +44,7 @@ const struct command commands[] = {
   { NULL, "fixup", cmd_fixup,
     "fixup [--root single|first|/dev/...] [--dry-run] [--machine-readable]\n"
     "              [--accel auto|kvm|tcg] [--mac NAME=MAC]... [--virtio-win PATH]\n"
+    "              [--block-driver virtio-blk|virtio-scsi] [--rebuild-initramfs]\n"
     "              DISK..." },
   { NULL, "inspect", cmd_inspect,
     "inspect -i TYPE SOURCE... [convert's options] [--json]" },
@@ -66,7 +70,8 @@ usage (FILE *fp)
   fprintf (fp,
 "\n"
 "Global options: -v/--verbose, -q/--quiet, --help, --version.\n"
-"Options may come before or after the operands.\n"
+"Options may come before or after the operands; 'v2kvm COMMAND --help'\n"
+"describes each command's options.\n"
 "\n"
 "Exit codes:\n"
 "  0    success\n"

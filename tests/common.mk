@@ -10,12 +10,14 @@ TESTS += \
 	tests/test-common-units \
 	tests/test-remote-bfile \
 	tests/test-cli-basics.sh \
+	tests/test-cli-options.sh \
 	tests/test-disk-raw.sh \
 	tests/test-self-contained.sh \
 	tests/test-layers.sh \
 	$(NULL)
 EXTRA_DIST += tests/test-cli-basics.sh tests/test-disk-raw.sh \
-	tests/test-self-contained.sh tests/test-layers.sh
+	tests/test-self-contained.sh tests/test-layers.sh \
+	tests/test-cli-options.sh tests/cli-options.py
 
 # blktool: reads any image through the readers (cat/sha256/map/read); the
 # format tests use it to compare our decoding with qemu-img's.

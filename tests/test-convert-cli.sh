@@ -53,7 +53,7 @@ expect_error_match "guest name '../evil' cannot be used"
 # is truncated input.
 expect_exit 3 "$V2KVM" convert -i xva - </dev/null
 expect_error_match "'-': archive is truncated"
-"$V2KVM" convert --help | grep -q -- '-i vmx|ova|ovf|xva|xl|xm|libvirtxml|disk' ||
+"$V2KVM" convert --help | grep -q -- '-i, --input vmx|ova|ovf|xva|xl|xm|libvirtxml|disk' ||
   fail "convert --help lacks the input types"
 nothing_left
 
