@@ -30,7 +30,6 @@ static const char batch_usage[] =
 "usage: v2kvm batch PLAN [-P N|auto] [--state DIR] [--retry-failed]\n"
 "                  [--only NAME]... [--shard K/N] [--assess]\n"
 "                  [--machine-readable]\n"
-"       v2kvm batch report [PLAN] [--state DIR]... [--json|--csv]\n"
 "\n"
 "Convert many guests.  PLAN has one guest per line: the arguments of\n"
 "'v2kvm convert' (shell-like words and quotes, # comments); a line\n"
@@ -48,7 +47,18 @@ static const char batch_usage[] =
 "\n"
 "A rerun skips the guests done, redoes interrupted ones.  Exit 0 when\n"
 "every guest converted, 10 when some failed, 130 when interrupted.\n"
-"See docs/batch.md.\n";
+"'v2kvm batch report' prints the results.  See docs/batch.md.\n";
+
+static const char report_usage[] =
+"usage: v2kvm batch report [PLAN] [--state DIR]... [--json|--csv]\n"
+"\n"
+"The results of a batch: guest, status, exit class, message, start,\n"
+"duration, bytes, warnings.  Several --state directories (shards) are\n"
+"merged.\n"
+"\n"
+"  --state DIR          a state directory (default PLAN.state)\n"
+"  --json               one JSON array instead of a table\n"
+"  --csv                CSV with a header line\n";
 
 /* auto: one guest per core, as far as the available memory holds them
  * (at least one).  Says what it chose. */
@@ -203,7 +213,7 @@ cmd_batch_report (int argc, char **argv)
     case 's': string_vector_append (&states, xstrdup (optarg)); break;
     case 'j': fmt = 'j'; break;
     case 'c': fmt = 'c'; break;
-    case 'h': fputs (batch_usage, stdout); string_vector_free_all (&states);
+    case 'h': fputs (report_usage, stdout); string_vector_free_all (&states);
       return 0;
     default: string_vector_free_all (&states);
       return usage_error ("batch report: bad option");

@@ -52,7 +52,7 @@ def top_level(v2kvm):
         m = re.match(r"  v2kvm (.*)", line)
         if m:
             words = m.group(1).split()
-            name = " ".join(words[:2]) if words[0] in GROUPS else words[0]
+            name = command_name(words)
             cur = name
             cmds[cur] = m.group(1)[len(name):]
         elif cur:
@@ -60,7 +60,12 @@ def top_level(v2kvm):
     return cmds
 
 
-GROUPS = {"disk", "source"}
+def command_name(words):
+    """'disk info', 'batch report': a second word in lower case is part
+    of the name; 'batch PLAN', 'check-host [...]' are one word."""
+    if len(words) > 1 and re.fullmatch(r"[a-z][a-z-]*", words[1]):
+        return " ".join(words[:2])
+    return words[0]
 
 
 def pod_synopsis(srcdir):
@@ -72,7 +77,7 @@ def pod_synopsis(srcdir):
         m = re.match(r" v2kvm (?!\[)(.*)", line)
         if m:
             words = m.group(1).split()
-            cur = " ".join(words[:2]) if words[0] in GROUPS else words[0]
+            cur = command_name(words)
             cmds[cur] = m.group(1)[len(cur):]
         elif cur and line.startswith("  "):
             cmds[cur] += " " + line
@@ -89,23 +94,29 @@ def readme_table(srcdir):
         if not m:
             continue
         words = m.group(1).replace("\\|", "|").split()
-        name = " ".join(words[:2]) if words[0] in GROUPS else words[0]
+        name = command_name(words)
         cmds[name] = m.group(1).replace("\\|", "|")[len(name):]
     return cmds
 
 
 def parser_options(srcdir, cmd):
-    """Long option names in the command's `struct option` table(s)."""
-    base = "cmd-" + cmd.replace(" ", "-") + ".c"
-    if cmd.startswith("source "):
-        base = "cmd-source.c"
-    path = os.path.join(srcdir, "convert", base)
-    if not os.path.exists(path):
+    """Long option names in the `struct option` tables of the function
+    cmd_NAME (convert/cmd-*.c), else of its whole file."""
+    func = "cmd_" + re.sub(r"[ -]", "_", cmd)
+    for base in sorted(os.listdir(os.path.join(srcdir, "convert"))):
+        if not (base.startswith("cmd-") and base.endswith(".c")):
+            continue
+        text = open(os.path.join(srcdir, "convert", base)).read()
+        m = re.search(r"^%s \(int argc.*?^\}$" % func, text, re.M | re.S)
+        if m:
+            break
+    else:
         return None
-    text = open(path).read()
+    tables = re.findall(r"struct option \w+\[\] = \{(.*?)\n\s*\};",
+                        m.group(0), re.S) or \
+        re.findall(r"struct option \w+\[\] = \{(.*?)\n\s*\};", text, re.S)
     names = set()
-    for table in re.findall(r"struct option \w+\[\] = \{(.*?)\n\s*\};",
-                            text, re.S):
+    for table in tables:
         names |= set(re.findall(r'\{\s*"([^"]+)"', table))
     return names - {"help", "verbose", "quiet"}
 

@@ -15,8 +15,9 @@ python3 "$srcdir/cli-options.py" "$V2KVM" "$top_srcdir" || fail "option lists di
 mkdir -p "$TMP/src/docs"
 cp "$top_srcdir/docs/v2kvm.pod" "$TMP/src/docs/"
 cp -r "$top_srcdir/convert" "$TMP/src/"
-sed 's/ \[--no-trim\]//' "$top_srcdir/README.md" > "$TMP/src/README.md"
-cmp -s "$top_srcdir/README.md" "$TMP/src/README.md" && fail "README has no [--no-trim] to remove"
+cd "$TMP/src"
+sed 's/ \[--no-trim\]//' "$top_srcdir/README.md" > README.md
+cmp -s "$top_srcdir/README.md" README.md && fail "README has no [--no-trim] to remove"
 python3 "$srcdir/cli-options.py" "$V2KVM" "$TMP/src" > "$TMP/drift.out" &&
   fail "a README without --no-trim passed"
 grep -q "README.md table: 'convert' lacks --no-trim" "$TMP/drift.out" ||
