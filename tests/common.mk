@@ -11,13 +11,15 @@ TESTS += \
 	tests/test-remote-bfile \
 	tests/test-cli-basics.sh \
 	tests/test-cli-options.sh \
+	tests/test-bash-completion.sh \
 	tests/test-disk-raw.sh \
 	tests/test-self-contained.sh \
 	tests/test-layers.sh \
 	$(NULL)
 EXTRA_DIST += tests/test-cli-basics.sh tests/test-disk-raw.sh \
 	tests/test-self-contained.sh tests/test-layers.sh \
-	tests/test-cli-options.sh tests/cli-options.py
+	tests/test-cli-options.sh tests/cli-options.py \
+	tests/test-bash-completion.sh
 
 # blktool: reads any image through the readers (cat/sha256/map/read); the
 # format tests use it to compare our decoding with qemu-img's.
