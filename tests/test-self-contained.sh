@@ -35,7 +35,8 @@ while IFS= read -r -d '' f; do
   { IFS= read -r first; IFS= read -r second; } <"$f" 2>/dev/null || :
   case $f in
     *.c|*.h|*.go) want=$c_spdx ;;
-    *.sh|*.py|*.mk|*.am|*.ac|*.m4|*.service|.ci/*) want=$sh_spdx ;;
+    *.sh|*.py|*.mk|*.am|*.ac|*.m4|*.service|.ci/*|bash-completion/*)
+      want=$sh_spdx ;;
     *) [ "${first:0:2}" = '#!' ] || continue; want=$sh_spdx ;;
   esac
   n=$((n + 1))
