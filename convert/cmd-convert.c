@@ -15,12 +15,15 @@
 #include "commands.h"
 #include "convert.h"
 #include "error.h"
+#include "vsphere.h"
 #include "xalloc.h"
 
 #define MAX_JOBS 64
 
 static const char usage_text[] =
 "usage: v2kvm convert -i TYPE SOURCE... [OPTIONS]\n"
+"       v2kvm convert -ic esx://[USER@]HOST[:PORT]/[?no_verify=1] [-ip FILE]\n"
+"                     GUEST [OPTIONS]\n"
 "\n"
 "Convert a VMware or Xen guest to run on KVM: make it boot on virtio,\n"
 "then copy its disks (only the data the guest uses) and write the domain.\n"
@@ -31,6 +34,11 @@ static const char usage_text[] =
 "                                  what SOURCE is (disk: one or more\n"
 "                                  bare images, the rest guessed;\n"
 "                                  xva: '-' reads it from stdin)\n"
+"  -ic esx://...|vpx://...         read GUEST straight from ESXi / vCenter\n"
+"                                  (-i vsphere; vpx://[USER@]VCENTER/DC/...;\n"
+"                                  ?no_verify=1 accepts any TLS certificate)\n"
+"  -ip FILE                        password: FILE's first line (else asked\n"
+"                                  on a terminal)\n"
 "      --no-verify                 skip the OVA manifest / XVA checksums\n"
 "      --print-source              print the guest as read and stop\n"
 "Output:\n"
@@ -103,6 +111,7 @@ add_netmap (struct convert_options *o, char *arg, bool bridge)
 }
 
 enum {
+  OPT_IC = 300, OPT_IP,
   OPT_OS = 256, OPT_OC, OPT_OF, OPT_OA, OPT_ON, OPT_NETWORK, OPT_BRIDGE,
   OPT_ROOT, OPT_NOTRIM, OPT_REBUILD_INITRAMFS, OPT_NOVERIFY, OPT_NOFIXUP, OPT_PRINT, OPT_MACHINE,
   OPT_ACCEL, OPT_DOMTYPE, OPT_GRAPHICS, OPT_REPLACE, OPT_MAC, OPT_VIRTIOWIN,
@@ -112,6 +121,8 @@ enum {
 static const struct option longopts[] = {
   { "i", required_argument, NULL, 'i' },
   { "input", required_argument, NULL, 'i' },
+  { "ic", required_argument, NULL, OPT_IC },
+  { "ip", required_argument, NULL, OPT_IP },
   { "o", required_argument, NULL, 'o' },
   { "output", required_argument, NULL, 'o' },
   { "os", required_argument, NULL, OPT_OS },
@@ -144,7 +155,8 @@ static const struct option longopts[] = {
 };
 
 static const char *const inputs[] = {
-  "vmx", "ova", "ovf", "xva", "xl", "xm", "libvirtxml", "disk", NULL
+  "vmx", "ova", "ovf", "xva", "xl", "xm", "libvirtxml", "disk", "vsphere",
+  NULL
 };
 static const char *const outputs[] = {
   "local", "libvirt", "qemu", "null", NULL
@@ -159,6 +171,8 @@ take_option (struct convert_options *o, int c, char *arg, const char *where)
 
   switch (c) {
   case 'i': o->input_type = arg; break;
+  case OPT_IC: o->input_conn = arg; break;
+  case OPT_IP: o->input_password = arg; break;
   case 'o': o->output.type = arg; break;
   case OPT_OS: o->output.storage = arg; break;
   case OPT_OC: o->output.uri = arg; break;
@@ -236,9 +250,17 @@ take_option (struct convert_options *o, int c, char *arg, const char *where)
 static int
 check_options (struct convert_options *o)
 {
+  if (o->input_conn && !vsphere_is_uri (o->input_conn))
+    return bad ("convert: -ic takes esx://... or vpx://...");
+  if (o->input_conn && !o->input_type)
+    o->input_type = "vsphere";
+  if (o->input_type && !strcmp (o->input_type, "vsphere") != !!o->input_conn)
+    return bad ("convert: -i vsphere goes with -ic esx://... or vpx://...");
+  if (o->input_password && !o->input_conn)
+    return bad ("convert: -ip is for -ic");
   if (!o->input_type)
     return bad ("convert: give the input type with -i (vmx, ova, "
-                        "ovf, xva, xl, xm, libvirtxml, disk)");
+                "ovf, xva, xl, xm, libvirtxml, disk) or -ic URI");
   if (one_of (o->input_type, inputs) == -1)
     return bad ("convert: unknown -i type '%s'", o->input_type);
   if (o->output.type && one_of (o->output.type, outputs) == -1)

@@ -12,7 +12,9 @@
  *
  * TYPE is vmx, ovf, ova (an OVA tar, a directory or an .ovf), xl, xm,
  * libvirtxml or xva (an XVA archive, or a bare ova.xml).  Nothing is
- * opened but the config file or the archive's descriptor. */
+ * opened but the config file or the archive's descriptor.  With
+ * -ic esx://... / vpx://... (-i vsphere) SOURCE is a VM's name and its
+ * .vmx is read through the datastore (remote/vsphere.h). */
 #include <config.h>
 
 #include <getopt.h>
@@ -27,12 +29,14 @@
 #include "domxml.h"
 #include "error.h"
 #include "guestcaps.h"
+#include "vsphere.h"
 #include "xalloc.h"
 
 #define MAX_NETMAPS 64
 
 struct source_args {
   const char *type, *path, *domain_type, *graphics;
+  const char *conn, *password;  /* -ic URI -ip FILE: path is a VM name */
   bool json;
   struct domxml_netmap maps[MAX_NETMAPS];
   size_t nmaps;
@@ -56,6 +60,19 @@ read_guest (const struct source_args *a, struct guest **g)
 {
   enum archive_kind kind = ARCHIVE_NONE;
 
+  if (a->conn) {
+    struct vsphere *v = vsphere_open (a->conn, a->password);
+    struct vsphere_vm vm = { 0 };
+    struct remote *src = NULL;
+    int r = -1;
+    if (v && vsphere_find (v, a->path, &vm) == 0)
+      r = vsphere_read_guest (v, &vm, g, &src);
+    remote_unref (src);
+    vsphere_vm_free_fields (&vm);
+    vsphere_close (v);
+    return r;
+  }
+
   if (strcmp (a->path, "-") == 0 && a->type && strcmp (a->type, "xva") == 0)
     return archive_read_guest ("-", g);       /* only ova.xml is read */
   if (strcmp (a->path, "-") != 0 &&
@@ -71,21 +88,27 @@ read_guest (const struct source_args *a, struct guest **g)
 
 static const char show_usage[] =
 "usage: v2kvm source show -i TYPE SOURCE [--json]\n"
+"       v2kvm source show -ic esx://...|vpx://... [-ip FILE] GUEST [--json]\n"
 "\n"
 "Print what v2kvm reads from a guest configuration (name, memory, vCPUs,\n"
 "firmware, disks, NICs, OS hints); no disk is opened.\n"
 "\n"
 "  -i, --input vmx|ova|ovf|xl|xm|libvirtxml|xva   what SOURCE is\n"
 "                                  (guessed from the content without -i)\n"
+"  -ic URI                         GUEST on ESXi / vCenter (esx://, vpx://,\n"
+"                                  as for convert); its .vmx is read\n"
+"  -ip FILE                        password: FILE's first line\n"
 "      --json                      one JSON object instead of text\n";
 
 static const char xml_usage[] =
 "usage: v2kvm source xml -i TYPE SOURCE [OPTIONS]\n"
+"       v2kvm source xml -ic esx://...|vpx://... [-ip FILE] GUEST [OPTIONS]\n"
 "\n"
 "Print the libvirt domain XML a conversion of SOURCE would write, with\n"
 "disks NAME-sdX.qcow2 in the current directory.\n"
 "\n"
 "  -i, --input vmx|ova|ovf|xl|xm|libvirtxml|xva   what SOURCE is\n"
+"  -ic URI, -ip FILE               GUEST on ESXi / vCenter (as for convert)\n"
 "      --network IN:OUT            NICs on source network IN go to libvirt\n"
 "                                  network OUT (no IN: every other NIC)\n"
 "      --bridge IN:OUT             ... to host bridge OUT\n"
@@ -97,7 +120,10 @@ static int
 parse_args (int argc, char **argv, struct source_args *a, bool xml)
 {
   static const struct option longopts[] = {
+    { "i", required_argument, NULL, 'i' },
     { "input", required_argument, NULL, 'i' },
+    { "ic", required_argument, NULL, 'c' },
+    { "ip", required_argument, NULL, 'p' },
     { "json", no_argument, NULL, 'j' },
     { "network", required_argument, NULL, 'n' },
     { "bridge", required_argument, NULL, 'b' },
@@ -109,9 +135,11 @@ parse_args (int argc, char **argv, struct source_args *a, bool xml)
   int c;
 
   optind = 1;
-  while ((c = getopt_long (argc, argv, "i:", longopts, NULL)) != -1) {
+  while ((c = getopt_long_only (argc, argv, "i:", longopts, NULL)) != -1) {
     switch (c) {
     case 'i': a->type = optarg; break;
+    case 'c': a->conn = optarg; break;
+    case 'p': a->password = optarg; break;
     case 'j': a->json = true; break;
     case 'd': a->domain_type = optarg; break;
     case 'g': a->graphics = optarg; break;
@@ -131,6 +159,14 @@ parse_args (int argc, char **argv, struct source_args *a, bool xml)
   if (optind != argc - 1)
     return usage_error ("source %s: expected one SOURCE", argv[0]);
   a->path = argv[optind];
+  if (a->conn && !vsphere_is_uri (a->conn))
+    return usage_error ("-ic takes esx://... or vpx://...");
+  if (a->type && !strcmp (a->type, "vsphere") != !!a->conn)
+    return usage_error ("-i vsphere goes with -ic esx://... or vpx://...");
+  if (a->password && !a->conn)
+    return usage_error ("-ip is for -ic");
+  if (a->conn)
+    a->type = NULL;
   if (a->type && !cfg_find_reader (reader_for (a->type)))
     return usage_error ("unknown -i type '%s' (vmx, ova, ovf, xl, xm, "
                         "libvirtxml, xva)", a->type);
@@ -141,7 +177,7 @@ parse_args (int argc, char **argv, struct source_args *a, bool xml)
       strcmp (a->graphics, "spice") != 0 && strcmp (a->graphics, "none") != 0)
     return usage_error ("--graphics must be vnc, spice or none");
   if (!xml && (a->nmaps || a->domain_type || a->graphics))
-    return usage_error ("source show takes only -i and --json");
+    return usage_error ("source show takes only -i, -ic, -ip and --json");
   if (xml && a->json)
     return usage_error ("source xml has no --json");
   return 0;

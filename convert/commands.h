@@ -23,6 +23,7 @@ int cmd_check_host (int argc, char **argv);
 int cmd_verify (int argc, char **argv);
 int cmd_source_show (int argc, char **argv);
 int cmd_source_xml (int argc, char **argv);
+int cmd_source_list (int argc, char **argv);
 int cmd_fixup (int argc, char **argv);
 int cmd_convert (int argc, char **argv);
 int cmd_inspect (int argc, char **argv);

@@ -34,7 +34,24 @@ struct report {
   double seconds[NR_PHASES];
   unsigned disk, ndisks;
   double disk_t0, last;
+  uint64_t (*fetched) (void *);  /* network source (report_set_network) */
+  void *fetched_opaque;
+  uint64_t fetched0;            /* at disk_t0 */
 };
+
+void
+report_set_network (struct report *r, uint64_t (*fetched) (void *),
+                    void *opaque)
+{
+  r->fetched = fetched;
+  r->fetched_opaque = opaque;
+}
+
+static uint64_t
+fetched (struct report *r)
+{
+  return r->fetched ? r->fetched (r->fetched_opaque) : 0;
+}
 
 static void
 mr_warning (const char *msg)
@@ -158,6 +175,7 @@ report_disk_start (struct report *r, unsigned index, unsigned n)
   r->disk = index;
   r->ndisks = n;
   r->disk_t0 = copy_now ();
+  r->fetched0 = fetched (r);
   r->last = -1e9;
 }
 
@@ -168,22 +186,35 @@ report_progress (void *opaque, uint64_t done, uint64_t total)
   double t = copy_now ();
   double rate = t > r->disk_t0 ? done / (t - r->disk_t0) : 0;
   bool edge = done == 0 || done == total;
-  char a[32], b[32], c[32];
+  char a[32], b[32], c[32], n[48] = "";
+  uint64_t net = fetched (r);
+  double net_rate = t > r->disk_t0 ? (net - r->fetched0) / (t - r->disk_t0)
+    : 0;
 
   if (r->machine && (edge || t - r->last >= MR_INTERVAL)) {
     printf ("{\"type\":\"progress\",\"disk\":%u,\"done\":%" PRIu64
-            ",\"total\":%" PRIu64 ",\"rate\":%.0f}\n", r->disk, done, total,
+            ",\"total\":%" PRIu64 ",\"rate\":%.0f", r->disk, done, total,
             rate);
+    if (r->fetched)
+      printf (",\"fetched_bytes\":%" PRIu64 ",\"fetch_rate\":%.0f", net,
+              net_rate);
+    printf ("}\n");
     fflush (stdout);
     r->last = t;
   }
   else if (r->bar && (edge || t - r->last >= BAR_INTERVAL)) {
     int pct = total ? (int) (done * 100 / total) : 100;
     int fill = pct * BAR_WIDTH / 100;
-    fprintf (stderr, "\r  disk %u/%u [%.*s%*s] %3d%% %s / %s  %s/s ",
+    if (r->fetched) {
+      char x[32];
+      snprintf (n, sizeof n, " net %s/s", progress_human (net_rate, x,
+                                                          sizeof x));
+    }
+    fprintf (stderr, "\r  disk %u/%u [%.*s%*s] %3d%% %s / %s  %s/s%s ",
              r->disk + 1, r->ndisks, fill, "##############################",
              BAR_WIDTH - fill, "", pct, progress_human (done, a, sizeof a),
-             progress_human (total, b, sizeof b), progress_human (rate, c, sizeof c));
+             progress_human (total, b, sizeof b), progress_human (rate, c, sizeof c),
+             n);
     r->drawn = true;
     r->last = t;
   }
@@ -247,6 +278,8 @@ machine_end (struct report *r, int code, const struct fixup_result *fx,
             d[i].st.seconds);
   }
   printf ("],");
+  if (r->fetched)
+    printf ("\"fetched_bytes\":%" PRIu64 ",", fetched (r));
   json_kv ("metadata", metadata);
   printf ("}\n");
   fflush (stdout);
@@ -277,6 +310,9 @@ people_end (struct report *r, const struct fixup_result *fx,
             progress_human (d[i].st.skipped, c, sizeof c),
             progress_human (d[i].st.written, e, sizeof e),
             progress_human (d[i].output_bytes, f, sizeof f));
+  if (r->fetched)
+    printf ("network: %s fetched from the server\n",
+            progress_human (fetched (r), a, sizeof a));
   if (metadata)
     printf ("guest '%s': %s\n", name, metadata);
   printf ("time:");

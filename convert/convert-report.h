@@ -56,6 +56,13 @@ void report_seconds (const struct report *r, double *out);
 void report_disk_start (struct report *r, unsigned index, unsigned n);
 void report_progress (void *opaque, uint64_t done, uint64_t total);
 
+/* The source is read over the network: fetched() returns the bytes
+ * received so far (thread-safe); progress then shows the network rate
+ * and the machine-readable progress and result lines carry
+ * "fetched_bytes". */
+void report_set_network (struct report *r, uint64_t (*fetched) (void *),
+                         void *opaque);
+
 /* The end: summary (people) or the change lines and the result line
  * (machine), error line first when exit_code != 0.  fx may be NULL
  * (no fixup ran), disks NULL when nothing was copied.  Frees r. */

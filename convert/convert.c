@@ -32,6 +32,7 @@
 #include "nbd.h"
 #include "qemu-script.h"
 #include "scratch.h"
+#include "vsphere-input.h"
 #include "writer.h"
 #include "xalloc.h"
 #include "xva-convert.h"
@@ -123,6 +124,12 @@ convert_read_guest (const struct convert_options *o, struct guest **g)
   else if (!strcmp (type, "ova") || !strcmp (type, "ovf") ||
            !strcmp (type, "xva"))
     r = archive_read_guest (o->sources[0], g);
+  else if (!strcmp (type, "vsphere")) {
+    struct vsphere_input *vi;
+    r = vsphere_input_open (o->input_conn, o->input_password, o->sources[0],
+                            &vi, g);
+    vsphere_input_close (vi);
+  }
   else
     r = cfg_read (reader_name (type), o->sources[0], g);
   if (r == -1)
@@ -160,6 +167,14 @@ step_source (struct conv *c)
   if (c->xva && strcmp (o->sources[0], "-") == 0) {
     if (read_xva_stdin (c) == -1)
       return -1;
+  }
+  else if (!strcmp (type, "vsphere")) {
+    /* The session stays open: the disks are read through it. */
+    if (vsphere_input_open (o->input_conn, o->input_password, o->sources[0],
+                            &c->vi, &c->g) == -1 ||
+        name_guest (o, c->g) == -1)
+      return -1;
+    report_set_network (c->rep, vsphere_input_fetched, c->vi);
   }
   else if (convert_read_guest (o, &c->g) == -1)
     return -1;
@@ -219,7 +234,8 @@ open_disk (struct conv *c, size_t i, bool first_ova)
   archive_options.verify_later = first_ova && !c->o->no_verify;
   archive_options.verified_elsewhere = d->member && !first_ova;
   blk_raw_expected = d->gd->format && strcmp (d->gd->format, "raw") == 0;
-  d->blk = blk_open (d->gd->path, NULL);
+  d->blk = c->vi ? vsphere_input_open_disk (c->vi, d->gd->path, NULL)
+    : blk_open (d->gd->path, NULL);
   blk_raw_expected = false;
   archive_options.verified_elsewhere = false;
   if (!d->blk)
@@ -367,8 +383,12 @@ step_serve (struct conv *c)
   for (size_t i = 0; i < c->n; ++i) {
     struct cdisk *d = &c->d[i];
     CLEANUP_FREE char *name = xasprintf ("overlay%zu", i);
+    struct nbd_remote remote = { 0 };
+    if (c->vi)
+      vsphere_input_nbd (c->vi, &remote);
     d->nbd = nbd_serve (d->local ? d->local : d->gd->path,
-                        d->blk->drv->name, d->member, dir);
+                        d->blk->drv->name, d->member, dir,
+                        c->vi ? &remote : NULL);
     if (!d->nbd)
       return -1;
     d->overlay = overlay_create (d->nbd->qemu_uri, d->rd.size, name);
@@ -741,6 +761,7 @@ conv_release (struct conv *c)
   xva_stream_close (c->xs);
   free (c->metadata);
   guest_free (c->g);
+  vsphere_input_close (c->vi);  /* logs out */
 }
 
 int

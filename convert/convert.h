@@ -37,8 +37,12 @@
 #include "vector.h"
 
 struct convert_options {
-  const char *input_type;       /* vmx ova ovf xva xl xm libvirtxml disk */
-  char **sources;               /* one config / archive, or the disks */
+  const char *input_type;       /* vmx ova ovf xva xl xm libvirtxml disk
+                                   vsphere */
+  const char *input_conn;       /* -ic esx://... / vpx://... (vsphere) */
+  const char *input_password;   /* -ip FILE: its first line */
+  char **sources;               /* one config / archive, or the disks; for
+                                   vsphere the VM's name */
   size_t nsources;
   struct output_opts output;
   const char *name;             /* -on: guest name on the output */

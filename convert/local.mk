@@ -14,6 +14,7 @@ v2kvm_SOURCES = \
 	convert/scratch.c convert/scratch.h \
 	convert/cmd-check-host.c \
 	convert/cmd-source.c \
+	convert/cmd-source-list.c \
 	convert/cmd-fixup.c \
 	convert/cmd-convert.c \
 	convert/cmd-inspect.c \
@@ -23,9 +24,10 @@ v2kvm_SOURCES = \
 	convert/convert-inspect.c \
 	convert/convert-report.c convert/convert-report.h \
 	convert/qemu-script.c convert/qemu-script.h \
+	convert/vsphere-input.c convert/vsphere-input.h \
 	$(NULL)
 v2kvm_CFLAGS = $(AM_CFLAGS)
-v2kvm_LDADD = $(FIXUPS_LIBS) $(OUTPUT_LIBS) $(FORMATS_LIBS)
+v2kvm_LDADD = $(FIXUPS_LIBS) $(OUTPUT_LIBS) $(REMOTE_LIBS) $(FORMATS_LIBS)
 v2kvm_CPPFLAGS = $(AM_CPPFLAGS) -DPKGLIBDIR=\"$(pkglibdir)\"
 
 # nbdkit-v2kvm-plugin.so: our readers behind nbdkit, so qemu/libguestfs can
@@ -34,11 +36,13 @@ v2kvm_CPPFLAGS = $(AM_CPPFLAGS) -DPKGLIBDIR=\"$(pkglibdir)\"
 v2kvmplugindir = $(pkglibdir)
 v2kvmplugin_PROGRAMS = nbdkit-v2kvm-plugin.so
 nbdkit_v2kvm_plugin_so_SOURCES = convert/nbdkit-plugin.c \
+	remote/https.c remote/https.h \
 	$(libformats_a_SOURCES) $(libcommon_a_SOURCES)
-nbdkit_v2kvm_plugin_so_CFLAGS = $(libformats_a_CFLAGS) -fPIC -fvisibility=hidden
+nbdkit_v2kvm_plugin_so_CFLAGS = $(libformats_a_CFLAGS) $(CURL_CFLAGS) \
+	-fPIC -fvisibility=hidden
 nbdkit_v2kvm_plugin_so_LDFLAGS = -shared
 nbdkit_v2kvm_plugin_so_LDADD = $(ZLIB_LIBS) $(LIBDEFLATE_LIBS) $(ZSTD_LIBS) \
-	$(LIBXML2_LIBS) $(LIBCRYPTO_LIBS) $(PTHREAD_LIBS)
+	$(LIBXML2_LIBS) $(LIBCRYPTO_LIBS) $(CURL_LIBS) $(PTHREAD_LIBS)
 
 # The man page is generated from docs/v2kvm.pod.
 dist_man_MANS += v2kvm.1

@@ -62,7 +62,7 @@ sleep_ms (long ms)
 
 struct nbd_server *
 nbd_serve (const char *disk, const char *format, const char *member,
-           const char *dir)
+           const char *dir, const struct nbd_remote *remote)
 {
   static unsigned counter;
   CLEANUP_FREE char *plugin = nbd_plugin_path ();
@@ -70,10 +70,25 @@ nbd_serve (const char *disk, const char *format, const char *member,
   CLEANUP_FREE char *format_arg = format ? xasprintf ("format=%s", format) : NULL;
   CLEANUP_FREE char *member_arg = member ? xasprintf ("disk=%s", member) : NULL;
   struct nbd_server *s = xzalloc (sizeof *s);
+  int pw[2] = { -1, -1 };
   int status;
 
   s->socket = xasprintf ("%s/nbd%u.sock", dir, counter);
   s->pidfile = xasprintf ("%s/nbd%u.pid", dir, counter++);
+  /* A remote disk's password: on a pipe nbdkit reads (password=-FD,
+   * nbdkit_read_password in nbdkit-plugin(3)); it is short, so the
+   * pipe holds it before nbdkit starts. */
+  if (remote && remote->password) {
+    size_t len = strlen (remote->password);
+    if (pipe (pw) == -1 ||
+        write (pw[1], remote->password, len) != (ssize_t) len) {
+      set_error_errno ("cannot pass the password to nbdkit");
+      if (pw[0] >= 0) { close (pw[0]); close (pw[1]); }
+      nbd_stop (s);
+      return NULL;
+    }
+    close (pw[1]);
+  }
   s->pid = fork ();
   if (s->pid == -1) {
     set_error_errno ("cannot start nbdkit");
@@ -82,22 +97,32 @@ nbd_serve (const char *disk, const char *format, const char *member,
     return NULL;
   }
   if (s->pid == 0) {
-    const char *argv[12] = {
+    const char *argv[32] = {
       "nbdkit", "--exit-with-parent", "--foreground", "--readonly",
       "--unix", s->socket, "--pidfile", s->pidfile, plugin, file_arg,
     };
     size_t i = 10;
+    char pwarg[64];
     if (format_arg) argv[i++] = format_arg;
     if (member_arg) argv[i++] = member_arg;
+    for (size_t k = 0; remote && remote->args && remote->args[k] && i < 28;
+         k++)
+      argv[i++] = remote->args[k];
+    if (pw[0] >= 0) {
+      snprintf (pwarg, sizeof pwarg, "remote-password=-%d", pw[0]);
+      argv[i++] = pwarg;
+    }
     argv[i] = NULL;
     if (!v2k_verbose) {
       int null = open ("/dev/null", O_WRONLY);
       if (null >= 0) dup2 (null, 1);
     }
-    execvp ("nbdkit", (char **) argv);
+    execvp ("nbdkit", (char **) argv);   /* pw[0] has no CLOEXEC */
     fprintf (stderr, "v2kvm: cannot run nbdkit: %m\n");
     _exit (127);
   }
+  if (pw[0] >= 0)
+    close (pw[0]);
   for (long waited = 0; !server_ready (s->pidfile); waited += 20) {
     if (waitpid (s->pid, &status, WNOHANG) == s->pid) {
       s->pid = 0;

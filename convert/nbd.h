@@ -14,14 +14,23 @@ struct nbd_server {
   char *qemu_uri;               /* for qemu-img -b: "nbd:unix:SOCK" */
 };
 
+/* A disk on a remote server (vsphere-input.h): words for the plugin,
+ * and the password, which reaches nbdkit on a pipe (never argv). */
+struct nbd_remote {
+  const char *const *args;      /* NULL-terminated "key=value" */
+  const char *password;         /* or NULL */
+};
+
 /* Start nbdkit serving disk (format NULL = probe; member: the disk of an
  * OVA, by File href or number, else NULL) on a Unix socket in dir;
  * returns when the socket accepts connections.  An OVA's manifest is not
  * checked by the server: the caller checks it.  nbdkit exits with
- * this process (--exit-with-parent) even if v2kvm is killed.
+ * this process (--exit-with-parent) even if v2kvm is killed.  remote:
+ * disk is a path on that server (NULL for a local disk).
  * NULL + set_error (kind V2K_ERR_HYPERVISOR) on failure. */
 struct nbd_server *nbd_serve (const char *disk, const char *format,
-                              const char *member, const char *dir);
+                              const char *member, const char *dir,
+                              const struct nbd_remote *remote);
 
 /* Stop the server and free it; NULL-safe. */
 void nbd_stop (struct nbd_server *s);

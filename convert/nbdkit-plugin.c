@@ -24,13 +24,70 @@
 #include <nbdkit-plugin.h>
 
 #include "archive.h"
+#include "bfile-remote.h"
 #include "blk.h"
 #include "error.h"
+#include "https.h"
+
+/* remote-*=: the disk is on a vSphere datastore (remote/https.h);
+ * file= is then its "/vmfs/volumes/DATASTORE/PATH". */
+static struct https_conf remote_conf;
+static char *remote_dc;
 
 static char *disk_path;
 static char *disk_format;
 static char *disk_member;       /* disk=: the disk of an OVA */
 static struct blk *disk;
+
+static int
+remote_config (const char *key, const char *value)
+{
+  char **field = NULL;
+
+  if (strcmp (key, "password") == 0) {
+    free (remote_conf.password);
+    return nbdkit_read_password (value, &remote_conf.password);
+  }
+  if (strcmp (key, "port") == 0)
+    return nbdkit_parse_unsigned ("remote-port", value, &remote_conf.port);
+  if (strcmp (key, "no-verify") == 0) {
+    remote_conf.no_verify = strcmp (value, "1") == 0;
+    return 0;
+  }
+  if (strcmp (key, "host") == 0) field = &remote_conf.host;
+  else if (strcmp (key, "scheme") == 0) field = &remote_conf.scheme;
+  else if (strcmp (key, "user") == 0) field = &remote_conf.user;
+  else if (strcmp (key, "dc") == 0) field = &remote_dc;
+  if (!field) {
+    nbdkit_error ("unknown parameter 'remote-%s'", key);
+    return -1;
+  }
+  free (*field);
+  *field = strdup (value);
+  return *field ? 0 : -1;
+}
+
+/* The disk on the datastore, through the remote byte source. */
+static struct blk *
+remote_disk (void)
+{
+  char prefix[512];
+  struct remote *r;
+  struct bfile *f;
+
+  if (!remote_conf.scheme || !remote_dc || !remote_conf.port) {
+    nbdkit_error ("remote-host needs remote-scheme, remote-port and "
+                  "remote-dc");
+    return NULL;
+  }
+  snprintf (prefix, sizeof prefix, "%s://%s", remote_conf.scheme,
+            remote_conf.host);
+  r = remote_new (&folder_ops, folder_transport (&remote_conf, remote_dc),
+                  prefix, NULL);
+  f = remote_open (r, disk_path);
+  remote_unref (r);             /* the bfile keeps it */
+  return f ? blk_open_file (f, disk_format) : NULL;
+}
 
 static int
 v2kvm_config (const char *key, const char *value)
@@ -51,6 +108,8 @@ v2kvm_config (const char *key, const char *value)
     archive_options.disk = disk_member;
     return disk_member ? 0 : -1;
   }
+  if (strncmp (key, "remote-", 7) == 0)
+    return remote_config (key + 7, value);
   nbdkit_error ("unknown parameter '%s'", key);
   return -1;
 }
@@ -64,7 +123,7 @@ v2kvm_get_ready (void)
   }
   /* The manifest of an OVA is checked by v2kvm, which started us. */
   archive_options.verified_elsewhere = true;
-  disk = blk_open (disk_path, disk_format);
+  disk = remote_conf.host ? remote_disk () : blk_open (disk_path, disk_format);
   if (!disk) {
     nbdkit_error ("%s", get_error ());
     return -1;
@@ -79,6 +138,11 @@ v2kvm_unload (void)
   free (disk_path);
   free (disk_format);
   free (disk_member);
+  free (remote_conf.host);
+  free (remote_conf.scheme);
+  free (remote_conf.user);
+  free (remote_conf.password);
+  free (remote_dc);
 }
 
 static void *
@@ -150,7 +214,10 @@ static struct nbdkit_plugin plugin = {
   .config           = v2kvm_config,
   .config_help      = "file=<DISK>  (required) the disk image\n"
                       "format=<FMT> force a format instead of probing\n"
-                      "disk=<N|HREF> the disk of an OVA (1-based or File href)",
+                      "disk=<N|HREF> the disk of an OVA (1-based or File href)\n"
+                      "remote-host=, remote-port=, remote-scheme=, remote-dc=,\n"
+                      "remote-user=, remote-password=-FD, remote-no-verify=1\n"
+                      "              file= is on a vSphere datastore",
   .get_ready        = v2kvm_get_ready,
   .unload           = v2kvm_unload,
   .open             = v2kvm_open,

@@ -48,6 +48,7 @@ struct conv {
   enum fixup_accel accel;       /* o->accel, auto resolved by the probe */
   char *metadata;               /* where the guest went, for the summary */
   struct inspection *ins;       /* convert_inspect: fill this, write nothing */
+  struct vsphere_input *vi;     /* -ic esx://, vpx://: the session */
 };
 
 int step_source (struct conv *c);  /* 1. the guest record, -on applied */

@@ -9,6 +9,8 @@ PKGS=(
   build-essential autoconf automake libtool pkg-config
   zlib1g-dev libdeflate-dev libzstd-dev libxml2-dev libssl-dev
   libguestfs-dev libvirt-dev
+  # remote inputs (remote/: HTTPS, the vSphere API)
+  libcurl4-openssl-dev
   # run-time helpers and test oracles
   qemu-utils qemu-system-x86 ovmf
   libguestfs-tools guestfish linux-image-amd64
@@ -26,6 +28,9 @@ PKGS=(
   ntfs-3g libarchive-tools
   # test guests (tests/guests/): sfdisk, mkfs.ext4 -d, unshare/flock
   fdisk e2fsprogs util-linux
+  # vSphere API simulator for the -ic esx:// tests (tests/vsphere-sim,
+  # built offline from /usr/share/gocode)
+  golang-go golang-github-vmware-govmomi-dev
   # the incumbent, for side-by-side tests and benchmarks
   virt-v2v
 )

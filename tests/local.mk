@@ -37,3 +37,4 @@ include tests/convert.mk
 include tests/guests.mk
 include tests/windows.mk
 include tests/output.mk
+include tests/remote.mk

@@ -40,7 +40,7 @@ cmds=$("$V2KVM" --help | sed -n 's/^  v2kvm \([a-z][a-z-]*\).*/\1/p' | sort -u |
 expect "$cmds" ""
 expect "check-host " ch
 expect "convert info " disk ""
-expect "show xml " source ""
+expect "list show xml " source ""
 expect "disk " -v di
 expect "--verbose --version " --ver
 expect "--quiet " -v --q
@@ -52,7 +52,7 @@ expect "qcow2 raw " convert -of ""
 expect "auto kvm tcg " check-host --accel ""
 expect "qcow2 raw " disk convert -O ""
 expect "first single " fixup --root ""
-expect "--input --json -i " source show -
+expect "--input --json -i -ic -ip " source show -
 expect "--csv --json --state " batch report --
 # File names: operands, DIR arguments, a group that is also a command.
 expect "guest.vmx " convert -i vmx gu

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* v2kvm: the vSphere input of convert (see vsphere-input.h). */
+#include <config.h>
+
+#include <inttypes.h>
+#include <stdlib.h>
+
+#include "bfile-remote.h"
+#include "error.h"
+#include "vsphere.h"
+#include "vsphere-input.h"
+#include "xalloc.h"
+
+struct vsphere_input {
+  struct vsphere *v;
+  struct remote *src;
+  char **args;                  /* nbdkit plugin words */
+  const char *password;         /* theirs, owned by v */
+};
+
+int
+vsphere_input_open (const char *uri, const char *password_file,
+                    const char *name, struct vsphere_input **out,
+                    struct guest **g)
+{
+  struct vsphere_input *vi = xzalloc (sizeof *vi);
+  struct vsphere_vm vm = { 0 };
+
+  *out = NULL;
+  vi->v = vsphere_open (uri, password_file);
+  if (!vi->v)
+    goto fail;
+  if (vsphere_find (vi->v, name, &vm) == -1 ||
+      vsphere_check_off (vi->v, &vm) == -1 ||
+      vsphere_read_guest (vi->v, &vm, g, &vi->src) == -1)
+    goto fail;
+  debug ("%s: guest '%s' at %s", vsphere_display (vi->v), vm.name, vm.vmx);
+  vsphere_vm_free_fields (&vm);
+  *out = vi;
+  return 0;
+
+ fail:
+  vsphere_vm_free_fields (&vm);
+  vsphere_input_close (vi);
+  return -1;
+}
+
+struct blk *
+vsphere_input_open_disk (struct vsphere_input *vi, const char *path,
+                         const char *format)
+{
+  struct bfile *f = remote_open (vi->src, path);
+
+  if (!f)
+    return NULL;
+  return blk_open_file (f, format);
+}
+
+void
+vsphere_input_nbd (struct vsphere_input *vi, struct nbd_remote *out)
+{
+  if (!vi->args)
+    vi->args = vsphere_plugin_args (vi->v, &vi->password);
+  out->args = (const char *const *) vi->args;
+  out->password = vi->password;
+}
+
+uint64_t
+vsphere_input_fetched (void *opaque)
+{
+  struct vsphere_input *vi = opaque;
+  struct remote_stats st;
+
+  if (!vi || !vi->src)
+    return 0;
+  remote_get_stats (vi->src, &st);
+  return st.bytes_fetched;
+}
+
+void
+vsphere_input_close (struct vsphere_input *vi)
+{
+  if (!vi)
+    return;
+  if (vi->src) {
+    struct remote_stats st;
+    remote_get_stats (vi->src, &st);
+    debug ("remote: %" PRIu64 " bytes fetched in %" PRIu64 " requests, %"
+           PRIu64 " retries, %" PRIu64 " cache hits", st.bytes_fetched,
+           st.requests, st.retries, st.cache_hits);
+  }
+  remote_unref (vi->src);
+  vsphere_close (vi->v);
+  for (size_t i = 0; vi->args && vi->args[i]; i++)
+    free (vi->args[i]);
+  free (vi->args);
+  free (vi);
+}

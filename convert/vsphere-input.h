@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* v2kvm: `-ic esx://...` / `vpx://...` for convert (remote/vsphere.h):
+ * log in, find the guest, refuse it unless powered off, read its .vmx
+ * through the datastore, and open its disks as remote byte sources, so
+ * the rest of the pipeline reads them as it reads local files. */
+#ifndef V2K_VSPHERE_INPUT_H
+#define V2K_VSPHERE_INPUT_H
+
+#include <stdint.h>
+
+#include "blk.h"
+#include "guest.h"
+#include "nbd.h"
+
+struct vsphere_input;
+
+/* Log in to uri (password from password_file, or a TTY prompt), find
+ * the VM called name, check it is powered off before reading anything,
+ * and read its guest record.  0 and *vi, *g, or -1 + set_error (every
+ * failure logs out). */
+int vsphere_input_open (const char *uri, const char *password_file,
+                        const char *name, struct vsphere_input **vi,
+                        struct guest **g);
+
+/* Open a disk of the guest record (its path, "/vmfs/volumes/...")
+ * through the remote byte source; format NULL probes. */
+struct blk *vsphere_input_open_disk (struct vsphere_input *vi,
+                                     const char *path, const char *format);
+
+/* What nbd_serve needs to read the same disks in its own process. */
+void vsphere_input_nbd (struct vsphere_input *vi, struct nbd_remote *out);
+
+/* Bytes fetched from the server so far by this process (a counter for
+ * report_set_network). */
+uint64_t vsphere_input_fetched (void *vi);
+
+/* Log out and free; NULL-safe; keeps the current error. */
+void vsphere_input_close (struct vsphere_input *vi);
+
+#endif /* V2K_VSPHERE_INPUT_H */

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* v2kvm: HTTPS with libcurl, and the vSphere datastore file transport.
+ *
+ * ESXi and vCenter serve the files of a datastore at
+ *   https://HOST[:PORT]/folder/PATH?dcPath=DATACENTER&dsName=DATASTORE
+ * with Range support (the endpoint virt-v2v's vCenter input and Proxmox's
+ * ESXi importer read).  folder_transport() turns that into the transport
+ * of a remote byte source (formats/bfile-remote.h), naming files as ESXi
+ * does, "/vmfs/volumes/DATASTORE/PATH", so the .vmx reader resolves disk
+ * names against the .vmx's directory exactly as for a local copy.
+ *
+ * TLS: verified against the system CA store (or the file named by the
+ * SSL_CERT_FILE environment variable, as OpenSSL's tools do) unless
+ * no_verify; an untrusted certificate is refused with one line giving its
+ * SHA-256 fingerprint (kind V2K_ERR_HYPERVISOR, exit 8).  The password
+ * goes to libcurl only; messages name user@host, never the password.
+ */
+#ifndef V2K_HTTPS_H
+#define V2K_HTTPS_H
+
+#include <stdbool.h>
+
+#include <curl/curl.h>
+
+#include "bfile-remote.h"
+
+struct https_conf {
+  char *scheme;                 /* "esx", "vpx": for messages */
+  char *host;                   /* name or address ("[::1]" for IPv6) */
+  unsigned port;                /* 443 unless given */
+  bool no_verify;               /* ?no_verify=1 */
+  char *user;                   /* NULL: no HTTP authentication */
+  char *password;
+};
+
+/* Deep copy / free. */
+struct https_conf *https_conf_copy (const struct https_conf *c);
+void https_conf_free (struct https_conf *c);
+
+/* "https://HOST:PORT" (new string). */
+char *https_base_url (const struct https_conf *c);
+
+/* A new easy handle with the connection settings of c (TLS, timeouts,
+ * keep-alive, basic authentication if c->user).  NULL + set_error. */
+CURL *https_handle (const struct https_conf *c);
+
+/* Turn a failed transfer (rc != CURLE_OK) into set_error and a remote
+ * return code: REMOTE_TRANSIENT for what a retry may cure (reset,
+ * timeout, refused), REMOTE_FAILED otherwise; an untrusted certificate
+ * gets its fingerprint fetched and kind V2K_ERR_HYPERVISOR. */
+int https_curl_error (const struct https_conf *c, CURLcode rc,
+                      const char *errbuf);
+
+/* The transport of a remote byte source over the /folder endpoint of
+ * datacenter dc (copied, as is c).  Its paths are
+ * "/vmfs/volumes/DATASTORE/PATH"; siblings may be anywhere under
+ * /vmfs/volumes/ but never use "..". */
+extern const struct remote_ops folder_ops;
+void *folder_transport (const struct https_conf *c, const char *dc);
+
+/* "[DATASTORE] PATH" (a vSphere datastore path) to
+ * "/vmfs/volumes/DATASTORE/PATH"; NULL + set_error if malformed. */
+char *folder_path_from_ds (const char *dspath);
+
+#endif /* V2K_HTTPS_H */

@@ -1,0 +1,16 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# tests/remote.mk: remote inputs.  -ic esx:// / vpx:// against VMware's
+# vSphere API simulator (govmomi, built from tests/vsphere-sim/main.go
+# once per source hash into /var/tmp/v2kvm-vsphere-sim), through a fault-
+# injecting proxy (tests/vsphere-proxy.py); all on 127.0.0.1.
+TESTS += \
+	tests/test-vsphere-cli.sh \
+	tests/test-vsphere-faults.sh \
+	$(NULL)
+EXTRA_DIST += \
+	tests/test-vsphere-cli.sh \
+	tests/test-vsphere-faults.sh \
+	tests/vsphere-functions.sh \
+	tests/vsphere-proxy.py \
+	tests/vsphere-sim/main.go \
+	$(NULL)
