@@ -11,7 +11,7 @@
 # password and no TTY (2).  The password shows nowhere.
 . "$srcdir/functions.sh"
 . "$srcdir/vsphere-functions.sh"
-requires jq qemu-img openssl
+requires jq qemu-img qemu-io openssl
 vsphere_sim_build
 
 # A small guest as ESXi lays it out: 64 MiB flat disk, 5 MiB of data.
@@ -23,7 +23,15 @@ vsphere_esx_dir "$TMP/g1" smallvm "$flat"
 # A guest whose disk file is not on the datastore.
 mkdir "$TMP/g2"
 sed 's|@DISK@|gone.vmdk|' "$srcdir/guests/vmware.vmx.in" >"$TMP/g2/gone.vmx"
-vsphere_sim_start -guest smallvm="$TMP/g1" -guest missingdisk="$TMP/g2"
+# A snapshot chain: monolithicSparse base + delta naming it as parent.
+mkdir "$TMP/g3"
+qemu-img create -q -f vmdk "$TMP/g3/base.vmdk" 32M
+qemu-io -f vmdk -c "write -P 0x11 1M 3M" "$TMP/g3/base.vmdk" >/dev/null
+(cd "$TMP/g3" && qemu-img create -q -f vmdk -b base.vmdk -F vmdk delta.vmdk)
+qemu-io -f vmdk -c "write -P 0x22 2M 1M" "$TMP/g3/delta.vmdk" >/dev/null
+sed 's|@DISK@|delta.vmdk|' "$srcdir/guests/vmware.vmx.in" >"$TMP/g3/chain.vmx"
+vsphere_sim_start -guest smallvm="$TMP/g1" -guest missingdisk="$TMP/g2" \
+  -guest chainvm="$TMP/g3"
 U="esx://root@127.0.0.1:$SIM_PORT/"
 export SSL_CERT_FILE=$TMP/cert.pem     # trust the simulator's certificate
 all_out=$TMP/all-output
@@ -96,6 +104,15 @@ jq -e -s --argjson size $((64 << 20)) '.[-1].ok and .[-1].fetched_bytes >= $size
     and any(.[]; .type == "progress" and has("fetched_bytes"))' \
   "$TMP/convert.json" >/dev/null || fail "no fetched_bytes: $(tail -2 "$TMP/convert.json")"
 echo "convert: $(jq -c -s '.[-1] | {seconds, fetched_bytes}' "$TMP/convert.json")"
+
+# The snapshot chain read through the datastore = qemu's local reading.
+rm -rf "$TMP/out"; mkdir "$TMP/out"
+"$V2KVM" convert -ic "$U" -ip "$PWFILE" chainvm --no-fixup -of raw \
+  -os "$TMP/out" >/dev/null 2>"$TMP/chain.err" ||
+  fail "convert -ic of a snapshot chain failed: $(cat "$TMP/chain.err")"
+qemu-img compare -q -F vmdk "$TMP/out/v2kvm-vmware-sda.raw" "$TMP/g3/delta.vmdk" ||
+  fail "the snapshot chain read remotely differs from qemu's reading"
+echo "snapshot chain (sparse base + delta) identical to qemu-img's reading"
 
 # vCenter: vpx://HOST/DATACENTER lists that datacenter's VMs.
 kill $SIM_PID; wait $SIM_PID 2>/dev/null
