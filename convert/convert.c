@@ -385,7 +385,7 @@ step_serve (struct conv *c)
     CLEANUP_FREE char *name = xasprintf ("overlay%zu", i);
     struct nbd_remote remote = { 0 };
     if (c->vi)
-      vsphere_input_nbd (c->vi, &remote);
+      vsphere_input_nbd (c->vi, dir, &remote);
     d->nbd = nbd_serve (d->local ? d->local : d->gd->path,
                         d->blk->drv->name, d->member, dir,
                         c->vi ? &remote : NULL);

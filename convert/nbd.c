@@ -103,6 +103,8 @@ nbd_serve (const char *disk, const char *format, const char *member,
     };
     size_t i = 10;
     char pwarg[64];
+    CLEANUP_FREE char *statsarg = remote && remote->stats
+      ? xasprintf ("remote-stats=%s", remote->stats) : NULL;
     if (format_arg) argv[i++] = format_arg;
     if (member_arg) argv[i++] = member_arg;
     for (size_t k = 0; remote && remote->args && remote->args[k] && i < 28;
@@ -112,6 +114,8 @@ nbd_serve (const char *disk, const char *format, const char *member,
       snprintf (pwarg, sizeof pwarg, "remote-password=-%d", pw[0]);
       argv[i++] = pwarg;
     }
+    if (statsarg)
+      argv[i++] = statsarg;
     argv[i] = NULL;
     if (!v2k_verbose) {
       int null = open ("/dev/null", O_WRONLY);

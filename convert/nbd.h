@@ -19,6 +19,8 @@ struct nbd_server {
 struct nbd_remote {
   const char *const *args;      /* NULL-terminated "key=value" */
   const char *password;         /* or NULL */
+  const char *stats;            /* file nbdkit writes its bytes fetched
+                                   to when it stops, or NULL */
 };
 
 /* Start nbdkit serving disk (format NULL = probe; member: the disk of an

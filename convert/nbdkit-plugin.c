@@ -17,6 +17,8 @@
 #include <config.h>
 
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,6 +35,7 @@
  * file= is then its "/vmfs/volumes/DATASTORE/PATH". */
 static struct https_conf remote_conf;
 static char *remote_dc;
+static char *remote_stats;      /* remote-stats=: bytes fetched, at exit */
 
 static char *disk_path;
 static char *disk_format;
@@ -58,6 +61,7 @@ remote_config (const char *key, const char *value)
   else if (strcmp (key, "scheme") == 0) field = &remote_conf.scheme;
   else if (strcmp (key, "user") == 0) field = &remote_conf.user;
   else if (strcmp (key, "dc") == 0) field = &remote_dc;
+  else if (strcmp (key, "stats") == 0) field = &remote_stats;
   if (!field) {
     nbdkit_error ("unknown parameter 'remote-%s'", key);
     return -1;
@@ -131,9 +135,26 @@ v2kvm_get_ready (void)
   return 0;
 }
 
+/* Tell v2kvm how many bytes this process fetched (its progress and
+ * result count the whole conversion's network traffic). */
+static void
+write_stats (void)
+{
+  struct remote *r = disk ? remote_of_bfile (disk->file) : NULL;
+  struct remote_stats st;
+  FILE *fp;
+
+  if (!r || !remote_stats || !(fp = fopen (remote_stats, "w")))
+    return;
+  remote_get_stats (r, &st);
+  fprintf (fp, "%" PRIu64 "\n", st.bytes_fetched);
+  fclose (fp);
+}
+
 static void
 v2kvm_unload (void)
 {
+  write_stats ();
   blk_close (disk);
   free (disk_path);
   free (disk_format);
@@ -143,6 +164,7 @@ v2kvm_unload (void)
   free (remote_conf.user);
   free (remote_conf.password);
   free (remote_dc);
+  free (remote_stats);
 }
 
 static void *
@@ -216,7 +238,8 @@ static struct nbdkit_plugin plugin = {
                       "format=<FMT> force a format instead of probing\n"
                       "disk=<N|HREF> the disk of an OVA (1-based or File href)\n"
                       "remote-host=, remote-port=, remote-scheme=, remote-dc=,\n"
-                      "remote-user=, remote-password=-FD, remote-no-verify=1\n"
+                      "remote-user=, remote-password=-FD, remote-no-verify=1,\n"
+                      "remote-stats=FILE (bytes fetched, written at exit)\n"
                       "              file= is on a vSphere datastore",
   .get_ready        = v2kvm_get_ready,
   .unload           = v2kvm_unload,

@@ -3,6 +3,7 @@
 #include <config.h>
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "bfile-remote.h"
@@ -16,6 +17,7 @@ struct vsphere_input {
   struct remote *src;
   char **args;                  /* nbdkit plugin words */
   const char *password;         /* theirs, owned by v */
+  string_vector stats;          /* the NBD servers' byte count files */
 };
 
 int
@@ -57,8 +59,12 @@ vsphere_input_open_disk (struct vsphere_input *vi, const char *path,
 }
 
 void
-vsphere_input_nbd (struct vsphere_input *vi, struct nbd_remote *out)
+vsphere_input_nbd (struct vsphere_input *vi, const char *dir,
+                   struct nbd_remote *out)
 {
+  string_vector_append (&vi->stats, xasprintf ("%s/remote%zu.stats", dir,
+                                                vi->stats.len));
+  out->stats = vi->stats.ptr[vi->stats.len - 1];
   if (!vi->args)
     vi->args = vsphere_plugin_args (vi->v, &vi->password);
   out->args = (const char *const *) vi->args;
@@ -71,10 +77,20 @@ vsphere_input_fetched (void *opaque)
   struct vsphere_input *vi = opaque;
   struct remote_stats st;
 
+  uint64_t total = 0;
+
   if (!vi || !vi->src)
     return 0;
+  for (size_t i = 0; i < vi->stats.len; i++) {
+    FILE *fp = fopen (vi->stats.ptr[i], "r");
+    uint64_t n;
+    if (fp && fscanf (fp, "%" SCNu64, &n) == 1)
+      total += n;
+    if (fp)
+      fclose (fp);
+  }
   remote_get_stats (vi->src, &st);
-  return st.bytes_fetched;
+  return total + st.bytes_fetched;
 }
 
 void
@@ -94,5 +110,8 @@ vsphere_input_close (struct vsphere_input *vi)
   for (size_t i = 0; vi->args && vi->args[i]; i++)
     free (vi->args[i]);
   free (vi->args);
+  for (size_t i = 0; i < vi->stats.len; i++)
+    free (vi->stats.ptr[i]);
+  string_vector_reset (&vi->stats);
   free (vi);
 }

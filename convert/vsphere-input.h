@@ -27,11 +27,13 @@ int vsphere_input_open (const char *uri, const char *password_file,
 struct blk *vsphere_input_open_disk (struct vsphere_input *vi,
                                      const char *path, const char *format);
 
-/* What nbd_serve needs to read the same disks in its own process. */
-void vsphere_input_nbd (struct vsphere_input *vi, struct nbd_remote *out);
+/* What nbd_serve needs to read the same disks in its own process; the
+ * server's byte count goes to a file in dir. */
+void vsphere_input_nbd (struct vsphere_input *vi, const char *dir,
+                        struct nbd_remote *out);
 
-/* Bytes fetched from the server so far by this process (a counter for
- * report_set_network). */
+/* Bytes fetched from the server so far by this process and by the NBD
+ * servers that have stopped (a counter for report_set_network). */
 uint64_t vsphere_input_fetched (void *vi);
 
 /* Log out and free; NULL-safe; keeps the current error. */
