@@ -67,12 +67,16 @@ https_base_url (const struct https_conf *c)
   return xasprintf ("https://%s:%u", c->host, c->port);
 }
 
-/* Ctrl-C stops a transfer at once (libcurl's progress callback). */
+/* Ctrl-C stops a transfer at once (libcurl's progress callback), unless
+ * the handle's CURLOPT_XFERINFODATA points to a true bool (a logout
+ * after Ctrl-C must still go out). */
 static int
 xfer_interrupted (void *opaque, curl_off_t dltotal, curl_off_t dlnow,
                   curl_off_t ultotal, curl_off_t ulnow)
 {
-  (void) opaque; (void) dltotal; (void) dlnow; (void) ultotal; (void) ulnow;
+  (void) dltotal; (void) dlnow; (void) ultotal; (void) ulnow;
+  if (opaque && *(const bool *) opaque)
+    return 0;
   return v2k_interrupted ? 1 : 0;
 }
 

@@ -17,6 +17,7 @@ struct vsphere {
   char *want_dc;                /* vpx: the URI's datacenter */
   CURL *soap;                   /* the API's handle, with its cookie */
   bool logged_in;
+  bool closing;                 /* logging out: not stopped by Ctrl-C */
   enum fault last_fault;
   /* ServiceContent */
   char *root_folder, *prop_collector, *view_manager, *session_manager;

@@ -385,6 +385,7 @@ vsphere_open (const char *uri, const char *password_file)
   curl_easy_setopt (v->soap, CURLOPT_USERNAME, NULL);
   curl_easy_setopt (v->soap, CURLOPT_PASSWORD, NULL);
   curl_easy_setopt (v->soap, CURLOPT_COOKIEFILE, "");
+  curl_easy_setopt (v->soap, CURLOPT_XFERINFODATA, &v->closing);
   if (login (v, password) == -1)
     goto fail;
   memset (password, 0, strlen (password));
@@ -488,6 +489,7 @@ vsphere_close (struct vsphere *v)
     enum v2k_err_kind kind = error_get_kind ();
     CLEANUP_FREE char *body = xasprintf (
       "<_this type=\"SessionManager\">%s</_this>", v->session_manager);
+    v->closing = true;
     xmlNodePtr ret;
     xmlDocPtr doc = soap_call (v, "Logout", body, &ret);
     if (doc)

@@ -7,8 +7,8 @@
 # to the flat disk (qemu-img compare), and each failure is one line with
 # its exit code and leaves nothing: wrong password (3), unknown VM with
 # close names (3), powered-on VM (7), untrusted certificate without
-# no_verify (8, fingerprint = openssl's), disk file missing (3), no
-# password and no TTY (2).  The password shows nowhere.
+# no_verify (8, fingerprint = openssl's), disk file missing (3), host
+# unreachable (3), no password and no TTY (2).  The password shows nowhere.
 . "$srcdir/functions.sh"
 . "$srcdir/vsphere-functions.sh"
 requires jq qemu-img qemu-io openssl
@@ -78,6 +78,8 @@ expect_exit 3 "$V2KVM" convert -ic "$U" -ip "$PWFILE" missingdisk -os "$TMP/out"
 expect_error_match "/vmfs/volumes/LocalDS_0/missingdisk/gone.vmdk': no such file on the datastore"
 expect_exit 2 "$V2KVM" convert -ic "$U" smallvm -os "$TMP/out" </dev/null; keep
 expect_error_match "needs a password: give it in a file with -ip FILE"
+expect_exit 3 "$V2KVM" source list -ic "esx://root@127.0.0.1:1/" -ip "$PWFILE"; keep
+expect_error_match "cannot reach the vSphere API: esx://127.0.0.1:1: .*onnect"
 expect_exit 2 "$V2KVM" convert -ic foo smallvm; keep
 expect_error_match "-ic takes esx://"
 [ -z "$(ls -A "$TMP/out")" ] || fail "a failed conversion left files: $(ls "$TMP/out")"
