@@ -244,6 +244,8 @@ open_disk (struct conv *c, size_t i, bool first_ova)
   d->allocated = blk_allocated (d->blk);
   if (d->allocated < 0)
     return -1;
+  if (c->vi)                    /* HTTP shows no holes: ask vSphere */
+    d->allocated = vsphere_input_allocated (c->vi, d->allocated);
   debug ("disk %zu: '%s': %s%s%s, %" PRIu64 " bytes, %" PRId64
          " allocated", i + 1, d->gd->path, d->blk->drv->name,
          d->blk->subformat ? " " : "",

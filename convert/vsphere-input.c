@@ -18,6 +18,7 @@ struct vsphere_input {
   char **args;                  /* nbdkit plugin words */
   const char *password;         /* theirs, owned by v */
   string_vector stats;          /* the NBD servers' byte count files */
+  uint64_t used;                /* the VM's committed bytes, 0: unknown */
 };
 
 int
@@ -37,6 +38,7 @@ vsphere_input_open (const char *uri, const char *password_file,
       vsphere_read_guest (vi->v, &vm, g, &vi->src) == -1)
     goto fail;
   debug ("%s: guest '%s' at %s", vsphere_display (vi->v), vm.name, vm.vmx);
+  vi->used = vm.used;
   vsphere_vm_free_fields (&vm);
   *out = vi;
   return 0;
@@ -69,6 +71,14 @@ vsphere_input_nbd (struct vsphere_input *vi, const char *dir,
     vi->args = vsphere_plugin_args (vi->v, &vi->password);
   out->args = (const char *const *) vi->args;
   out->password = vi->password;
+}
+
+int64_t
+vsphere_input_allocated (struct vsphere_input *vi, int64_t allocated)
+{
+  if (vi->used > 0 && (uint64_t) allocated > vi->used)
+    return (int64_t) vi->used;
+  return allocated;
 }
 
 uint64_t

@@ -32,6 +32,12 @@ struct blk *vsphere_input_open_disk (struct vsphere_input *vi,
 void vsphere_input_nbd (struct vsphere_input *vi, const char *dir,
                         struct nbd_remote *out);
 
+/* A disk's allocation as the room check should count it: HTTP reads
+ * show no holes (a thin disk looks fully allocated), so at most what
+ * the whole VM uses on its datastores (summary.storage.committed). */
+int64_t vsphere_input_allocated (struct vsphere_input *vi,
+                                 int64_t allocated);
+
 /* Bytes fetched from the server so far by this process and by the NBD
  * servers that have stopped (a counter for report_set_network). */
 uint64_t vsphere_input_fetched (void *vi);
