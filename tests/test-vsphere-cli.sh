@@ -118,8 +118,9 @@ echo "snapshot chain (sparse base + delta) identical to qemu-img's reading"
 
 # vCenter: vpx://HOST/DATACENTER lists that datacenter's VMs.
 kill $SIM_PID; wait $SIM_PID 2>/dev/null
-vsphere_sim_start -model vpx
+vsphere_sim_start -model vpx -guest smallvm="$TMP/g1"
 dc=$(awk '$1 == "datacenter" {print $2}' "$SIM_INFO")
+ds=$(awk '$1 == "datastore" {print $2}' "$SIM_INFO")
 "$V2KVM" source list -ic "vpx://root@127.0.0.1:$SIM_PORT/$dc/DC0_C0/DC0_C0_H0" \
   -ip "$PWFILE" --json >"$TMP/vpx.json" || fail "source list vpx:// failed"
 jq -r '.vms[] | "vm \(.name) \(.power) \(.guest_id // "") \(.firmware) \(.disks | length) \(.nics | length)"' \
@@ -128,7 +129,13 @@ grep '^vm ' "$SIM_INFO" | sort | diff -u - "$TMP/vpx.ours" ||
   fail "vpx:// source list differs from the simulator's inventory"
 expect_exit 3 "$V2KVM" source list -ic "vpx://root@127.0.0.1:$SIM_PORT/NoSuchDC" -ip "$PWFILE"
 expect_error_match "no datacenter called 'NoSuchDC'"
-echo "vpx://: $(wc -l <"$TMP/vpx.ours") VMs in $dc"
+rm -rf "$TMP/out"; mkdir "$TMP/out"
+"$V2KVM" convert -ic "vpx://root@127.0.0.1:$SIM_PORT/$dc/DC0_C0/DC0_C0_H0" \
+  -ip "$PWFILE" smallvm --no-fixup -of raw -os "$TMP/out" >/dev/null 2>&1 ||
+  fail "convert -ic vpx:// failed"
+qemu-img compare -q -f raw -F raw "$TMP/out/v2kvm-vmware-sda.raw" "$flat" ||
+  fail "vpx://: the converted disk differs from the flat file"
+echo "vpx://: $(wc -l <"$TMP/vpx.ours") VMs in $dc (datastore $ds), smallvm converted identical"
 
 ! grep -qF -- "$SIM_PASSWORD" "$all_out" || fail "the password shows in v2kvm's output"
 exit 0
