@@ -330,13 +330,12 @@ vmdk_kdmv_open (struct bfile *file, struct vmdk_kdmv_info *info)
   sp = vmdk_sparse_new (file, "sparse");
   bool at_end = h.gd_off == KDMV_GD_AT_END;
   if (at_end && read_footer (file, &foot) == 0) {
+    /* The footer's header replaces the first one whole (qemu
+     * vmdk_open_vmdk4): mixing them could pair the first header's
+     * compression with the footer's unchecked 1 GiB grains. */
     if (check_header (file, &foot) == -1)
       goto err;
-    h.gd_off = foot.gd_off;
-    h.capacity = foot.capacity;
-    h.grain = foot.grain;
-    h.gtes = foot.gtes;
-    h.flags = foot.flags;
+    h = foot;
     at_end = h.gd_off == KDMV_GD_AT_END;
   }
   info->capacity = h.capacity * VMDK_SECTOR;
