@@ -169,10 +169,16 @@ parse_pax (struct tar_stream *ts, char *buf, size_t len,
   size_t i = 0;
 
   while (i < len && buf[i] != '\0') {
-    char *end;
-    unsigned long rlen = strtoul (buf + i, &end, 10);
-    if (end == buf + i || *end != ' ' || rlen == 0 || rlen > len - i ||
-        buf[i + rlen - 1] != '\n') {
+    /* "%d %s=%s\n", the length in decimal digits only, counting the
+     * whole record (POSIX pax "extended header records"): strtoul
+     * would skip leading whitespace, so a record whose length ends
+     * before its keyword starts could be taken. */
+    size_t rlen = 0, d = i;
+    while (d < len && buf[d] >= '0' && buf[d] <= '9' && rlen <= len)
+      rlen = rlen * 10 + (size_t) (buf[d++] - '0');
+    char *end = buf + d;
+    if (d == i || d >= len || *end != ' ' || rlen > len - i ||
+        rlen < d - i + 2 || buf[i + rlen - 1] != '\n') {
       set_error (EINVAL, "'%s': malformed pax extended header record at "
                  "offset %" PRIu64, ts->name, ts->pos);
       return -1;
