@@ -20,6 +20,11 @@
 #include "ova.h"
 #include "xalloc.h"
 
+/* Decompressed sizes: the declared capacity, capped at the largest
+ * virtual disk any reader accepts (1 PiB), plus overhead (ova.h). */
+#define MAX_GUNZIP_CAPACITY ((uint64_t) 1 << 50)
+#define GUNZIP_SLACK ((uint64_t) 64 << 20)
+
 static int
 tmp_pread (struct bfile *f, void *buf, size_t count, uint64_t offset)
 {
@@ -45,8 +50,22 @@ static const struct bfile_ops tmp_ops = {
   .close = tmp_close,
 };
 
+uint64_t
+ova_gunzip_limit (const char *name, int64_t capacity)
+{
+  if (capacity < 0) {
+    set_error (ENOTSUP, "'%s' is gzip-compressed and the OVF gives its disk "
+               "no capacity: its decompressed size cannot be bounded "
+               "(decompress it first)", name);
+    return 0;
+  }
+  if ((uint64_t) capacity > MAX_GUNZIP_CAPACITY)
+    capacity = (int64_t) MAX_GUNZIP_CAPACITY;
+  return (uint64_t) capacity + (uint64_t) capacity / 8 + GUNZIP_SLACK;
+}
+
 struct bfile *
-ova_gunzip_member (struct bfile *member)
+ova_gunzip_member (struct bfile *member, uint64_t max_out)
 {
   const size_t chunk = 1024 * 1024;
   const char *dir = getenv ("TMPDIR") ? getenv ("TMPDIR") : "/var/tmp";
@@ -82,6 +101,12 @@ ova_gunzip_member (struct bfile *member)
         !(zr == Z_BUF_ERROR && z.avail_in == 0 && inpos < member->size)) {
       set_error (EINVAL, "'%s': gzip data is corrupt or truncated%s%s",
                  member->name, z.msg ? ": " : "", z.msg ? z.msg : "");
+      goto err_z;
+    }
+    if (have > max_out - outpos) {
+      set_error (EINVAL, "'%s': gzip data inflates to more than %" PRIu64
+                 " bytes, more than the disk's declared capacity allows",
+                 member->name, max_out);
       goto err_z;
     }
     if (have > 0 && !is_zero (out, have) &&

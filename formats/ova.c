@@ -518,8 +518,15 @@ open_inner (struct ova *o, const struct ova_disk *d)
     prepend_error ("'%s': disk '%s': ", o->ovf->name, d->href);
     return NULL;
   }
-  if (d->gzip && !(f = ova_gunzip_member (f)))
-    return NULL;
+  if (d->gzip) {
+    uint64_t max = ova_gunzip_limit (f->name, d->capacity);
+    if (max == 0) {
+      bfile_close (f);
+      return NULL;
+    }
+    if (!(f = ova_gunzip_member (f, max)))
+      return NULL;
+  }
   return blk_open_file (f, NULL);
 }
 
