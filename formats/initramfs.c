@@ -16,6 +16,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "checked.h"
 #include "error.h"
 #include "initramfs.h"
 #include "xalloc.h"
@@ -142,21 +143,34 @@ parse_cpio (const char *img, const uint8_t *buf, size_t len,
   }
 }
 
+/* The unpacked size allowed for a main archive of len compressed bytes
+ * (initramfs.h). */
+static size_t
+unpacked_limit (size_t len)
+{
+  size_t lim = len > IRD_MAX_UNPACKED / IRD_MAX_RATIO ? IRD_MAX_UNPACKED
+    : len * IRD_MAX_RATIO;
+
+  return MAX (lim, IRD_MIN_UNPACKED);
+}
+
 static int
-grow (const char *img, uint8_t **out, size_t *cap, size_t need)
+grow (const char *img, uint8_t **out, size_t *cap, size_t need, size_t lim)
 {
   if (need <= *cap)
     return 0;
-  if (need > IRD_MAX_UNPACKED) {
-    set_error (EFBIG, "%s: main archive larger than %zu MiB unpacked", img,
+  if (need > lim) {
+    set_error (EFBIG, "%s: main archive unpacks to more than %zu MiB "
+               "(%d times its compressed size, at most %zu MiB): not an "
+               "initramfs", img, lim >> 20, IRD_MAX_RATIO,
                IRD_MAX_UNPACKED >> 20);
     return -1;
   }
   size_t ncap = *cap ? *cap : 1 << 20;
   while (ncap < need)
     ncap *= 2;
-  if (ncap > IRD_MAX_UNPACKED)
-    ncap = IRD_MAX_UNPACKED;
+  if (ncap > lim)
+    ncap = lim;
   *out = xreallocarray (*out, ncap, 1);
   *cap = ncap;
   return 0;
@@ -168,7 +182,7 @@ gunzip (const char *img, const uint8_t *in, size_t len,
         uint8_t **out, size_t *out_len, size_t *used)
 {
   z_stream z = { 0 };
-  size_t cap = 0;
+  size_t cap = 0, lim = unpacked_limit (len);
   int r;
 
   *out = NULL;
@@ -179,7 +193,7 @@ gunzip (const char *img, const uint8_t *in, size_t len,
   z.next_in = (Bytef *) in;
   z.avail_in = len > UINT32_MAX ? UINT32_MAX : (uInt) len;
   do {
-    if (grow (img, out, &cap, z.total_out + (1 << 20)) == -1)
+    if (grow (img, out, &cap, z.total_out + (1 << 20), lim) == -1)
       goto fail;
     z.next_out = *out + z.total_out;
     z.avail_out = (uInt) (cap - z.total_out);
@@ -207,7 +221,7 @@ unzstd (const char *img, const uint8_t *in, size_t len,
         uint8_t **out, size_t *out_len, size_t *used)
 {
   ZSTD_DCtx *dc = ZSTD_createDCtx ();
-  size_t cap = 0, pos = 0, total = 0;
+  size_t cap = 0, pos = 0, total = 0, lim = unpacked_limit (len);
 
   *out = NULL;
   if (dc == NULL) {
@@ -225,7 +239,7 @@ unzstd (const char *img, const uint8_t *in, size_t len,
     ZSTD_inBuffer zin = { in + pos, fsz, 0 };
     size_t r;
     do {
-      if (grow (img, out, &cap, total + (1 << 20)) == -1)
+      if (grow (img, out, &cap, total + (1 << 20), lim) == -1)
         goto fail;
       ZSTD_outBuffer zout = { *out + total, cap - total, 0 };
       r = ZSTD_decompressStream (dc, &zout, &zin);

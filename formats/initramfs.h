@@ -31,7 +31,14 @@
 #include "vector.h"
 
 /* Caps on untrusted values. */
-#define IRD_MAX_UNPACKED ((size_t) 2 << 30)   /* bytes of the main archive */
+/* Bytes of the unpacked main archive: at most IRD_MAX_RATIO times its
+ * compressed size (IRD_MIN_UNPACKED is always allowed), and never more
+ * than IRD_MAX_UNPACKED.  Debian 12's image for its 6.1 kernel is 32 MiB
+ * of zstd unpacking to 136 MiB (4.2x); a 32 KiB archive that unpacks to
+ * a GiB is a bomb. */
+#define IRD_MAX_UNPACKED ((size_t) 1 << 30)
+#define IRD_MIN_UNPACKED ((size_t) 64 << 20)
+#define IRD_MAX_RATIO 32
 #define IRD_MAX_ENTRIES 1000000
 
 enum ird_codec { IRD_NONE, IRD_GZIP, IRD_ZSTD };
