@@ -8,6 +8,7 @@ libcommon_a_SOURCES = \
 	common/extents.c common/extents.h \
 	common/guest.c common/guest.h \
 	common/guestcaps.c common/guestcaps.h \
+	common/strindex.c common/strindex.h \
 	common/vector.h common/cleanup.h common/checked.h common/iszero.h \
 	common/byteorder.h \
 	$(NULL)

@@ -27,6 +27,7 @@
 #include "checked.h"
 #include "error.h"
 #include "iszero.h"
+#include "strindex.h"
 #include "vmdk.h"
 #include "xalloc.h"
 
@@ -52,7 +53,18 @@ struct vmdk {
   struct blk *parent;           /* == self->backing, or NULL */
   uint32_t cid;                 /* this link's content id */
   bool has_cid;
+  /* While opening the extents: "dev:ino:base" of each sparse file. */
+  string_vector sparse_ids;
+  struct strindex sparse_ix;
 };
+
+static const char *
+sparse_id_at (const void *opaque, size_t i)
+{
+  const struct vmdk *h = opaque;
+
+  return h->sparse_ids.ptr[i];
+}
 
 /* Stop an extents() answer after this many entries (the contract allows
  * stopping early) so a fragmented 2 TB disk is not listed in one call. */
@@ -234,6 +246,22 @@ open_extent (struct vmdk *h, const struct vmdk_desc_extent *e)
                "reading the rest as zeros", name, r.file->name);
     return add_region (h, r);
   }
+  /* Each sparse extent has its own grain directory in its own file; a
+   * file named by several lines (directly or under other names) would
+   * load the same directory once per line: up to MAX_EXTENTS times its
+   * memory, and as many descriptors.  No writer does that: refuse. */
+  char *id = xasprintf ("%ju:%ju:%" PRIu64, (uintmax_t) r.file->dev,
+                        (uintmax_t) r.file->ino, r.file->base);
+  if (strindex_find (&h->sparse_ix, id) >= 0) {
+    set_error (EINVAL, "'%s': extent on line %u uses the sparse file '%s' "
+               "of an earlier extent: each sparse extent needs its own "
+               "file", name, e->line, r.file->name);
+    free (id);
+    bfile_close (r.file);
+    return -1;
+  }
+  string_vector_append (&h->sparse_ids, id);
+  strindex_add (&h->sparse_ix, h->sparse_ids.len - 1);
   r.kind = REG_SPARSE;
   r.sp = open_sparse_file (h, r.file, e);
   if (!r.sp) {
@@ -259,12 +287,18 @@ check_create_type (struct vmdk *h, const struct vmdk_descriptor *d)
 static int
 open_extents (struct vmdk *h, const struct vmdk_descriptor *d)
 {
+  int r = 0;
+
   if (check_create_type (h, d) == -1)
     return -1;
-  for (size_t i = 0; i < d->extents.len; ++i)
-    if (open_extent (h, &d->extents.ptr[i]) == -1)
-      return -1;
-  return 0;
+  h->sparse_ix = (struct strindex) STRINDEX_INIT (false, sparse_id_at, h);
+  for (size_t i = 0; r == 0 && i < d->extents.len; ++i)
+    r = open_extent (h, &d->extents.ptr[i]);
+  strindex_free (&h->sparse_ix);
+  for (size_t i = 0; i < h->sparse_ids.len; ++i)
+    free (h->sparse_ids.ptr[i]);
+  string_vector_reset (&h->sparse_ids);
+  return r;
 }
 
 /* Open the parent link named by d.  A CID mismatch is an error, not a
