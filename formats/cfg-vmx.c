@@ -28,6 +28,7 @@
 #include "cfg.h"
 #include "cleanup.h"
 #include "error.h"
+#include "strindex.h"
 #include "vector.h"
 #include "xalloc.h"
 
@@ -41,7 +42,16 @@ DEFINE_VECTOR_TYPE (kv_vector, struct kv);
 struct vmx {
   const char *path;
   kv_vector kvs;
+  struct strindex ix;           /* key -> position in kvs, any case */
 };
+
+static const char *
+key_at (const void *opaque, size_t i)
+{
+  const struct vmx *v = opaque;
+
+  return v->kvs.ptr[i].key;
+}
 
 static void
 vmx_free (struct vmx *v)
@@ -51,15 +61,18 @@ vmx_free (struct vmx *v)
     free (v->kvs.ptr[i].val);
   }
   kv_vector_reset (&v->kvs);
+  strindex_free (&v->ix);
 }
 
+/* Keys are looked up once per line and dozens of times per device slot:
+ * with tens of thousands of keys a linear search made reading quadratic
+ * (bench/cfg-keys.sh). */
 static struct kv *
 find (const struct vmx *v, const char *key)
 {
-  for (size_t i = 0; i < v->kvs.len; ++i)
-    if (strcasecmp (v->kvs.ptr[i].key, key) == 0)
-      return &v->kvs.ptr[i];
-  return NULL;
+  long i = strindex_find (&v->ix, key);
+
+  return i < 0 ? NULL : &v->kvs.ptr[i];
 }
 
 static struct kv *
@@ -167,6 +180,7 @@ parse_line (struct vmx *v, const char *p, const char *end, int line)
     return 0;
   }
   kv_vector_append (&v->kvs, kv);
+  strindex_add (&v->ix, v->kvs.len - 1);
   return 0;
 }
 
@@ -573,6 +587,7 @@ vmx_parse (const char *buf, size_t len, const char *path, struct guest **out)
   struct vmx v = { .path = path, .kvs = empty_vector };
   int r;
 
+  v.ix = (struct strindex) STRINDEX_INIT (true, key_at, &v);
   *out = guest_new ();
   r = read_vmx (&v, buf, len);
   if (r == 0)

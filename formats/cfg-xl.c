@@ -554,6 +554,7 @@ xl_parse (const char *buf, size_t len, const char *path, struct guest **out)
     xl_xval_free (&x.set[i].v);
   }
   free (x.set);
+  strindex_free (&x.ix);
   return r;
 }
 

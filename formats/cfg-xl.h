@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "strindex.h"
+
 #define MAX_DEPTH 8
 #define MAX_ITEMS 4096
 
@@ -33,7 +35,8 @@ struct xl {
   int line;
   int depth;
   struct setting *set;
-  size_t nset;
+  size_t nset, set_cap;
+  struct strindex ix;           /* key -> position in set */
 };
 
 /* Parse all of x->p .. x->end into x->set: 0, or -1 + set_error naming
