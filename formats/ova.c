@@ -498,6 +498,33 @@ choose_disk (const struct ova *o)
   return (int) i - 1;
 }
 
+static int ova_probe (const uint8_t *head, size_t head_len,
+                      const uint8_t *tail, size_t tail_len);
+
+/* A disk that is itself an OVA or OVF (by the probe that would pick this
+ * driver for it) is refused: opening it would recurse, forever when an
+ * OVF names itself or its own archive, and an appliance is never a disk.
+ * 0, or -1 + set_error. */
+static int
+check_not_appliance (struct ova *o, const struct ova_disk *d,
+                     struct bfile *f)
+{
+  uint8_t head[BLK_PROBE_HEAD], tail[BLK_PROBE_TAIL];
+  size_t head_len = MIN (f->size, (uint64_t) sizeof head);
+  size_t tail_len = MIN (f->size, (uint64_t) sizeof tail);
+
+  if (bfile_pread (f, head, head_len, 0) == -1 ||
+      bfile_pread (f, tail, tail_len, f->size - tail_len) == -1)
+    return -1;
+  if (ova_probe (head, head_len, tail, tail_len) > 0) {
+    set_error (EINVAL, "'%s': disk '%s' is an OVA or OVF itself, not a disk "
+               "image (a reference back to the appliance?)", o->ovf->name,
+               d->href);
+    return -1;
+  }
+  return 0;
+}
+
 static struct blk *
 open_inner (struct ova *o, const struct ova_disk *d)
 {
@@ -526,6 +553,10 @@ open_inner (struct ova *o, const struct ova_disk *d)
     }
     if (!(f = ova_gunzip_member (f, max)))
       return NULL;
+  }
+  if (check_not_appliance (o, d, f) == -1) {
+    bfile_close (f);
+    return NULL;
   }
   return blk_open_file (f, NULL);
 }
