@@ -17,6 +17,17 @@ static _Thread_local int last_errno;
 static _Thread_local enum v2k_err_kind last_kind;
 static _Thread_local const char *last_code;
 
+/* Messages are one line (README: a one-line error naming the file):
+ * they often quote the input (a config value, a member name), whose
+ * control characters -- a newline above all -- become '?'. */
+static void
+one_line (char *s)
+{
+  for (; *s; ++s)
+    if ((unsigned char) *s < 0x20 || *s == 0x7f)
+      *s = '?';
+}
+
 bool v2k_verbose = false;
 bool v2k_quiet = false;
 void (*warning_hook) (const char *msg) = NULL;
@@ -43,6 +54,7 @@ set_error (int errnum, const char *fmt, ...)
   va_start (ap, fmt);
   vsnprintf (last_msg, sizeof last_msg, fmt, ap);
   va_end (ap);
+  one_line (last_msg);
   last_errno = errnum;
   last_kind = V2K_ERR_AUTO;
   last_code = NULL;
@@ -63,6 +75,7 @@ set_error_errno (const char *fmt, ...)
   len = strlen (last_msg);
   snprintf (last_msg + len, sizeof last_msg - len, ": %s",
             strerror_r (saved, strerr, sizeof strerr));
+  one_line (last_msg);
   last_errno = saved;
   last_kind = V2K_ERR_AUTO;
   last_code = NULL;
@@ -129,6 +142,7 @@ prepend_error (const char *fmt, ...)
   memcpy (last_msg, prefix, plen);
   memcpy (last_msg + plen, old, sizeof last_msg - plen - 1);
   last_msg[sizeof last_msg - 1] = '\0';
+  one_line (last_msg);
 }
 
 const char *
