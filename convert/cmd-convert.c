@@ -115,7 +115,7 @@ enum {
   OPT_OS = 256, OPT_OC, OPT_OF, OPT_OA, OPT_ON, OPT_NETWORK, OPT_BRIDGE,
   OPT_ROOT, OPT_NOTRIM, OPT_REBUILD_INITRAMFS, OPT_NOVERIFY, OPT_NOFIXUP, OPT_PRINT, OPT_MACHINE,
   OPT_ACCEL, OPT_DOMTYPE, OPT_GRAPHICS, OPT_REPLACE, OPT_MAC, OPT_VIRTIOWIN,
-  OPT_BLOCKDRV,
+  OPT_BLOCKDRV, OPT_IT,
 };
 
 static const struct option longopts[] = {
@@ -123,6 +123,7 @@ static const struct option longopts[] = {
   { "input", required_argument, NULL, 'i' },
   { "ic", required_argument, NULL, OPT_IC },
   { "ip", required_argument, NULL, OPT_IP },
+  { "it", required_argument, NULL, OPT_IT },
   { "o", required_argument, NULL, 'o' },
   { "output", required_argument, NULL, 'o' },
   { "os", required_argument, NULL, OPT_OS },
@@ -173,6 +174,11 @@ take_option (struct convert_options *o, int c, char *arg, const char *where)
   case 'i': o->input_type = arg; break;
   case OPT_IC: o->input_conn = arg; break;
   case OPT_IP: o->input_password = arg; break;
+  case OPT_IT:
+    if (strcmp (arg, "ssh") != 0)
+      return bad ("convert: -it: the only input transport is 'ssh'");
+    o->input_transport = arg;
+    break;
   case 'o': o->output.type = arg; break;
   case OPT_OS: o->output.storage = arg; break;
   case OPT_OC: o->output.uri = arg; break;
@@ -277,6 +283,10 @@ check_options (struct convert_options *o)
   if (o->nsources > 1 && strcmp (o->input_type, "disk") != 0)
     return bad ("convert: -i %s takes one source; only -i disk "
                         "takes several", o->input_type);
+  if (o->input_transport && strcmp (o->input_type, "vmx") &&
+      strcmp (o->input_type, "xl") && strcmp (o->input_type, "xm") &&
+      strcmp (o->input_type, "libvirtxml"))
+    return bad ("convert: -it ssh is for -i vmx, xl, xm or libvirtxml");
   if (o->output.uri && (!o->output.type ||
                         strcmp (o->output.type, "libvirt") != 0))
     return bad ("convert: -oc is for -o libvirt");

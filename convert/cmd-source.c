@@ -30,6 +30,7 @@
 #include "error.h"
 #include "guestcaps.h"
 #include "vsphere.h"
+#include "ssh-input.h"
 #include "xalloc.h"
 
 #define MAX_NETMAPS 64
@@ -37,6 +38,7 @@
 struct source_args {
   const char *type, *path, *domain_type, *graphics;
   const char *conn, *password;  /* -ic URI -ip FILE: path is a VM name */
+  const char *transport;        /* -it ssh: path is an ssh:// URL */
   bool json;
   struct domxml_netmap maps[MAX_NETMAPS];
   size_t nmaps;
@@ -73,6 +75,13 @@ read_guest (const struct source_args *a, struct guest **g)
     return r;
   }
 
+  if (a->transport) {           /* only the configuration is read */
+    struct ssh_input *si;
+    int r = ssh_input_open (a->type ? reader_for (a->type) : NULL, a->path,
+                            &si, g);
+    ssh_input_close (si);
+    return r;
+  }
   if (strcmp (a->path, "-") == 0 && a->type && strcmp (a->type, "xva") == 0)
     return archive_read_guest ("-", g);       /* only ova.xml is read */
   if (strcmp (a->path, "-") != 0 &&
@@ -124,6 +133,7 @@ parse_args (int argc, char **argv, struct source_args *a, bool xml)
     { "input", required_argument, NULL, 'i' },
     { "ic", required_argument, NULL, 'c' },
     { "ip", required_argument, NULL, 'p' },
+    { "it", required_argument, NULL, 't' },
     { "json", no_argument, NULL, 'j' },
     { "network", required_argument, NULL, 'n' },
     { "bridge", required_argument, NULL, 'b' },
@@ -140,6 +150,11 @@ parse_args (int argc, char **argv, struct source_args *a, bool xml)
     case 'i': a->type = optarg; break;
     case 'c': a->conn = optarg; break;
     case 'p': a->password = optarg; break;
+    case 't':
+      if (strcmp (optarg, "ssh") != 0)
+        return usage_error ("-it: the only input transport is 'ssh'");
+      a->transport = optarg;
+      break;
     case 'j': a->json = true; break;
     case 'd': a->domain_type = optarg; break;
     case 'g': a->graphics = optarg; break;

@@ -33,6 +33,7 @@
 #include "qemu-script.h"
 #include "scratch.h"
 #include "vsphere-input.h"
+#include "ssh-input.h"
 #include "writer.h"
 #include "xalloc.h"
 #include "xva-convert.h"
@@ -121,6 +122,11 @@ convert_read_guest (const struct convert_options *o, struct guest **g)
     *g = guest_from_disks (o->sources, o->nsources);
     r = 0;
   }
+  else if (o->input_transport) {
+    struct ssh_input *si;
+    r = ssh_input_open (reader_name (type), o->sources[0], &si, g);
+    ssh_input_close (si);
+  }
   else if (!strcmp (type, "ova") || !strcmp (type, "ovf") ||
            !strcmp (type, "xva"))
     r = archive_read_guest (o->sources[0], g);
@@ -176,6 +182,12 @@ step_source (struct conv *c)
       return -1;
     report_set_network (c->rep, vsphere_input_fetched, c->vi);
   }
+  else if (o->input_transport) {      /* the session stays for the disks */
+    if (ssh_input_open (reader_name (type), o->sources[0], &c->si,
+                        &c->g) == -1 || name_guest (o, c->g) == -1)
+      return -1;
+    report_set_network (c->rep, ssh_input_fetched, c->si);
+  }
   else if (convert_read_guest (o, &c->g) == -1)
     return -1;
   c->name = c->g->name;
@@ -198,6 +210,8 @@ step_source (struct conv *c)
     if (c->archive && !c->xva)
       d->member = d->gd->ref;
     d->rd.source = d->gd->path;
+    if (c->si)
+      d->rd.source = d->url = ssh_input_url (c->si, d->gd->path);
   }
   return 0;
 }
@@ -235,6 +249,7 @@ open_disk (struct conv *c, size_t i, bool first_ova)
   archive_options.verified_elsewhere = d->member && !first_ova;
   blk_raw_expected = d->gd->format && strcmp (d->gd->format, "raw") == 0;
   d->blk = c->vi ? vsphere_input_open_disk (c->vi, d->gd->path, NULL)
+    : c->si ? ssh_input_open_disk (c->si, d->gd->path, NULL)
     : blk_open (d->gd->path, NULL);
   blk_raw_expected = false;
   archive_options.verified_elsewhere = false;
@@ -388,7 +403,9 @@ step_serve (struct conv *c)
     struct nbd_remote remote = { 0 };
     if (c->vi)
       vsphere_input_nbd (c->vi, dir, &remote);
-    d->nbd = nbd_serve (d->local ? d->local : d->gd->path,
+    /* -it ssh: the plugin opens file=ssh://... on the same host itself
+     * (remote/ssh.h; the agent and ~/.ssh come with the environment). */
+    d->nbd = nbd_serve (d->local ? d->local : d->url ? d->url : d->gd->path,
                         d->blk->drv->name, d->member, dir,
                         c->vi ? &remote : NULL);
     if (!d->nbd)
@@ -752,6 +769,7 @@ conv_release (struct conv *c)
     blk_close (c->d[i].blk);
     free (c->d[i].overlay);
     free (c->d[i].local);
+    free (c->d[i].url);
   }
   scratch_cleanup ();
   if (c->t)
@@ -761,6 +779,7 @@ conv_release (struct conv *c)
   fixup_result_free (&c->fx);
   free (c->d);
   xva_stream_close (c->xs);
+  ssh_input_close (c->si);
   free (c->metadata);
   guest_free (c->g);
   vsphere_input_close (c->vi);  /* logs out */

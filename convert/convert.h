@@ -41,6 +41,7 @@ struct convert_options {
                                    vsphere */
   const char *input_conn;       /* -ic esx://... / vpx://... (vsphere) */
   const char *input_password;   /* -ip FILE: its first line */
+  const char *input_transport;  /* -it ssh: the source is an ssh:// URL */
   char **sources;               /* one config / archive, or the disks; for
                                    vsphere the VM's name */
   size_t nsources;

@@ -25,6 +25,7 @@ v2kvm_SOURCES = \
 	convert/convert-report.c convert/convert-report.h \
 	convert/qemu-script.c convert/qemu-script.h \
 	convert/vsphere-input.c convert/vsphere-input.h \
+	convert/ssh-input.c convert/ssh-input.h \
 	$(NULL)
 v2kvm_CFLAGS = $(AM_CFLAGS)
 v2kvm_LDADD = $(FIXUPS_LIBS) $(OUTPUT_LIBS) $(REMOTE_LIBS) $(FORMATS_LIBS)
@@ -37,12 +38,14 @@ v2kvmplugindir = $(pkglibdir)
 v2kvmplugin_PROGRAMS = nbdkit-v2kvm-plugin.so
 nbdkit_v2kvm_plugin_so_SOURCES = convert/nbdkit-plugin.c \
 	remote/https.c remote/https.h \
+	remote/ssh.c remote/ssh.h \
 	$(libformats_a_SOURCES) $(libcommon_a_SOURCES)
 nbdkit_v2kvm_plugin_so_CFLAGS = $(libformats_a_CFLAGS) $(CURL_CFLAGS) \
-	-fPIC -fvisibility=hidden
+	$(LIBSSH_CFLAGS) -fPIC -fvisibility=hidden
 nbdkit_v2kvm_plugin_so_LDFLAGS = -shared
 nbdkit_v2kvm_plugin_so_LDADD = $(ZLIB_LIBS) $(LIBDEFLATE_LIBS) $(ZSTD_LIBS) \
-	$(LIBXML2_LIBS) $(LIBCRYPTO_LIBS) $(CURL_LIBS) $(PTHREAD_LIBS)
+	$(LIBXML2_LIBS) $(LIBCRYPTO_LIBS) $(CURL_LIBS) $(LIBSSH_LIBS) \
+	$(PTHREAD_LIBS)
 
 # The man page is generated from docs/v2kvm.pod.
 dist_man_MANS += v2kvm.1

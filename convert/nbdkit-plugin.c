@@ -13,7 +13,11 @@
  * The plugin is a thin adapter (nbdkit docs/nbdkit-plugin.pod): one blk
  * opened at startup, shared by all connections; requests run in parallel
  * because blk pread/extents are thread-safe (formats/blk.h); our extents
- * become NBD block status, so qemu and nbdcopy skip holes too. */
+ * become NBD block status, so qemu and nbdcopy skip holes too.
+ *
+ * file=ssh://[USER@]HOST[:PORT]/PATH: the disk is on a host reached over
+ * SSH (-it ssh, remote/ssh.h), read through the remote byte source with
+ * the agent and ~/.ssh of the environment v2kvm started us in. */
 #include <config.h>
 
 #include <errno.h>
@@ -30,6 +34,7 @@
 #include "blk.h"
 #include "error.h"
 #include "https.h"
+#include "ssh.h"
 
 /* remote-*=: the disk is on a vSphere datastore (remote/https.h);
  * file= is then its "/vmfs/volumes/DATASTORE/PATH". */
@@ -98,7 +103,8 @@ v2kvm_config (const char *key, const char *value)
 {
   if (strcmp (key, "file") == 0) {
     free (disk_path);
-    disk_path = nbdkit_absolute_path (value);
+    disk_path = strncmp (value, "ssh://", 6) == 0 ? strdup (value)
+      : nbdkit_absolute_path (value);
     return disk_path ? 0 : -1;
   }
   if (strcmp (key, "format") == 0) {
@@ -118,6 +124,23 @@ v2kvm_config (const char *key, const char *value)
   return -1;
 }
 
+/* file=ssh://...: the disk on the host, through the remote byte source. */
+static struct blk *
+ssh_disk (void)
+{
+  struct ssh_url u;
+  struct remote *r;
+  struct bfile *f;
+
+  if (ssh_url_parse (disk_path, &u) == -1)
+    return NULL;
+  r = ssh_remote_new (&u, NULL);
+  f = remote_open (r, u.path);
+  remote_unref (r);             /* the bfile keeps it */
+  ssh_url_free (&u);
+  return f ? blk_open_file (f, disk_format) : NULL;
+}
+
 static int
 v2kvm_get_ready (void)
 {
@@ -127,7 +150,9 @@ v2kvm_get_ready (void)
   }
   /* The manifest of an OVA is checked by v2kvm, which started us. */
   archive_options.verified_elsewhere = true;
-  disk = remote_conf.host ? remote_disk () : blk_open (disk_path, disk_format);
+  disk = remote_conf.host ? remote_disk ()
+    : strncmp (disk_path, "ssh://", 6) == 0 ? ssh_disk ()
+    : blk_open (disk_path, disk_format);
   if (!disk) {
     nbdkit_error ("%s", get_error ());
     return -1;

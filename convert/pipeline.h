@@ -21,6 +21,7 @@ struct cdisk {
   struct guest_disk *gd;
   const char *member;           /* OVA: File href of the disk; else NULL */
   char *local;                  /* XVA: the disk streamed to scratch */
+  char *url;                    /* -it ssh: ssh://HOST/PATH of the disk */
   struct blk *blk;              /* the source through our readers */
   int64_t allocated;
   struct nbd_server *nbd;
@@ -37,6 +38,7 @@ struct conv {
   bool archive;                 /* -i ova/ovf/xva */
   bool xva;
   struct xva_stream *xs;        /* XVA on stdin: read once, ova.xml done */
+  struct ssh_input *si;         /* -it ssh: the host the disks are on */
   size_t n;
   struct cdisk *d;
   struct output *out;

@@ -11,6 +11,8 @@ PKGS=(
   libguestfs-dev libvirt-dev
   # remote inputs (remote/: HTTPS, the vSphere API)
   libcurl4-openssl-dev
+  # remote/ssh.c: SFTP and exec channels (-it ssh)
+  libssh-dev
   # run-time helpers and test oracles
   qemu-utils qemu-system-x86 ovmf
   libguestfs-tools guestfish linux-image-amd64
@@ -31,6 +33,9 @@ PKGS=(
   # vSphere API simulator for the -ic esx:// tests (tests/vsphere-sim,
   # built offline from /usr/share/gocode)
   golang-go golang-github-vmware-govmomi-dev
+  # tests/ssh-functions.sh: a throwaway sshd on 127.0.0.1, its keys and
+  # agent (virt-v2v -it ssh uses nbdkit's ssh plugin, in package nbdkit)
+  openssh-server openssh-client
   # the incumbent, for side-by-side tests and benchmarks
   virt-v2v
 )

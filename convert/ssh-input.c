@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* v2kvm: -it ssh (see ssh-input.h). */
+#include <config.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bfile-remote.h"
+#include "cfg.h"
+#include "cleanup.h"
+#include "error.h"
+#include "ssh-input.h"
+#include "ssh.h"
+#include "xalloc.h"
+
+struct ssh_input {
+  struct ssh_url u;
+  char *prefix;
+  struct remote *r;
+};
+
+int
+ssh_input_open (const char *reader, const char *url, struct ssh_input **si,
+                struct guest **g)
+{
+  struct ssh_input *s = xzalloc (sizeof *s);
+  CLEANUP_FREE char *buf = NULL;
+  size_t len = 0;
+
+  *si = NULL;
+  *g = NULL;
+  if (ssh_url_parse (url, &s->u) == -1) {
+    free (s);
+    return -1;
+  }
+  s->prefix = ssh_url_prefix (&s->u);
+  s->r = ssh_remote_new (&s->u, NULL);
+  buf = remote_slurp (s->r, s->u.path, CFG_MAX_FILE, &len);
+  if (!buf || cfg_read_buffer (reader, buf, len, s->u.path, g) == -1) {
+    ssh_input_close (s);
+    return -1;
+  }
+  *si = s;
+  return 0;
+}
+
+struct blk *
+ssh_input_open_disk (struct ssh_input *si, const char *path,
+                     const char *format)
+{
+  struct bfile *f = remote_open (si->r, path);
+
+  return f ? blk_open_file (f, format) : NULL;
+}
+
+char *
+ssh_input_url (const struct ssh_input *si, const char *path)
+{
+  return xasprintf ("%s%s", si->prefix, path);
+}
+
+uint64_t
+ssh_input_fetched (void *opaque)
+{
+  struct ssh_input *si = opaque;
+  struct remote_stats st;
+
+  remote_get_stats (si->r, &st);
+  return st.bytes_fetched;
+}
+
+void
+ssh_input_close (struct ssh_input *si)
+{
+  if (!si)
+    return;
+  remote_unref (si->r);
+  ssh_url_free (&si->u);
+  free (si->prefix);
+  free (si);
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* v2kvm: -it ssh: a guest whose configuration and disks are files on a
+ * host reached over SSH (remote/ssh.h).  The configuration is read over
+ * SFTP and parsed by the usual reader; every disk it names is opened on
+ * the same host through the same remote source (one pool of SSH
+ * sessions, one cache, one byte counter), with the usual disk readers
+ * (VMDK chains with their snapshot deltas, block devices, ...). */
+#ifndef V2K_SSH_INPUT_H
+#define V2K_SSH_INPUT_H
+
+#include <stdint.h>
+
+#include "blk.h"
+#include "guest.h"
+
+struct ssh_input;
+
+/* Read the configuration at url (ssh://[USER@]HOST[:PORT]/PATH) with the
+ * config reader reader ("vmx", "xl", "libvirt-xml"; NULL probes).  0
+ * with *si and *g (disk paths are paths on the host), or -1 +
+ * set_error. */
+int ssh_input_open (const char *reader, const char *url,
+                    struct ssh_input **si, struct guest **g);
+
+/* Open the disk at path on the host (format NULL = probe).  NULL +
+ * set_error. */
+struct blk *ssh_input_open_disk (struct ssh_input *si, const char *path,
+                                 const char *format);
+
+/* The URL of path on the host, for nbdkit's plugin (caller frees). */
+char *ssh_input_url (const struct ssh_input *si, const char *path);
+
+/* Payload bytes received so far (for the network rate). */
+uint64_t ssh_input_fetched (void *si);
+
+/* Close; NULL-safe. */
+void ssh_input_close (struct ssh_input *si);
+
+#endif /* V2K_SSH_INPUT_H */

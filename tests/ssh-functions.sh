@@ -1,0 +1,125 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# tests/ssh-functions.sh: a real OpenSSH server on 127.0.0.1 for the
+# tests of -it ssh.  Source after functions.sh:
+#   . "$srcdir/functions.sh"
+#   . "$srcdir/ssh-functions.sh"
+#
+#   ssh_start             start Debian's /usr/sbin/sshd -D on 127.0.0.1
+#                         on a free port, with a throwaway ed25519 host
+#                         key, public-key login only, SFTP (internal-sftp),
+#                         for the user running the test; a throwaway user
+#                         key loaded in an ssh-agent the test starts
+#                         (SSH_AUTH_SOCK exported); HOME pointed at
+#                         $SSH_HOME, whose .ssh/known_hosts holds the host
+#                         key (v2kvm takes ~ from $HOME, as ssh does for
+#                         the shell's ~).  Sets SSH_PORT, SSH_USER,
+#                         SSH_URL (ssh://USER@127.0.0.1:PORT), SSH_DIR.
+#                         sshd and the agent are stopped by PID at exit.
+#                         Skips (77) when sshd or the client tools are
+#                         not installed.  Bounded waits (20 s).
+#   ssh_run CMD...        run CMD on the server with OpenSSH's client
+#                         (the oracle), as the test user
+#   ssh_kill_sessions     kill the sshd processes serving the current
+#                         connections (children of the listener), by PID
+#   ssh_stop_listener     stop the listening sshd (existing sessions die
+#                         with ssh_kill_sessions); no new connection works
+SSHD=${V2KVM_SSHD:-/usr/sbin/sshd}
+SSH_PID= SSH_AGENT_PID=
+
+_ssh_free_port () {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+ssh_start () {
+  local i ok
+  requires ssh ssh-keygen ssh-agent ssh-add python3
+  [ -x "$SSHD" ] || skip "$SSHD is not installed (openssh-server)"
+  SSH_DIR=$TMP/sshd SSH_HOME=$TMP/ssh-home
+  SSH_USER=$(id -un)
+  mkdir -p "$SSH_DIR" "$SSH_HOME/.ssh"
+  chmod 700 "$SSH_HOME/.ssh"
+  [ -d /run/sshd ] || mkdir -p /run/sshd   # sshd's privilege separation dir
+  ssh-keygen -q -t ed25519 -N '' -C v2kvm-test-host -f "$SSH_DIR/host_key" ||
+    fail "ssh-keygen (host)"
+  ssh-keygen -q -t ed25519 -N '' -C v2kvm-test-user -f "$SSH_DIR/user_key" ||
+    fail "ssh-keygen (user)"
+  cp "$SSH_DIR/user_key.pub" "$SSH_DIR/authorized_keys"
+
+  for i in 1 2 3; do                 # a free port can be taken meanwhile
+    SSH_PORT=$(_ssh_free_port)
+    cat >"$SSH_DIR/sshd_config" <<EOC
+Port $SSH_PORT
+ListenAddress 127.0.0.1
+HostKey $SSH_DIR/host_key
+PidFile $SSH_DIR/sshd.pid
+AuthorizedKeysFile $SSH_DIR/authorized_keys
+AuthenticationMethods publickey
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin prohibit-password
+UsePAM no
+StrictModes no
+MaxSessions 32
+MaxStartups 64
+Subsystem sftp internal-sftp
+LogLevel VERBOSE
+EOC
+    "$SSHD" -D -f "$SSH_DIR/sshd_config" -E "$SSH_DIR/sshd.log" </dev/null &
+    SSH_PID=$!
+    cleanup_fn ssh_stop_all
+    ok=
+    for _ in $(seq 1 40); do
+      kill -0 "$SSH_PID" 2>/dev/null || break
+      if timeout 5 ssh-keyscan -T 2 -p "$SSH_PORT" -t ed25519 127.0.0.1 \
+           >"$SSH_DIR/scan" 2>/dev/null && [ -s "$SSH_DIR/scan" ]; then
+        ok=1; break
+      fi
+      sleep 0.5
+    done
+    [ -n "$ok" ] && break
+    kill "$SSH_PID" 2>/dev/null; wait "$SSH_PID" 2>/dev/null; SSH_PID=
+  done
+  [ -n "$ok" ] || fail "sshd did not start: $(tail -5 "$SSH_DIR/sshd.log")"
+  # known_hosts: the host key as ssh-keyscan saw it ([127.0.0.1]:PORT).
+  cp "$SSH_DIR/scan" "$SSH_HOME/.ssh/known_hosts"
+  export HOME=$SSH_HOME
+  eval "$(ssh-agent -s -a "$SSH_DIR/agent.sock")" >/dev/null ||
+    fail "ssh-agent did not start"
+  export SSH_AUTH_SOCK SSH_AGENT_PID
+  ssh-add -q "$SSH_DIR/user_key" 2>/dev/null || fail "ssh-add failed"
+  SSH_URL="ssh://$SSH_USER@127.0.0.1:$SSH_PORT"
+  ssh_run true || fail "OpenSSH's client cannot log in: $(tail -5 "$SSH_DIR/sshd.log")"
+}
+
+ssh_run () {
+  ssh -q -p "$SSH_PORT" -o BatchMode=yes -o ConnectTimeout=10 \
+      -o UserKnownHostsFile="$SSH_HOME/.ssh/known_hosts" \
+      -o StrictHostKeyChecking=yes "$SSH_USER@127.0.0.1" "$@"
+}
+
+# PIDs of the sshd processes serving connections (children of listener).
+_ssh_sessions () {
+  [ -n "$SSH_PID" ] && ps -o pid= --ppid "$SSH_PID" 2>/dev/null
+}
+
+ssh_kill_sessions () {
+  local p
+  for p in $(_ssh_sessions); do kill "$p" 2>/dev/null; done
+}
+
+ssh_stop_listener () {
+  [ -n "$SSH_PID" ] || return 0
+  kill "$SSH_PID" 2>/dev/null
+  wait "$SSH_PID" 2>/dev/null
+}
+
+ssh_stop_all () {
+  local p sessions
+  sessions=$(_ssh_sessions)
+  ssh_stop_listener
+  for p in $sessions; do kill "$p" 2>/dev/null; done
+  [ -n "$SSH_AGENT_PID" ] && kill "$SSH_AGENT_PID" 2>/dev/null
+  SSH_PID= SSH_AGENT_PID=
+  return 0
+}

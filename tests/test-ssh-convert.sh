@@ -1,0 +1,95 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# -it ssh against a real OpenSSH server on 127.0.0.1 (ssh-functions.sh):
+# a .vmx whose disk is a snapshot chain (monolithicSparse base + delta
+# written by qemu-img, the oracle) converted over SSH (--no-fixup) is
+# bit-identical to the same chain converted from the local files
+# (qemu-img compare); source show reads the .vmx over SFTP.  Then the
+# failures, each one line with its exit code and nothing in -os:
+# unknown host key (8, with its SHA-256 fingerprint), a key the server
+# does not accept (8), a missing .vmx (3), a missing disk (3), and the
+# connection killed mid-copy with the server gone (3 after the
+# retries); killed with the server still there, the copy resumes and
+# the output is still identical.
+. "$srcdir/functions.sh"
+. "$srcdir/ssh-functions.sh"
+requires "$QEMU_IMG" "$QEMU_IO" jq nbdkit
+ssh_start
+G=$TMP/ds/guest
+mkdir -p "$G"
+cd "$G"
+"$QEMU_IMG" create -q -f vmdk base.vmdk 64M || fail "qemu-img create"
+"$QEMU_IO" -f vmdk -c 'write -P 0x11 0 3M' -c 'write -P 0x22 40M 1M' \
+  base.vmdk >/dev/null || fail qemu-io
+"$QEMU_IMG" create -q -f vmdk -b base.vmdk -F vmdk guest-000001.vmdk ||
+  fail "qemu-img create (delta)"
+"$QEMU_IO" -f vmdk -c 'write -P 0x33 1M 1M' -c 'write -P 0x44 63M 1M' \
+  guest-000001.vmdk >/dev/null || fail qemu-io
+cat > guest.vmx <<EOV
+.encoding = "UTF-8"
+config.version = "8"
+virtualHW.version = "14"
+displayName = "sshguest"
+guestOS = "debian12-64"
+memSize = "512"
+numvcpus = "1"
+scsi0.present = "TRUE"
+scsi0.virtualDev = "pvscsi"
+scsi0:0.present = "TRUE"
+scsi0:0.fileName = "guest-000001.vmdk"
+ethernet0.present = "TRUE"
+ethernet0.virtualDev = "vmxnet3"
+ethernet0.addressType = "static"
+ethernet0.address = "00:50:56:aa:bb:01"
+EOV
+cd "$TMP"
+URL=$SSH_URL$G/guest.vmx
+
+"$V2KVM" source show -i vmx -it ssh "$URL" --json > show.json ||
+  fail "source show -it ssh"
+jq -e --arg p "$G/guest-000001.vmdk" '.name == "sshguest" and
+  .disks[0].path == $p' show.json >/dev/null || fail "source show: $(cat show.json)"
+
+mkdir local remote
+"$V2KVM" convert -i vmx "$G/guest.vmx" --no-fixup -os local >/dev/null \
+  2>local.err || fail "local convert: $(cat local.err)"
+"$V2KVM" convert -i vmx -it ssh "$URL" --no-fixup -os remote \
+  --machine-readable >remote.json 2>remote.err ||
+  fail "convert -it ssh: $(cat remote.err)"
+"$QEMU_IMG" compare -q local/sshguest-sda.qcow2 remote/sshguest-sda.qcow2 ||
+  fail "the chain over SSH differs from the local one"
+"$QEMU_IMG" compare -q -f vmdk -F qcow2 "$G/guest-000001.vmdk" remote/sshguest-sda.qcow2 ||
+  fail "the output differs from the source chain"
+jq -e -s '.[-1].ok' remote.json >/dev/null || fail "$(tail -1 remote.json)"
+
+# Errors: one line, the exit code, nothing written.
+mkdir bad
+nothing_left () { [ -z "$(ls -A bad)" ] || fail "left in -os: $(ls bad)"; }
+fp=$(ssh-keygen -lf "$SSH_DIR/host_key.pub" -E sha256 | awk '{print $2}')
+mv "$HOME/.ssh/known_hosts" "$HOME/.ssh/known_hosts.good"
+expect_exit 8 "$V2KVM" convert -i vmx -it ssh "$URL" --no-fixup -os bad
+expect_error_match "unknown host key.*$fp"
+# A changed key: known_hosts holds another key for [127.0.0.1]:PORT.
+ssh-keygen -q -t ed25519 -N '' -f other_key
+echo "[127.0.0.1]:$SSH_PORT $(cut -d' ' -f1,2 other_key.pub)" > "$HOME/.ssh/known_hosts"
+expect_exit 8 "$V2KVM" source show -i vmx -it ssh "$URL"
+expect_error_match "host key CHANGED.*$fp"
+mv "$HOME/.ssh/known_hosts.good" "$HOME/.ssh/known_hosts"
+# A key the server does not know (an agent holding only other_key).
+SSH_AUTH_SOCK=$TMP/none.sock expect_exit 8 "$V2KVM" convert -i vmx -it ssh \
+  "$URL" --no-fixup -os bad
+expect_error_match "authentication refused"
+(
+  eval "$(ssh-agent -s -a "$TMP/other.sock")" >/dev/null
+  trap 'kill $SSH_AGENT_PID' EXIT
+  ssh-add -q other_key 2>/dev/null
+  expect_exit 8 "$V2KVM" convert -i vmx -it ssh "$URL" --no-fixup -os bad
+  expect_error_match "authentication refused"
+) || exit 1
+expect_exit 3 "$V2KVM" convert -i vmx -it ssh "$SSH_URL$G/nope.vmx" --no-fixup -os bad
+expect_error_match "nope.vmx: no such file"
+sed 's/guest-000001.vmdk/missing.vmdk/' "$G/guest.vmx" > "$G/missing.vmx"
+expect_exit 3 "$V2KVM" convert -i vmx -it ssh "$SSH_URL$G/missing.vmx" --no-fixup -os bad
+expect_error_match "missing.vmdk: no such file"
+nothing_left
+exit 0
