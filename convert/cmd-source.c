@@ -96,7 +96,7 @@ read_guest (const struct source_args *a, struct guest **g)
 }
 
 static const char show_usage[] =
-"usage: v2kvm source show -i TYPE SOURCE [--json]\n"
+"usage: v2kvm source show -i TYPE [-it ssh] SOURCE [--json]\n"
 "       v2kvm source show -ic esx://...|vpx://... [-ip FILE] GUEST [--json]\n"
 "\n"
 "Print what v2kvm reads from a guest configuration (name, memory, vCPUs,\n"
@@ -107,10 +107,13 @@ static const char show_usage[] =
 "  -ic URI                         GUEST on ESXi / vCenter (esx://, vpx://,\n"
 "                                  as for convert); its .vmx is read\n"
 "  -ip FILE                        password: FILE's first line\n"
+"  -it ssh                         SOURCE is ssh://[USER@]HOST[:PORT]/PATH:\n"
+"                                  read it over SFTP (vmx, xl, xm,\n"
+"                                  libvirtxml)\n"
 "      --json                      one JSON object instead of text\n";
 
 static const char xml_usage[] =
-"usage: v2kvm source xml -i TYPE SOURCE [OPTIONS]\n"
+"usage: v2kvm source xml -i TYPE [-it ssh] SOURCE [OPTIONS]\n"
 "       v2kvm source xml -ic esx://...|vpx://... [-ip FILE] GUEST [OPTIONS]\n"
 "\n"
 "Print the libvirt domain XML a conversion of SOURCE would write, with\n"
@@ -118,6 +121,7 @@ static const char xml_usage[] =
 "\n"
 "  -i, --input vmx|ova|ovf|xl|xm|libvirtxml|xva   what SOURCE is\n"
 "  -ic URI, -ip FILE               GUEST on ESXi / vCenter (as for convert)\n"
+"  -it ssh                         SOURCE is an ssh:// URL (as source show)\n"
 "      --network IN:OUT            NICs on source network IN go to libvirt\n"
 "                                  network OUT (no IN: every other NIC)\n"
 "      --bridge IN:OUT             ... to host bridge OUT\n"
@@ -192,7 +196,9 @@ parse_args (int argc, char **argv, struct source_args *a, bool xml)
       strcmp (a->graphics, "spice") != 0 && strcmp (a->graphics, "none") != 0)
     return usage_error ("--graphics must be vnc, spice or none");
   if (!xml && (a->nmaps || a->domain_type || a->graphics))
-    return usage_error ("source show takes only -i, -ic, -ip and --json");
+    return usage_error ("source show takes only -i, -ic, -ip, -it and --json");
+  if (a->transport && a->conn)
+    return usage_error ("-it ssh and -ic do not go together");
   if (xml && a->json)
     return usage_error ("source xml has no --json");
   return 0;

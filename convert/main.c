@@ -16,7 +16,7 @@
 
 const struct command commands[] = {
   { NULL, "convert", cmd_convert,
-    "convert -i vmx|ova|ovf|xva|xl|xm|libvirtxml|disk SOURCE...\n"
+    "convert -i vmx|ova|ovf|xva|xl|xm|libvirtxml|disk [-it ssh] SOURCE...\n"
     "              | -ic esx://...|vpx://... [-ip FILE] GUEST\n"
     "              [-o local|libvirt|qemu|null] [-os DIR|POOL] [-oc URI]\n"
     "              [-of qcow2|raw] [-oa sparse|preallocated] [-on NAME] [-c]\n"
@@ -38,13 +38,13 @@ const struct command commands[] = {
   { NULL, "check-host", cmd_check_host,
     "check-host [--accel auto|kvm|tcg]" },
   { "source", "show", cmd_source_show,
-    "source show -i vmx|ova|ovf|xl|xm|libvirtxml|xva SOURCE\n"
+    "source show -i vmx|ova|ovf|xl|xm|libvirtxml|xva [-it ssh] SOURCE\n"
     "                     | -ic esx://...|vpx://... [-ip FILE] GUEST  [--json]" },
   { "source", "list", cmd_source_list,
     "source list -ic esx://[USER@]HOST[:PORT]/[?no_verify=1]|vpx://...\n"
     "                     [-ip FILE] [--json]" },
   { "source", "xml", cmd_source_xml,
-    "source xml -i TYPE SOURCE | -ic URI [-ip FILE] GUEST\n"
+    "source xml -i TYPE [-it ssh] SOURCE | -ic URI [-ip FILE] GUEST\n"
     "                     [--network in:out] [--bridge in:out]\n"
     "                     [--domain-type kvm|qemu] [--graphics vnc|spice|none]" },
   { NULL, "fixup", cmd_fixup,
