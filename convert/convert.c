@@ -403,11 +403,13 @@ step_serve (struct conv *c)
     struct nbd_remote remote = { 0 };
     if (c->vi)
       vsphere_input_nbd (c->vi, dir, &remote);
+    if (c->si)
+      ssh_input_nbd (c->si, dir, &remote);
     /* -it ssh: the plugin opens file=ssh://... on the same host itself
      * (remote/ssh.h; the agent and ~/.ssh come with the environment). */
     d->nbd = nbd_serve (d->local ? d->local : d->url ? d->url : d->gd->path,
                         d->blk->drv->name, d->member, dir,
-                        c->vi ? &remote : NULL);
+                        c->vi || c->si ? &remote : NULL);
     if (!d->nbd)
       return -1;
     d->overlay = overlay_create (d->nbd->qemu_uri, d->rd.size, name);

@@ -3,6 +3,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
@@ -172,4 +173,20 @@ nbd_stop (struct nbd_server *s)
   free (s->uri);
   free (s->qemu_uri);
   free (s);
+}
+
+uint64_t
+nbd_stats_total (const string_vector *stats)
+{
+  uint64_t total = 0;
+
+  for (size_t i = 0; i < stats->len; i++) {
+    FILE *fp = fopen (stats->ptr[i], "r");
+    uint64_t n;
+    if (fp && fscanf (fp, "%" SCNu64, &n) == 1)
+      total += n;
+    if (fp)
+      fclose (fp);
+  }
+  return total;
 }

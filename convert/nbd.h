@@ -4,7 +4,10 @@
 #ifndef V2K_NBD_H
 #define V2K_NBD_H
 
+#include <stdint.h>
 #include <sys/types.h>
+
+#include "vector.h"
 
 struct nbd_server {
   pid_t pid;                    /* nbdkit */
@@ -33,6 +36,10 @@ struct nbd_remote {
 struct nbd_server *nbd_serve (const char *disk, const char *format,
                               const char *member, const char *dir,
                               const struct nbd_remote *remote);
+
+/* Sum of the byte counts the servers wrote to the files named in stats
+ * (nbd_remote.stats; a file not written yet counts 0). */
+uint64_t nbd_stats_total (const string_vector *stats);
 
 /* Stop the server and free it; NULL-safe. */
 void nbd_stop (struct nbd_server *s);

@@ -3,6 +3,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@
 #include "cfg.h"
 #include "cleanup.h"
 #include "error.h"
+#include "nbd.h"
 #include "ssh-input.h"
 #include "ssh.h"
 #include "xalloc.h"
@@ -18,6 +20,7 @@ struct ssh_input {
   struct ssh_url u;
   char *prefix;
   struct remote *r;
+  string_vector stats;          /* the NBD servers' byte count files */
 };
 
 int
@@ -60,14 +63,24 @@ ssh_input_url (const struct ssh_input *si, const char *path)
   return xasprintf ("%s%s", si->prefix, path);
 }
 
+void
+ssh_input_nbd (struct ssh_input *si, const char *dir, struct nbd_remote *out)
+{
+  string_vector_append (&si->stats, xasprintf ("%s/ssh%zu.stats", dir,
+                                                si->stats.len));
+  out->stats = si->stats.ptr[si->stats.len - 1];
+}
+
 uint64_t
 ssh_input_fetched (void *opaque)
 {
   struct ssh_input *si = opaque;
   struct remote_stats st;
 
+  if (!si)
+    return 0;
   remote_get_stats (si->r, &st);
-  return st.bytes_fetched;
+  return nbd_stats_total (&si->stats) + st.bytes_fetched;
 }
 
 void
@@ -75,7 +88,17 @@ ssh_input_close (struct ssh_input *si)
 {
   if (!si)
     return;
+  if (si->r) {
+    struct remote_stats st;
+    remote_get_stats (si->r, &st);
+    debug ("ssh: %" PRIu64 " bytes fetched in %" PRIu64 " requests, %"
+           PRIu64 " retries, %" PRIu64 " cache hits (this process)",
+           st.bytes_fetched, st.requests, st.retries, st.cache_hits);
+  }
   remote_unref (si->r);
+  for (size_t i = 0; i < si->stats.len; i++)
+    free (si->stats.ptr[i]);
+  string_vector_reset (&si->stats);
   ssh_url_free (&si->u);
   free (si->prefix);
   free (si);

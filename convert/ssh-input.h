@@ -30,7 +30,15 @@ struct blk *ssh_input_open_disk (struct ssh_input *si, const char *path,
 /* The URL of path on the host, for nbdkit's plugin (caller frees). */
 char *ssh_input_url (const struct ssh_input *si, const char *path);
 
-/* Payload bytes received so far (for the network rate). */
+/* What nbd_serve needs for a disk of si served from scratch dir dir: a
+ * file the server writes its byte count to (ssh_input_fetched adds
+ * it). */
+struct nbd_remote;
+void ssh_input_nbd (struct ssh_input *si, const char *dir,
+                    struct nbd_remote *out);
+
+/* Payload bytes received so far, by this process and the NBD servers
+ * that have stopped (for the network rate and the result). */
 uint64_t ssh_input_fetched (void *si);
 
 /* Close; NULL-safe. */

@@ -87,20 +87,10 @@ vsphere_input_fetched (void *opaque)
   struct vsphere_input *vi = opaque;
   struct remote_stats st;
 
-  uint64_t total = 0;
-
   if (!vi || !vi->src)
     return 0;
-  for (size_t i = 0; i < vi->stats.len; i++) {
-    FILE *fp = fopen (vi->stats.ptr[i], "r");
-    uint64_t n;
-    if (fp && fscanf (fp, "%" SCNu64, &n) == 1)
-      total += n;
-    if (fp)
-      fclose (fp);
-  }
   remote_get_stats (vi->src, &st);
-  return total + st.bytes_fetched;
+  return nbd_stats_total (&vi->stats) + st.bytes_fetched;
 }
 
 void

@@ -63,6 +63,14 @@ mkdir local remote
 "$QEMU_IMG" compare -q -f vmdk -F qcow2 "$G/guest-000001.vmdk" remote/sshguest-sda.qcow2 ||
   fail "the output differs from the source chain"
 jq -e -s '.[-1].ok' remote.json >/dev/null || fail "$(tail -1 remote.json)"
+# What crossed the network: more than 0, no more than the chain's files
+# hold + 10% (convert before copy: holes and overwritten blocks are not
+# fetched).
+held=$(du -cB1 "$G"/base.vmdk "$G"/guest-000001.vmdk | tail -1 | cut -f1)
+fetched=$(jq -s '.[-1].fetched_bytes' remote.json)
+echo "fetched $fetched bytes over SSH; the chain's files hold $held"
+[ "$fetched" -gt 0 ] && [ "$fetched" -le $((held * 11 / 10)) ] ||
+  fail "fetched_bytes $fetched (files hold $held)"
 
 # Errors: one line, the exit code, nothing written.
 mkdir bad
