@@ -17,6 +17,10 @@
 #                         sshd and the agent are stopped by PID at exit.
 #                         Skips (77) when sshd or the client tools are
 #                         not installed.  Bounded waits (20 s).
+#                         With SSH_SFTP_USER=NAME set before, the SFTP
+#                         server runs as NAME (setpriv): files that user
+#                         may not read give SFTP's permission denied,
+#                         while exec channels still run as the test user.
 #   ssh_run CMD...        run CMD on the server with OpenSSH's client
 #                         (the oracle), as the test user
 #   ssh_kill_sessions     kill the sshd processes serving the current
@@ -44,6 +48,12 @@ ssh_start () {
   ssh-keygen -q -t ed25519 -N '' -C v2kvm-test-user -f "$SSH_DIR/user_key" ||
     fail "ssh-keygen (user)"
   cp "$SSH_DIR/user_key.pub" "$SSH_DIR/authorized_keys"
+  local sftp=internal-sftp
+  if [ -n "${SSH_SFTP_USER:-}" ]; then
+    requires setpriv
+    [ -x /usr/lib/openssh/sftp-server ] || skip "no /usr/lib/openssh/sftp-server"
+    sftp="/usr/bin/setpriv --reuid=$SSH_SFTP_USER --regid=$(id -g "$SSH_SFTP_USER") --clear-groups /usr/lib/openssh/sftp-server"
+  fi
 
   for i in 1 2 3; do                 # a free port can be taken meanwhile
     SSH_PORT=$(_ssh_free_port)
@@ -62,7 +72,7 @@ UsePAM no
 StrictModes no
 MaxSessions 32
 MaxStartups 64
-Subsystem sftp internal-sftp
+Subsystem sftp $sftp
 LogLevel VERBOSE
 EOC
     "$SSHD" -D -f "$SSH_DIR/sshd_config" -E "$SSH_DIR/sshd.log" </dev/null &
