@@ -178,23 +178,38 @@ read_file (const char *path, struct job_record *r)
       goto corrupt;
     *tab = '\0';
     v = unescape (tab + 1);
-    if (!strcmp (buf, "name")) { free (r->name); r->name = v; continue; }
-    if (!strcmp (buf, "message")) { free (r->message); r->message = v; continue; }
-    if (!strcmp (buf, "log")) { free (r->log); r->log = v; continue; }
-    if (!strcmp (buf, "target")) { string_vector_append (&r->targets, v); continue; }
+    char **slot = !strcmp (buf, "name") ? &r->name
+      : !strcmp (buf, "message") ? &r->message
+      : !strcmp (buf, "log") ? &r->log : NULL;
+    if (slot) {
+      free (*slot);
+      *slot = v;
+      continue;
+    }
+    if (!strcmp (buf, "target")) {
+      string_vector_append (&r->targets, v);
+      continue;
+    }
     if (!strcmp (buf, "status")) {
       if (parse_status (v, &r->status) == -1) {
         free (v);
         goto corrupt;
       }
     }
-    else if (!strcmp (buf, "line")) r->line = (unsigned) strtoul (v, NULL, 10);
-    else if (!strcmp (buf, "exit")) r->exit = atoi (v);
-    else if (!strcmp (buf, "start")) r->start = strtoll (v, NULL, 10);
-    else if (!strcmp (buf, "seconds")) r->seconds = strtod (v, NULL);
-    else if (!strcmp (buf, "bytes_read")) r->bytes_read = strtoull (v, NULL, 10);
-    else if (!strcmp (buf, "bytes_written")) r->bytes_written = strtoull (v, NULL, 10);
-    else if (!strcmp (buf, "warnings")) r->warnings = (unsigned) strtoul (v, NULL, 10);
+    else if (!strcmp (buf, "line"))
+      r->line = (unsigned) strtoul (v, NULL, 10);
+    else if (!strcmp (buf, "exit"))
+      r->exit = atoi (v);
+    else if (!strcmp (buf, "start"))
+      r->start = strtoll (v, NULL, 10);
+    else if (!strcmp (buf, "seconds"))
+      r->seconds = strtod (v, NULL);
+    else if (!strcmp (buf, "bytes_read"))
+      r->bytes_read = strtoull (v, NULL, 10);
+    else if (!strcmp (buf, "bytes_written"))
+      r->bytes_written = strtoull (v, NULL, 10);
+    else if (!strcmp (buf, "warnings"))
+      r->warnings = (unsigned) strtoul (v, NULL, 10);
     free (v);                   /* unknown keys: ignored (newer versions) */
   }
   if (!r->name) {

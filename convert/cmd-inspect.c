@@ -130,8 +130,8 @@ json_pairs (const string_vector *v, const char *k1, const char *k2)
   putchar ('[');
   for (size_t i = 0; i < v->len; ++i) {
     const char *eq = strchr (v->ptr[i], '=');
-    CLEANUP_FREE char *left = xstrndup (v->ptr[i], eq ? (size_t) (eq - v->ptr[i])
-                                        : strlen (v->ptr[i]));
+    size_t klen = eq ? (size_t) (eq - v->ptr[i]) : strlen (v->ptr[i]);
+    CLEANUP_FREE char *left = xstrndup (v->ptr[i], klen);
     printf ("%s{", i ? "," : "");
     jkey (k1, left); putchar (',');
     jkey (k2, eq ? eq + 1 : NULL);

@@ -53,11 +53,11 @@ struct conv {
   struct vsphere_input *vi;     /* -ic esx://, vpx://: the session */
 };
 
-int step_source (struct conv *c);  /* 1. the guest record, -on applied */
-int step_preflight (struct conv *c);    /* 2. open the disks, prepare the output */
+int step_source (struct conv *c);       /* 1. the guest record, -on applied */
+int step_preflight (struct conv *c);    /* 2. open the disks, prepare output */
 int step_serve (struct conv *c);        /* 3. NBD exports and overlays */
 int step_fixup (struct conv *c);        /* 4. the fixups on the overlays */
-int step_copy (struct conv *c);     /* 5. every disk into the output */
+int step_copy (struct conv *c);         /* 5. every disk into the output */
 void conv_release (struct conv *c);
 
 #endif /* V2K_PIPELINE_H */

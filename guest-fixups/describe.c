@@ -96,8 +96,8 @@ ifcfg (struct fx *fx, struct guest_facts *f, const char *dir)
     path = xasprintf ("%s/%s", dir, names.ptr[i]);
     if (fx_read (fx, path, &text, NULL) != 1)
       continue;
-    dhcp = strstr (text, "BOOTPROTO=dhcp") || strstr (text, "BOOTPROTO=\"dhcp\"") ||
-      strstr (text, "BOOTPROTO='dhcp'");
+    dhcp = strstr (text, "BOOTPROTO=dhcp") ||
+      strstr (text, "BOOTPROTO=\"dhcp\"") || strstr (text, "BOOTPROTO='dhcp'");
     for (char *save = NULL, *l = strtok_r (text, "\n", &save); l && !dhcp;
          l = strtok_r (NULL, "\n", &save)) {
       l = trim (l);

@@ -91,7 +91,8 @@ check_bitlocker (struct win *w)
     size_t n = 0;
     CLEANUP_FREE char *b = guestfs_pread_device (w->g, parts[i], 11, 0, &n);
     if (b && n == 11 && memcmp (b + 3, "-FVE-FS-", 8) == 0)
-      r = refuse ("bitlocker", "'%s' is a BitLocker volume: turn BitLocker off in the "
+      r = refuse ("bitlocker",
+                  "'%s' is a BitLocker volume: turn BitLocker off in the "
                   "guest (manage-bde -off) before converting", parts[i]);
   }
   for (size_t i = 0; parts[i]; ++i)
@@ -119,14 +120,16 @@ check_disk_dev (guestfs_h *g, const char *dev, bool *uefi)
     int num = pl->val[i].part_num;
     if (strcmp (type, "msdos") == 0) {
       if (guestfs_part_get_mbr_id (g, dev, num) == 0x42)
-        r = refuse ("dynamic-disk", "'%s' is a dynamic disk (LDM, partition type 0x42): "
+        r = refuse ("dynamic-disk",
+                    "'%s' is a dynamic disk (LDM, partition type 0x42): "
                     "the system disk must be a basic disk", dev);
     }
     else if (strcmp (type, "gpt") == 0) {
       CLEANUP_FREE char *guid = guestfs_part_get_gpt_type (g, dev, num);
       if (guid && (strcasecmp (guid, GPT_LDM_META) == 0 ||
                    strcasecmp (guid, GPT_LDM_DATA) == 0))
-        r = refuse ("dynamic-disk", "'%s' is a dynamic disk (LDM partitions): the system "
+        r = refuse ("dynamic-disk",
+                    "'%s' is a dynamic disk (LDM partitions): the system "
                     "disk must be a basic disk", dev);
       if (guid && strcasecmp (guid, GPT_ESP) == 0)
         *uefi = true;
@@ -208,7 +211,8 @@ check_ntfs_dirty (struct win *w)
     if (type == 0x70 && r[a + 8] == 0) {
       uint32_t v = a + (r[a + 20] | r[a + 21] << 8);
       if (v + 12 <= rec && (r[v + 10] & 1))
-        return refuse ("ntfs-dirty", "'%s': the NTFS volume is marked dirty (Windows "
+        return refuse ("ntfs-dirty",
+                       "'%s': the NTFS volume is marked dirty (Windows "
                        "crashed or was shut down with Fast Startup): boot "
                        "it and shut down fully (shutdown /s /t 0) first",
                        w->root);
@@ -233,7 +237,8 @@ check_hibernation (struct win *w)
   head = guestfs_pread (w->g, p, 4, 0, &n);
   if (head && n == 4 && (strncasecmp (head, "hibr", 4) == 0 ||
                          strncasecmp (head, "wake", 4) == 0))
-    return refuse ("hibernated", "'%s' is hibernated (or Fast Startup is on): boot it and "
+    return refuse ("hibernated",
+                   "'%s' is hibernated (or Fast Startup is on): boot it and "
                    "shut down fully, with 'powercfg /h off', first", w->root);
   return 0;
 }
@@ -281,7 +286,8 @@ read_inspection (struct win *w)
   w->drive = drive_letter (w);
   w->arch = virtio_arch (arch);
   if (w->major < 6)
-    return refuse ("windows-too-old", "'%s': Windows before Vista/2008 is not supported",
+    return refuse ("windows-too-old",
+                   "'%s': Windows before Vista/2008 is not supported",
                    w->root);
   return 0;
 }
