@@ -110,7 +110,9 @@ guest_name (const struct convert_options *o)
   if (o->name)
     return xstrdup (o->name);
   v2k_quiet = true;             /* its warnings are for its own run */
-  if (convert_read_guest (o, &g) == 0)
+  /* A remote source (-ic) is not contacted while the plan is read: its
+   * name is the last element of the source's path. */
+  if (!o->input_conn && convert_read_guest (o, &g) == 0)
     name = xstrdup (g->name);
   v2k_quiet = quiet;
   guest_free (g);
