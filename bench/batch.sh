@@ -64,4 +64,4 @@ row () {
   echo "batch / sequential wall time: $(jq -n --slurpfile s "$DIR/res/seq.json" \
     --slurpfile b "$DIR/res/batch.json" '$b[0].wall_s / $s[0].wall_s * 100 | floor / 100')"
   echo "outputs: sequential $(ls "$DIR/seq"/*.qcow2 | wc -l), batch $(ls "$DIR/batch"/*.qcow2 | wc -l) disks"
-} | tee "$DIR/res/table.md"
+} | tee "$DIR/res/table.txt"
