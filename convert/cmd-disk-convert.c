@@ -61,7 +61,7 @@ static const char usage_text[] =
 struct convert_args {
   const char *image;
   const char *output;
-  const char *in_format;
+  struct blk_open_options in;   /* --format, --disk, --no-verify */
   const char *out_format;
   bool machine;
   struct writer_options wopts;
@@ -109,11 +109,11 @@ parse_args (int argc, char **argv, struct convert_args *a, bool *help)
     switch (c) {
     case 'O': a->out_format = optarg; break;
     case 'c': a->wopts.compress = true; break;
-    case 'f': a->in_format = optarg; break;
+    case 'f': a->in.format = optarg; break;
     case OPT_FORCE: a->wopts.force = true; break;
     case OPT_MACHINE: a->machine = true; break;
-    case OPT_DISK: archive_options.disk = optarg; break;
-    case OPT_NOVERIFY: archive_options.no_verify = true; break;
+    case OPT_DISK: a->in.disk = optarg; break;
+    case OPT_NOVERIFY: a->in.no_verify = true; break;
     case 'h': *help = true; return 0;
     case 'j':
       if ((v = parse_number (optarg, MAX_JOBS)) == -1)
@@ -183,16 +183,16 @@ cmd_disk_convert (int argc, char **argv)
   }
   p = progress_new (a.machine);
   progress_start (p, "disk convert", a.image, a.output, a.out_format);
-  if (!a.in_format && is_xva (a.image, &r)) {
-    if (r == -1 || xva_convert (a.image, a.out_format, a.output, &a.wopts,
+  if (!a.in.format && is_xva (a.image, &r)) {
+    if (r == -1 || xva_convert (a.image, &a.in, a.out_format, a.output, &a.wopts,
                                 &st, progress_update, p, &usage) == -1)
       return fail (p, &st);
     progress_end (p, 0, &st, usage);
     return 0;
   }
   /* An OVA's manifest is checked beside the copy (archive.h). */
-  archive_options.verify_later = true;
-  b = blk_open (a.image, a.in_format);
+  a.in.verify_later = true;
+  b = blk_open (a.image, &a.in);
   if (!b)
     return fail (p, NULL);
   w = writer_create (a.out_format, a.output, b->size, &a.wopts);

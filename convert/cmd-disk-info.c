@@ -91,12 +91,12 @@ xva_info_data (void *opaque, const void *buf, size_t len, uint64_t offset)
 }
 
 static int
-xva_info (const char *path, bool json)
+xva_info (const char *path, const struct blk_open_options *opts, bool json)
 {
   struct xva_info i = { NULL, 0, 0 };
   struct xva_sink sink = { xva_info_size, xva_info_data, &i };
 
-  if (xva_stream_disk (path, &sink, NULL, NULL) == -1) {
+  if (xva_stream_disk (path, opts, &sink, NULL, NULL) == -1) {
     free (i.ref);
     return report_error ();
   }
@@ -126,7 +126,7 @@ cmd_disk_info (int argc, char **argv)
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
   };
-  const char *format = NULL;
+  struct blk_open_options opts = { 0 };
   bool json = false;
   struct blk *b;
   int64_t allocated;
@@ -137,9 +137,9 @@ cmd_disk_info (int argc, char **argv)
   while ((c = getopt_long (argc, argv, "f:h", longopts, NULL)) != -1) {
     switch (c) {
     case 'j': json = true; break;
-    case 'f': format = optarg; break;
-    case 'd': archive_options.disk = optarg; break;
-    case 'n': archive_options.no_verify = true; break;
+    case 'f': opts.format = optarg; break;
+    case 'd': opts.disk = optarg; break;
+    case 'n': opts.no_verify = true; break;
     case 'h':
       printf ("usage: v2kvm disk info IMAGE [--json] [--format FMT] "
               "[--disk N|REF] [--no-verify]\n");
@@ -150,13 +150,13 @@ cmd_disk_info (int argc, char **argv)
   if (argc - optind != 1)
     return usage_error ("disk info: expected one IMAGE");
 
-  if (!format) {
+  if (!opts.format) {
     if (archive_probe (argv[optind], &kind) == -1)
       return report_error ();
     if (kind == ARCHIVE_XVA)
-      return xva_info (argv[optind], json);
+      return xva_info (argv[optind], &opts, json);
   }
-  b = blk_open (argv[optind], format);
+  b = blk_open (argv[optind], &opts);
   if (!b)
     return report_error ();
   allocated = blk_allocated (b);

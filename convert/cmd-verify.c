@@ -61,7 +61,7 @@ cmd_verify (int argc, char **argv)
     r = ova_verify (path, print_result, NULL);
     break;
   case ARCHIVE_XVA:
-    r = xva_stream_disk (path, NULL, print_result, NULL);
+    r = xva_stream_disk (path, NULL, NULL, print_result, NULL);
     break;
   default:
     set_error (EINVAL, "'%s' is not an OVA, OVF or XVA archive", path);

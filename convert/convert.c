@@ -222,6 +222,14 @@ static int
 open_disk (struct conv *c, size_t i, bool first_ova)
 {
   struct cdisk *d = &c->d[i];
+  const struct blk_open_options opts = {
+    .raw_expected = d->gd->format && strcmp (d->gd->format, "raw") == 0,
+    .disk = d->member,
+    .no_verify = c->o->no_verify,
+    /* One manifest check per archive, beside the fixups and the copy. */
+    .verify_later = first_ova && !c->o->no_verify,
+    .verified_elsewhere = d->member && !first_ova,
+  };
   struct stat st;
 
   if (c->xs) {
@@ -242,17 +250,9 @@ open_disk (struct conv *c, size_t i, bool first_ova)
     d->allocated = MIN ((int64_t) d->gd->size, (int64_t) st.st_size);
     return 0;
   }
-  archive_options.disk = d->member;
-  archive_options.no_verify = c->o->no_verify;
-  /* One manifest check per archive, beside the fixups and the copy. */
-  archive_options.verify_later = first_ova && !c->o->no_verify;
-  archive_options.verified_elsewhere = d->member && !first_ova;
-  blk_raw_expected = d->gd->format && strcmp (d->gd->format, "raw") == 0;
-  d->blk = c->vi ? vsphere_input_open_disk (c->vi, d->gd->path, NULL)
-    : c->si ? ssh_input_open_disk (c->si, d->gd->path, NULL)
-    : blk_open (d->gd->path, NULL);
-  blk_raw_expected = false;
-  archive_options.verified_elsewhere = false;
+  d->blk = c->vi ? vsphere_input_open_disk (c->vi, d->gd->path, &opts)
+    : c->si ? ssh_input_open_disk (c->si, d->gd->path, &opts)
+    : blk_open (d->gd->path, &opts);
   if (!d->blk)
     return -1;
   d->rd.size = d->blk->size;
@@ -328,19 +328,20 @@ stream_xva (struct conv *c, size_t i)
   struct cdisk *d = &c->d[i];
   struct writer_options wo = { 0 };
   struct copy_stats st = { 0 };
+  const struct blk_open_options in = { .disk = d->gd->ref,
+                                       .no_verify = c->o->no_verify };
+  const struct blk_open_options raw = { .format = "raw" };
   uint64_t usage;
   CLEANUP_FREE char *msg = xasprintf ("Reading disk %zu/%zu (%s) out of "
                                       "the XVA", i + 1, c->n, d->gd->ref);
 
   report_phase (c->rep, PHASE_SERVE, msg);
   d->local = xasprintf ("%s/xva-disk%zu.raw", scratch_dir (), i);
-  archive_options.disk = d->gd->ref;
-  archive_options.no_verify = c->o->no_verify;
   report_disk_start (c->rep, i, c->n);
-  if (xva_convert (d->gd->path, "raw", d->local, &wo, &st, report_progress,
-                   c->rep, &usage) == -1)
+  if (xva_convert (d->gd->path, &in, "raw", d->local, &wo, &st,
+                   report_progress, c->rep, &usage) == -1)
     return -1;
-  d->blk = blk_open (d->local, "raw");
+  d->blk = blk_open (d->local, &raw);
   if (!d->blk)
     return -1;
   d->rd.size = d->blk->size;
@@ -372,7 +373,8 @@ stream_xva_all (struct conv *c)
   c->xs = NULL;
   for (size_t i = 0; i < c->n; ++i) {
     struct cdisk *d = &c->d[i];
-    d->blk = blk_open (d->local, "raw");
+    const struct blk_open_options raw = { .format = "raw" };
+    d->blk = blk_open (d->local, &raw);
     if (!d->blk)
       return -1;
     d->rd.size = d->blk->size;

@@ -46,6 +46,8 @@ static char *disk_path;
 static char *disk_format;
 static char *disk_member;       /* disk=: the disk of an OVA */
 static struct blk *disk;
+/* The manifest of an OVA is checked by v2kvm, which started us. */
+static struct blk_open_options disk_opts = { .verified_elsewhere = true };
 
 static int
 remote_config (const char *key, const char *value)
@@ -95,7 +97,7 @@ remote_disk (void)
                   prefix, NULL);
   f = remote_open (r, disk_path);
   remote_unref (r);             /* the bfile keeps it */
-  return f ? blk_open_file (f, disk_format) : NULL;
+  return f ? blk_open_file (f, &disk_opts) : NULL;
 }
 
 static int
@@ -110,12 +112,13 @@ v2kvm_config (const char *key, const char *value)
   if (strcmp (key, "format") == 0) {
     free (disk_format);
     disk_format = strdup (value);
+    disk_opts.format = disk_format;
     return disk_format ? 0 : -1;
   }
   if (strcmp (key, "disk") == 0) {
     free (disk_member);
     disk_member = strdup (value);
-    archive_options.disk = disk_member;
+    disk_opts.disk = disk_member;
     return disk_member ? 0 : -1;
   }
   if (strncmp (key, "remote-", 7) == 0)
@@ -138,7 +141,7 @@ ssh_disk (void)
   f = remote_open (r, u.path);
   remote_unref (r);             /* the bfile keeps it */
   ssh_url_free (&u);
-  return f ? blk_open_file (f, disk_format) : NULL;
+  return f ? blk_open_file (f, &disk_opts) : NULL;
 }
 
 static int
@@ -148,11 +151,9 @@ v2kvm_get_ready (void)
     nbdkit_error ("the file= parameter is required");
     return -1;
   }
-  /* The manifest of an OVA is checked by v2kvm, which started us. */
-  archive_options.verified_elsewhere = true;
   disk = remote_conf.host ? remote_disk ()
     : strncmp (disk_path, "ssh://", 6) == 0 ? ssh_disk ()
-    : blk_open (disk_path, disk_format);
+    : blk_open (disk_path, &disk_opts);
   if (!disk) {
     nbdkit_error ("%s", get_error ());
     return -1;

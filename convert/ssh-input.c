@@ -50,11 +50,11 @@ ssh_input_open (const char *reader, const char *url, struct ssh_input **si,
 
 struct blk *
 ssh_input_open_disk (struct ssh_input *si, const char *path,
-                     const char *format)
+                     const struct blk_open_options *opts)
 {
   struct bfile *f = remote_open (si->r, path);
 
-  return f ? blk_open_file (f, format) : NULL;
+  return f ? blk_open_file (f, opts) : NULL;
 }
 
 char *

@@ -22,10 +22,11 @@ struct ssh_input;
 int ssh_input_open (const char *reader, const char *url,
                     struct ssh_input **si, struct guest **g);
 
-/* Open the disk at path on the host (format NULL = probe).  NULL +
- * set_error. */
+/* Open the disk at path on the host with opts (blk.h; NULL: probe).
+ * NULL + set_error. */
+struct blk_open_options;
 struct blk *ssh_input_open_disk (struct ssh_input *si, const char *path,
-                                 const char *format);
+                                 const struct blk_open_options *opts);
 
 /* The URL of path on the host, for nbdkit's plugin (caller frees). */
 char *ssh_input_url (const struct ssh_input *si, const char *path);

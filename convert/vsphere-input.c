@@ -51,13 +51,13 @@ vsphere_input_open (const char *uri, const char *password_file,
 
 struct blk *
 vsphere_input_open_disk (struct vsphere_input *vi, const char *path,
-                         const char *format)
+                         const struct blk_open_options *opts)
 {
   struct bfile *f = remote_open (vi->src, path);
 
   if (!f)
     return NULL;
-  return blk_open_file (f, format);
+  return blk_open_file (f, opts);
 }
 
 void

@@ -23,9 +23,11 @@ int vsphere_input_open (const char *uri, const char *password_file,
                         struct guest **g);
 
 /* Open a disk of the guest record (its path, "/vmfs/volumes/...")
- * through the remote byte source; format NULL probes. */
+ * through the remote byte source, with opts (blk.h; NULL: probe). */
+struct blk_open_options;
 struct blk *vsphere_input_open_disk (struct vsphere_input *vi,
-                                     const char *path, const char *format);
+                                     const char *path,
+                                     const struct blk_open_options *opts);
 
 /* What nbd_serve needs to read the same disks in its own process; the
  * server's byte count goes to a file in dir. */

@@ -61,7 +61,8 @@ xc_data (void *opaque, const void *buf, size_t len, uint64_t offset)
 }
 
 int
-xva_convert (const char *image, const char *out_format, const char *output,
+xva_convert (const char *image, const struct blk_open_options *in,
+             const char *out_format, const char *output,
              const struct writer_options *wopts, struct copy_stats *st,
              copy_progress_fn progress, void *progress_opaque,
              uint64_t *usage)
@@ -70,7 +71,7 @@ xva_convert (const char *image, const char *out_format, const char *output,
                   progress_opaque };
   struct xva_sink sink = { xc_size, xc_data, &x };
 
-  if (xva_stream_disk (image, &sink, NULL, NULL) == -1 ||
+  if (xva_stream_disk (image, in, &sink, NULL, NULL) == -1 ||
       writer_finish (x.w) == -1) {
     writer_abort (x.w);
     return -1;

@@ -7,15 +7,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "blk.h"
 #include "copy.h"
 #include "writer.h"
 
-/* Stream the disk chosen by archive_options.disk of the XVA at image
- * ("-" = stdin) into a new out_format image at output.  Fills st
+/* Stream the disk chosen by in->disk (blk.h; in->no_verify skips the
+ * checksums) of the XVA at image ("-" = stdin) into a new out_format image at output.  Fills st
  * (size, read, written) and calls progress (may be NULL); *usage gets
  * the output's disk usage.  0, or -1 + set_error with no output left
  * (EBADMSG: a block checksum mismatch; EINVAL: truncated or corrupt). */
-int xva_convert (const char *image, const char *out_format,
+int xva_convert (const char *image, const struct blk_open_options *in,
+                 const char *out_format,
                  const char *output, const struct writer_options *wopts,
                  struct copy_stats *st, copy_progress_fn progress,
                  void *progress_opaque, uint64_t *usage);

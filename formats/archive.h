@@ -7,7 +7,8 @@
  * convert`, blktool and the nbdkit plugin take an .ova like any image.
  * The manifest is checked when the archive is opened (one sequential
  * read of each listed member, before any conversion reads it), or, with
- * verify_later, in a thread running alongside the copy; see ova.c for
+ * blk_open_options.verify_later, in a thread running alongside the
+ * copy; see ova.c for
  * why it is not done in the copy's own reads.
  *
  * An XVA can only be read forwards (it may be gzip- or zstd-compressed,
@@ -24,20 +25,9 @@
 
 #include "bfile.h"
 
-/* Choices the commands make for archives (set from --disk and
- * --no-verify before opening). */
-struct archive_options {
-  const char *disk;             /* NULL: the only disk; "N" (1-based, in
-                                 * OVF/ova.xml order) or an XVA "Ref:N" */
-  bool no_verify;               /* skip manifests/checksums, with a warning */
-  bool verified_elsewhere;       /* OVA: skip the manifest silently: the
-                                 * converter's NBD server, whose parent
-                                 * process checks it */
-  bool verify_later;            /* OVA: check the manifest in a thread
-                                 * while the disk is copied; the caller
-                                 * must call archive_verify_finish() */
-};
-extern struct archive_options archive_options;
+/* The commands' choices for archives (--disk, --no-verify...) are the
+ * archive members of struct blk_open_options (blk.h). */
+struct blk_open_options;
 
 /* ---- OVA / OVF ---- */
 
@@ -51,15 +41,11 @@ enum archive_kind {
 /* -1 + set_error if path cannot be read. "-" is an XVA on stdin. */
 int archive_probe (const char *path, enum archive_kind *kind);
 
-/* For a blk opened with archive_options.verify_later: wait for the
+/* For a blk opened with verify_later (blk_open_options): wait for the
  * manifest check started by the open.  0 (also for any other blk), or
  * -1 + set_error (EBADMSG for a mismatch: the output must be dropped). */
 struct blk;
 int archive_verify_finish (struct blk *b);
-
-/* The single .ovf in directory dir ("dir/name.ovf", caller frees), or
- * NULL + set_error (EISDIR if there is none, EINVAL if several). */
-char *ova_dir_descriptor (const char *dir);
 
 /* Called for each manifest entry checked by ova_verify(). */
 typedef void (*archive_report_fn) (void *opaque, const char *algo,
@@ -86,13 +72,15 @@ struct xva_sink {
 };
 
 /* Read the XVA at path ("-" = stdin) once, verifying every block's
- * checksum (unless archive_options.no_verify), and send the chosen disk
- * (archive_options.disk) to sink; sink NULL only verifies all disks.
+ * checksum (unless opts->no_verify), and send the chosen disk
+ * (opts->disk) to sink; sink NULL only verifies all disks.  opts NULL:
+ * the defaults; only its archive members are used.
  * report (may be NULL) is told each disk's result ("OK sha1 Ref:5").
  * 0, or -1 + set_error: EBADMSG for a checksum mismatch (naming the
  * block), EINVAL for a truncated or corrupt archive.  On failure the
  * caller must discard what the sink received. */
-int xva_stream_disk (const char *path, const struct xva_sink *sink,
+int xva_stream_disk (const char *path, const struct blk_open_options *opts,
+                     const struct xva_sink *sink,
                      archive_report_fn report, void *opaque);
 
 /* Read ova.xml, the first member of the XVA at path ("-" = stdin, of

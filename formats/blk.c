@@ -10,7 +10,6 @@
 
 #include <sys/stat.h>
 
-#include "archive.h"
 #include "blk.h"
 #include "cleanup.h"
 #include "checked.h"
@@ -42,12 +41,13 @@ probe (struct bfile *file, bool *by_fallback)
   return best;
 }
 
-bool blk_raw_expected;
+static const struct blk_open_options no_options;
 
 static struct blk *
-open_at_depth (struct bfile *file, const char *format, struct blk *child,
-               struct blk *override)
+open_at_depth (struct bfile *file, const struct blk_open_options *opts,
+               struct blk *child, struct blk *override)
 {
+  const char *format = opts->format;
   const struct blk_driver *drv;
   bool fallback = false;
   struct blk *b;
@@ -67,7 +67,7 @@ open_at_depth (struct bfile *file, const char *format, struct blk *child,
       return NULL;
     }
   }
-  if (fallback && !child && !blk_raw_expected)
+  if (fallback && !child && !opts->raw_expected)
     warning ("'%s': format not recognised, reading it as raw", file->name);
 
   b = xzalloc (sizeof *b);
@@ -77,8 +77,10 @@ open_at_depth (struct bfile *file, const char *format, struct blk *child,
   b->child = child;
   b->depth = child ? child->depth + 1 : 0;
   b->backing_override = override;
+  b->opts = opts;
   string_vector_append (&b->files, xstrdup (file->name));
   b->handle = drv->open (b, file);
+  b->opts = NULL;
   if (!b->handle) {
     b->drv = NULL;
     blk_close (b);
@@ -88,48 +90,72 @@ open_at_depth (struct bfile *file, const char *format, struct blk *child,
 }
 
 struct blk *
-blk_open_file (struct bfile *file, const char *format)
+blk_open_file (struct bfile *file, const struct blk_open_options *opts)
 {
-  return open_at_depth (file, format, NULL, NULL);
+  return open_at_depth (file, opts ? opts : &no_options, NULL, NULL);
 }
 
 struct blk *
 blk_open_overlay (const char *path, struct blk *base)
 {
+  const struct blk_open_options opts = { .format = "qcow2" };
   struct bfile *file = bfile_open (path);
 
   if (!file)
     return NULL;
-  return open_at_depth (file, "qcow2", NULL, base);
+  return open_at_depth (file, &opts, NULL, base);
+}
+
+/* The file a driver opens in directory dir (malloc'd), or NULL +
+ * set_error when no driver claims it. */
+static char *
+file_in_dir (const char *dir)
+{
+  char *file = NULL;
+
+  for (size_t i = 0; blk_drivers[i]; ++i) {
+    int r;
+    if (!blk_drivers[i]->open_dir)
+      continue;
+    r = blk_drivers[i]->open_dir (dir, &file);
+    if (r == -1)
+      return NULL;
+    if (r == 1)
+      return file;
+  }
+  set_error (EISDIR, "'%s' is a directory, not a disk image", dir);
+  return NULL;
 }
 
 struct blk *
-blk_open (const char *path, const char *format)
+blk_open (const char *path, const struct blk_open_options *opts)
 {
+  CLEANUP_FREE char *inner = NULL;
   struct bfile *file;
+  struct stat st;
 
-  if (format && !blk_find_driver (format)) {
-    set_error (ENOTSUP, "unknown disk format '%s'", format);
+  if (!opts)
+    opts = &no_options;
+  if (opts->format && !blk_find_driver (opts->format)) {
+    set_error (ENOTSUP, "unknown disk format '%s'", opts->format);
     return NULL;
   }
-  /* An unpacked OVA: the directory holding the .ovf (archive.h). */
-  struct stat st;
-  CLEANUP_FREE char *ovf = NULL;
   if (stat (path, &st) == 0 && S_ISDIR (st.st_mode)) {
-    ovf = ova_dir_descriptor (path);
-    if (!ovf)
+    inner = file_in_dir (path);
+    if (!inner)
       return NULL;
-    path = ovf;
+    path = inner;
   }
   file = bfile_open (path);
   if (!file)
     return NULL;
-  return blk_open_file (file, format);
+  return blk_open_file (file, opts);
 }
 
 struct blk *
 blk_open_backing (struct blk *self, const char *name, const char *format)
 {
+  struct blk_open_options opts = *self->opts;
   struct bfile *file;
   struct blk *b;
 
@@ -151,7 +177,8 @@ blk_open_backing (struct blk *self, const char *name, const char *format)
       return NULL;
     }
   }
-  b = open_at_depth (file, format, self, NULL);
+  opts.format = format;
+  b = open_at_depth (file, &opts, self, NULL);
   if (b)
     self->backing = b;
   return b;

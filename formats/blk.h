@@ -30,6 +30,34 @@
 
 struct blk;
 
+/* What the caller decides about one input, passed to blk_open() and
+ * carried down the chain as it is opened (qemu's bdrv_open() options,
+ * nbdkit's .config): no option reaches a driver through a global.  All
+ * zero means: probe the format, the only disk of an archive, check its
+ * manifest when it is opened.  Strings are borrowed: they must stay
+ * valid while blk_open() (or xva_stream_disk(), archive.h) runs. */
+struct blk_open_options {
+  const char *format;           /* driver name ("vmdk"...), NULL: probe */
+  bool raw_expected;            /* the configuration says raw: a probe
+                                 * that recognises nothing reads it as
+                                 * raw without a warning */
+  /* Archives (archive.h): */
+  const char *disk;             /* NULL: the only disk; "N" (1-based, in
+                                 * OVF/ova.xml order), an OVF File href
+                                 * or an XVA "Ref:N" */
+  bool no_verify;               /* skip manifests/checksums, with a
+                                 * warning */
+  bool verified_elsewhere;      /* OVA: skip the manifest silently (the
+                                 * converter's NBD server, whose parent
+                                 * process checks it) */
+  bool verify_later;            /* OVA: check the manifest in a thread
+                                 * while the disk is copied; the caller
+                                 * must call archive_verify_finish() */
+  /* References to other files (extents, parents, backing files): */
+  bool allow_external_refs;     /* loose files: follow references that
+                                 * leave the referring file's directory */
+};
+
 /* Longest chain of backing files accepted; longer is reported as a loop. */
 #define BLK_MAX_CHAIN 64
 /* Bytes of the head and tail of a file the probe sees. */
@@ -71,6 +99,13 @@ struct blk_driver {
   /* Free the handle and everything it opened (extent files, backing
    * blks).  Never fails.  Not called with NULL. */
   void (*close) (void *h);
+
+  /* Optional.  blk_open() was given the directory dir: if it holds an
+   * image of this format (an unpacked OVA: the directory with the .ovf),
+   * set *file to the file in it to open (malloc'd) and return 1; 0 if
+   * the directory is not one of this format's; -1 + set_error (a
+   * directory that is this format's but unusable, e.g. two .ovf). */
+  int (*open_dir) (const char *dir, char **file);
 };
 
 /* The core's wrapper around an open driver.  Read-only for callers. */
@@ -86,20 +121,21 @@ struct blk {
   struct blk *child;            /* the link that opened this one, or NULL */
   struct blk *backing_override; /* see blk_open_overlay; borrowed */
   unsigned depth;               /* 0 for the top of a chain */
+  /* The options this link is opened with (format: this link's), for the
+   * driver's open() and the links it opens; NULL once open() returned. */
+  const struct blk_open_options *opts;
 };
 
-/* Open path.  format NULL means probe (a raw result by fallback is
- * reported with a warning); otherwise the named driver is used.
- * NULL + set_error on failure. */
-struct blk *blk_open (const char *path, const char *format);
-
-/* Set while opening a disk whose configuration says it is raw: a probe
- * that recognises no format then reads it as raw without a warning. */
-extern bool blk_raw_expected;
+/* Open path with opts (NULL: all defaults).  opts->format NULL means
+ * probe (a raw result by fallback is reported with a warning unless
+ * raw_expected); otherwise the named driver is used.  A directory is
+ * offered to the drivers' open_dir().  NULL + set_error on failure. */
+struct blk *blk_open (const char *path, const struct blk_open_options *opts);
 
 /* Same, on an already open bfile; takes ownership of file (closed on
  * failure too). */
-struct blk *blk_open_file (struct bfile *file, const char *format);
+struct blk *blk_open_file (struct bfile *file,
+                           const struct blk_open_options *opts);
 
 /* Open the qcow2 file at path as an overlay on top of base: its own
  * clusters come from the file, everything else from base, whatever
@@ -112,10 +148,11 @@ struct blk *blk_open_file (struct bfile *file, const char *format);
 struct blk *blk_open_overlay (const char *path, struct blk *base);
 
 /* For drivers: open the parent link called name (resolved as a sibling
- * of self's file), with format NULL to probe.  Detects loops (a file that
- * is already in the chain) and chains longer than BLK_MAX_CHAIN (ELOOP).
- * The caller owns the result and closes it with blk_close(), and must
- * store it in self->backing (blk_open_backing does that). */
+ * of self's file) with self's options and format (NULL to probe).
+ * Detects loops (a file that is already in the chain) and chains longer
+ * than BLK_MAX_CHAIN (ELOOP).  The caller owns the result and closes it
+ * with blk_close(), and must store it in self->backing (blk_open_backing
+ * does that). */
 struct blk *blk_open_backing (struct blk *self, const char *name,
                               const char *format);
 

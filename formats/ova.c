@@ -25,14 +25,14 @@
  * conversion's own reads is not possible in general: the disk readers
  * skip bytes (unallocated grains, footers, descriptors) and read out of
  * order.  By default the check runs when the driver opens, before any
- * conversion read (and warms the page cache for it).  With
- * archive_options.verify_later (disk convert) it runs in a thread beside
+ * conversion read (and warms the page cache for it).  With the open
+ * option verify_later (disk convert; blk.h) it runs in a thread beside
  * the copy instead, so both read the same bytes at about the same time
  * (one read from disk, the other from the page cache) and the wall time
  * is the longer of the two, not their sum; the caller then waits for it
  * with archive_verify_finish() before keeping the output.  A mismatch or
  * a listed file that is absent is EBADMSG (exit 6) and the output is
- * dropped; archive_options.no_verify skips the check with a warning.
+ * dropped; the option no_verify skips the check with a warning.
  *
  * Capacity: the OVF's capacity (× capacityAllocationUnits) is compared
  * with the size in the disk's own header; a mismatch is a warning and the
@@ -66,8 +66,6 @@
 #include "vector.h"
 #include "xalloc.h"
 
-
-struct archive_options archive_options;
 extern const struct blk_driver ova_blk;
 
 
@@ -252,6 +250,8 @@ verify_loaded (struct ova *o, archive_report_fn fn, void *opaque,
   return r;
 }
 
+static char *ova_dir_descriptor (const char *dir);
+
 /* Open path as an OVA, a .ovf or a directory holding one. */
 static struct ova *
 ova_open_path (const char *path, struct bfile **filep)
@@ -344,7 +344,9 @@ archive_read_guest (const char *path, struct guest **out)
   return 0;
 }
 
-char *
+/* The single .ovf in directory dir ("dir/name.ovf", caller frees), or
+ * NULL + set_error (EISDIR if there is none, EINVAL if several). */
+static char *
 ova_dir_descriptor (const char *dir)
 {
   DIR *d = opendir (dir);
@@ -463,11 +465,10 @@ archive_verify_finish (struct blk *b)
   return 0;
 }
 
-/* Index (0-based) of the disk chosen by archive_options.disk. */
+/* Index (0-based) of the disk chosen by sel (blk_open_options.disk). */
 static int
-choose_disk (const struct ova *o)
+choose_disk (const struct ova *o, const char *sel)
 {
-  const char *sel = archive_options.disk;
   size_t n = o->disks.len;
   char *end;
   unsigned long i;
@@ -526,8 +527,10 @@ check_not_appliance (struct ova *o, const struct ova_disk *d,
 }
 
 static struct blk *
-open_inner (struct ova *o, const struct ova_disk *d)
+open_inner (struct ova *o, const struct ova_disk *d,
+            const struct blk_open_options *opts)
 {
+  struct blk_open_options inner = *opts;
   struct bfile *f;
 
   if (!d->href) {
@@ -558,12 +561,16 @@ open_inner (struct ova *o, const struct ova_disk *d)
     bfile_close (f);
     return NULL;
   }
-  return blk_open_file (f, NULL);
+  /* The member is probed; the archive options stop here. */
+  inner.format = NULL;
+  inner.disk = NULL;
+  return blk_open_file (f, &inner);
 }
 
 static void *
 ova_open (struct blk *self, struct bfile *file)
 {
+  const struct blk_open_options *opts = self->opts;
   struct ova *o = ova_load (file);
   const struct ova_disk *d;
   CLEANUP_FREE char *sub = NULL;
@@ -571,11 +578,11 @@ ova_open (struct blk *self, struct bfile *file)
 
   if (!o)
     return NULL;
-  if (archive_options.verified_elsewhere)
+  if (opts->verified_elsewhere)
     ;
-  else if (archive_options.no_verify)
+  else if (opts->no_verify)
     warning ("'%s': --no-verify: the manifest is not checked", file->name);
-  else if (archive_options.verify_later) {
+  else if (opts->verify_later) {
     if (pthread_create (&o->thread, NULL, verify_thread, o) != 0) {
       set_error (EAGAIN, "cannot start the manifest check thread");
       goto err;
@@ -584,10 +591,10 @@ ova_open (struct blk *self, struct bfile *file)
   }
   else if (verify_loaded (o, NULL, NULL, NULL) == -1)
     goto err;
-  if ((i = choose_disk (o)) == -1)
+  if ((i = choose_disk (o, opts->disk)) == -1)
     goto err;
   d = &o->disks.ptr[i];
-  o->inner = open_inner (o, d);
+  o->inner = open_inner (o, d, opts);
   if (!o->inner)
     goto err;
   if (d->capacity >= 0 && (uint64_t) d->capacity != o->inner->size)
@@ -631,6 +638,16 @@ ova_close (void *h)
   ova_free (h);
 }
 
+/* A directory holding an .ovf is an unpacked OVA. */
+static int
+ova_open_dir (const char *dir, char **file)
+{
+  *file = ova_dir_descriptor (dir);
+  if (*file)
+    return 1;
+  return get_errno () == EISDIR ? 0 : -1;
+}
+
 const struct blk_driver ova_blk = {
   .name    = "ova",
   .probe   = ova_probe,
@@ -638,4 +655,5 @@ const struct blk_driver ova_blk = {
   .pread   = ova_pread,
   .extents = ova_extents,
   .close   = ova_close,
+  .open_dir = ova_open_dir,
 };

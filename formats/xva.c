@@ -338,6 +338,7 @@ struct walk {
   archive_report_fn report;
   void *opaque;
   bool verify;
+  const char *sel;              /* blk_open_options.disk */
   bool warned_nosum;
   const char *algo;             /* of the last checksum seen ("sha1") */
   /* The block read but not yet verified: */
@@ -362,7 +363,7 @@ find_vdi (struct walk *w, const char *ref, size_t len)
 static int
 choose (struct walk *w)
 {
-  const char *sel = archive_options.disk;
+  const char *sel = w->sel;
   size_t n = w->vdis.len;
   char *end;
   unsigned long i;
@@ -690,7 +691,8 @@ xva_stream_close (struct xva_stream *s)
 }
 
 int
-xva_stream_disk (const char *path, const struct xva_sink *sink,
+xva_stream_disk (const char *path, const struct blk_open_options *opts,
+                 const struct xva_sink *sink,
                  archive_report_fn report, void *opaque)
 {
   CLEANUP_FREE char *xml = NULL;
@@ -706,7 +708,8 @@ xva_stream_disk (const char *path, const struct xva_sink *sink,
   w->sink = sink;
   w->report = report;
   w->opaque = opaque;
-  w->verify = !archive_options.no_verify;
+  w->verify = !(opts && opts->no_verify);
+  w->sel = opts ? opts->disk : NULL;
   if (!w->verify)
     warning ("'%s': --no-verify: block checksums are not checked", path);
   if (!sink || (choose (w) == 0 &&

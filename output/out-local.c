@@ -16,23 +16,23 @@
 #include "output.h"
 #include "xalloc.h"
 
-static const char *
-dir_of (struct output *o)
+const char *
+output_dir (const struct output *o)
 {
   return o->opts.storage ? o->opts.storage : ".";
 }
 
-static int
-local_prepare (struct output *o, const char *guest_name, size_t n,
-               struct output_target *t, uint64_t estimated)
+int
+output_dir_prepare (struct output *o, const char *guest_name, size_t n,
+                    struct output_target *t, uint64_t estimated,
+                    const char *meta_suffix)
 {
-  const char *dir = dir_of (o);
-  CLEANUP_FREE char *xml = xasprintf ("%s/%s.xml", dir, guest_name);
+  const char *dir = output_dir (o);
+  CLEANUP_FREE char *meta = xasprintf ("%s/%s%s", dir, guest_name,
+                                       meta_suffix);
 
-  /* -o qemu shares this but writes NAME.sh, not NAME.xml. */
   if (output_check_dir (dir, estimated) == -1 ||
-      (o->drv == &local_output &&
-       output_refuse_existing (xml, o->opts.replace) == -1))
+      output_refuse_existing (meta, o->opts.replace) == -1)
     return -1;
   for (size_t i = 0; i < n; ++i) {
     t[i].name = output_target_name (guest_name, i);
@@ -48,25 +48,33 @@ local_prepare (struct output *o, const char *guest_name, size_t n,
   return 0;
 }
 
+void
+output_dir_abort (struct output *o, size_t n, struct output_target *t)
+{
+  for (size_t i = 0; i < n; ++i)
+    output_remove_written (&t[i]);
+}
+
+static int
+local_prepare (struct output *o, const char *guest_name, size_t n,
+               struct output_target *t, uint64_t estimated)
+{
+  return output_dir_prepare (o, guest_name, n, t, estimated, ".xml");
+}
+
 static int
 local_finalize (struct output *o, const char *guest_name, size_t n,
                 struct output_target *t, const char *xml, const char *script)
 {
-  CLEANUP_FREE char *path = xasprintf ("%s/%s.xml", dir_of (o), guest_name);
+  CLEANUP_FREE char *path = xasprintf ("%s/%s.xml", output_dir (o),
+                                       guest_name);
 
   return output_write_file (path, xml, 0644);
-}
-
-static void
-local_abort (struct output *o, size_t n, struct output_target *t)
-{
-  for (size_t i = 0; i < n; ++i)
-    output_remove_written (&t[i]);
 }
 
 const struct output_driver local_output = {
   .name     = "local",
   .prepare  = local_prepare,
   .finalize = local_finalize,
-  .abort    = local_abort,
+  .abort    = output_dir_abort,
 };

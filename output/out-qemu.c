@@ -13,27 +13,14 @@ static int
 qemu_prepare (struct output *o, const char *guest_name, size_t n,
               struct output_target *t, uint64_t estimated)
 {
-  CLEANUP_FREE char *sh = xasprintf ("%s/%s.sh",
-                                     o->opts.storage ? o->opts.storage : ".",
-                                     guest_name);
-
-  if (output_refuse_existing (sh, o->opts.replace) == -1)
-    return -1;
-  return local_output.prepare (o, guest_name, n, t, estimated);
-}
-
-static void
-qemu_abort (struct output *o, size_t n, struct output_target *t)
-{
-  local_output.abort (o, n, t);
+  return output_dir_prepare (o, guest_name, n, t, estimated, ".sh");
 }
 
 static int
 qemu_finalize (struct output *o, const char *guest_name, size_t n,
                struct output_target *t, const char *xml, const char *script)
 {
-  CLEANUP_FREE char *sh = xasprintf ("%s/%s.sh",
-                                     o->opts.storage ? o->opts.storage : ".",
+  CLEANUP_FREE char *sh = xasprintf ("%s/%s.sh", output_dir (o),
                                      guest_name);
 
   return output_write_file (sh, script, 0755);
@@ -43,5 +30,5 @@ const struct output_driver qemu_output = {
   .name     = "qemu",
   .prepare  = qemu_prepare,
   .finalize = qemu_finalize,
-  .abort    = qemu_abort,
+  .abort    = output_dir_abort,
 };

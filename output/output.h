@@ -111,6 +111,19 @@ void output_note_existing (struct output_target *t);
  * output_note_existing (or there is none).  Never fails. */
 void output_remove_written (const struct output_target *t);
 
+/* For the outputs that write into a directory (-o local, -o qemu;
+ * out-local.c).  output_dir: -os, default ".".  output_dir_prepare is
+ * their prepare(): check the directory and its room, refuse an existing
+ * DIR/NAME<meta_suffix> (the file finalize() writes: ".xml", ".sh") and
+ * existing disks unless --replace, fill the targets DIR/NAME-sdX.FMT.
+ * output_dir_abort is their abort(): remove the disks this run wrote. */
+const char *output_dir (const struct output *o);
+int output_dir_prepare (struct output *o, const char *guest_name, size_t n,
+                        struct output_target *targets,
+                        uint64_t estimated_bytes, const char *meta_suffix);
+void output_dir_abort (struct output *o, size_t n,
+                       struct output_target *targets);
+
 extern const struct output_driver local_output, libvirt_output,
   qemu_output, null_output;
 

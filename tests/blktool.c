@@ -96,16 +96,16 @@ cat_extent (struct blk *b, const struct extent *e, void *opaque)
 int
 main (int argc, char **argv)
 {
-  const char *format = NULL;
+  struct blk_open_options opts = { 0 };
   struct blk *b;
   struct cat c = { .fd = -1 };
 
   if (argc > 2 && strcmp (argv[1], "-f") == 0) {
-    format = argv[2];
+    opts.format = argv[2];
     argc -= 2; argv += 2;
   }
   if (argc > 2 && strcmp (argv[1], "-d") == 0) {  /* archives: --disk */
-    archive_options.disk = argv[2];
+    opts.disk = argv[2];
     argc -= 2; argv += 2;
   }
   if (argc < 3) {
@@ -113,7 +113,7 @@ main (int argc, char **argv)
     return 2;
   }
   v2k_progname = "blktool";
-  b = blk_open (argv[2], format);
+  b = blk_open (argv[2], &opts);
   if (!b)
     return die ();
   c.buf = malloc (CHUNK);

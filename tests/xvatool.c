@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "archive.h"
+#include "blk.h"
 #include "error.h"
 
 static int fd = -1;
@@ -44,18 +45,19 @@ int
 main (int argc, char **argv)
 {
   struct xva_sink sink = { sink_size, sink_data, NULL };
+  struct blk_open_options opts = { 0 };
   int i = 1;
 
   for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; ++i) {
     if (strcmp (argv[i], "--no-verify") == 0)
-      archive_options.no_verify = true;
+      opts.no_verify = true;
     else if (strcmp (argv[i], "--disk") == 0 && i + 1 < argc)
-      archive_options.disk = argv[++i];
+      opts.disk = argv[++i];
     else
       return 2;
   }
   if (argc - i == 1) {
-    if (xva_stream_disk (argv[i], NULL, NULL, NULL) == -1)
+    if (xva_stream_disk (argv[i], &opts, NULL, NULL, NULL) == -1)
       goto err;
     return 0;
   }
@@ -66,7 +68,7 @@ main (int argc, char **argv)
     perror (argv[i + 1]);
     return 5;
   }
-  if (xva_stream_disk (argv[i], &sink, NULL, NULL) == -1) {
+  if (xva_stream_disk (argv[i], &opts, &sink, NULL, NULL) == -1) {
     unlink (argv[i + 1]);
     goto err;
   }
