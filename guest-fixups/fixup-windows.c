@@ -63,6 +63,9 @@ windows_fixup_convert (const struct fixup *f, struct fx *fx)
   fx_log (fx, "windows", "virtio drivers installed (disk %s, network %s)",
           wc.block == WIN_BLOCK_SATA ? "stays on SATA" : "virtio",
           wc.net == WIN_NET_VIRTIO ? "virtio" : "e1000e");
+  if (wc.esp_fallback)
+    fx_log (fx, "ESP /EFI/Boot/bootx64.efi",
+            "fallback loader: copy of EFI/Microsoft/Boot/bootmgfw.efi");
   return 0;
 }
 

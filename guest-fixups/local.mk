@@ -12,6 +12,7 @@ libwindows_a_SOURCES = \
 	guest-fixups/windows-registry.c \
 	guest-fixups/windows-driverdb.c \
 	guest-fixups/windows-firstboot.c \
+	guest-fixups/windows-esp.c \
 	$(NULL)
 WINDOWS_LIBS = libwindows.a libcommon.a $(LIBGUESTFS_LIBS)
 

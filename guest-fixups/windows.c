@@ -9,9 +9,11 @@
  *     on any disk ("-FVE-FS-" at byte 3 of the volume, the BitLocker
  *     boot-sector signature), a dynamic (LDM) system disk (MBR type 0x42
  *     or the GPT LDM partition types), and a virtio-win tree without the
- *     boot driver for this Windows; read the facts the edits need.
+ *     boot driver for this Windows, a UEFI system disk whose ESP has no
+ *     loader (windows-esp.c); read the facts the edits need.
  *  2. read-write: copy drivers, edit SYSTEM and SOFTWARE, install the
- *     first-boot script, report capabilities.
+ *     first-boot script, the ESP's fallback loader when it lacks one,
+ *     report capabilities.
  * docs/windows.md explains every choice and compares with virt-v2v.
  *
  * Not done: Windows before Vista/2008 (no pnputil, no virtio-win
@@ -306,7 +308,7 @@ phase_readonly (struct win *w)
     return -1;
   if (guestfs_umount_all (w->g) == -1)
     return win_gerror (w->g, w->root);
-  return 0;
+  return win_esp_check (w);
 }
 
 /* Pair static interfaces with the guest's MACs (docs/windows.md). */
@@ -339,6 +341,7 @@ fill_caps (const struct win *w, struct windows_caps *caps)
   if (!w->have[DRV_NETKVM])
     warning ("no NetKVM driver for this Windows: the NIC will be e1000e");
   caps->uefi = w->uefi;
+  caps->esp_fallback = w->esp_fallback_added;
   caps->rtc_localtime = !w->rtc_utc;
   caps->hyperv = true;
   caps->virtio_rng = w->have[DRV_VIORNG];
@@ -352,6 +355,7 @@ win_free (struct win *w)
 {
   win_drivers_cleanup (w);
   free (w->systemroot);
+  free (w->esp);
   free (w->drive);
   free (w->srcdir);
   free (w->osdir);
@@ -383,7 +387,8 @@ windows_convert (guestfs_h *g, const char *root,
     goto out;
   }
   if (win_drivers_install (&w) == -1 || win_registry_system (&w) == -1 ||
-      win_registry_software (&w) == -1 || win_firstboot_install (&w) == -1)
+      win_registry_software (&w) == -1 || win_firstboot_install (&w) == -1 ||
+      win_esp_fallback (&w) == -1)
     goto out;
   fill_caps (&w, caps);
   r = 0;

@@ -44,6 +44,7 @@ struct windows_caps {
   enum windows_block block;     /* SATA when no boot driver went in */
   enum windows_net net;         /* virtio when NetKVM went in */
   bool uefi;                    /* ESP on a GPT disk, else BIOS */
+  bool esp_fallback;            /* EFI/Boot/bootx64.efi copied from bootmgfw */
   bool rtc_localtime;           /* unless RealTimeIsUniversal=1 */
   bool hyperv;                  /* Hyper-V enlightenments (always, Windows) */
   bool virtio_rng, virtio_balloon, virtio_serial, qxl;
@@ -102,12 +103,21 @@ struct win {
   size_t nr_ips;
   bool rtc_utc;
   bool uefi;
+  char *esp;                    /* ESP partition of the system disk */
+  bool esp_fallback;            /* its fallback loader must be made */
+  bool esp_fallback_added;      /* ... and was */
   bool use_cddb;                /* Windows < 8, or no DriverDatabase */
   bool use_driverdb;            /* Windows 8+ with a DriverDatabase */
   char *drive;                  /* drive letter of %SystemRoot%, "C:" */
   int gp_index;                 /* Group Policy Startup\N we registered */
   bool gp_ini_created;          /* we wrote gpt.ini + scripts.ini */
 };
+
+/* windows-esp.c: a UEFI guest's fallback loader (EFI/Boot/bootx64.efi)
+ * from bootmgfw.efi.  check: read-only, refuses an ESP with neither;
+ * fallback: copies it (the system volume is mounted at / again after). */
+int win_esp_check (struct win *w);
+int win_esp_fallback (struct win *w);
 
 /* windows-drivers.c */
 int win_drivers_locate (struct win *w);        /* before any write */

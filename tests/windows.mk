@@ -12,6 +12,7 @@ TESTS += \
 	tests/test-windows-xen.sh \
 	tests/test-windows-v2v.sh \
 	tests/test-windows-win7.sh \
+	tests/test-windows-uefi.sh \
 	$(NULL)
 EXTRA_DIST += \
 	tests/test-windows-fixup.sh \
@@ -19,6 +20,7 @@ EXTRA_DIST += \
 	tests/test-windows-xen.sh \
 	tests/test-windows-v2v.sh \
 	tests/test-windows-win7.sh \
+	tests/test-windows-uefi.sh \
 	tests/check-batch.sh \
 	tests/phony/make-windows.sh \
 	tests/phony/ntfs-set-dirty.py \

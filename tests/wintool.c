@@ -65,6 +65,7 @@ main (int argc, char **argv)
           c.block == WIN_BLOCK_VIRTIO_SCSI ? "virtio-scsi" : "sata");
   printf ("net=%s\n", c.net == WIN_NET_VIRTIO ? "virtio" : "e1000e");
   printf ("firmware=%s\n", c.uefi ? "uefi" : "bios");
+  printf ("esp_fallback=%s\n", c.esp_fallback ? "added" : "none");
   printf ("rtc=%s\n", c.rtc_localtime ? "localtime" : "utc");
   printf ("hyperv=%d\n", c.hyperv);
   printf ("virtio_rng=%d\nvirtio_balloon=%d\nvirtio_serial=%d\nqxl=%d\n",

@@ -18,6 +18,10 @@
 #            dynamic   vmware, the partition typed 0x42 (LDM)
 #            dirty     vmware, the NTFS "volume is dirty" flag set
 #                      (ntfs-set-dirty.py), as Fast Startup leaves it
+#            uefi      vmware on GPT: p1 NTFS system volume, p2 ESP (FAT)
+#                      holding only EFI/Microsoft/Boot/bootmgfw.efi (4 KiB
+#                      of random bytes), no EFI/Boot/bootx64.efi
+#            uefi-noloader  the same with an empty EFI/Microsoft/Boot
 # The guest has two control sets (Current=1, LastKnownGood=2), a static
 # IPv4 address on one interface, a DriverDatabase key (Windows 8+) and
 # MountedDevices mapping C: to the partition (disk signature 0x5a11ad0b,
@@ -136,14 +140,23 @@ put 0x94 '\360'; put 0x96 '\042'; put 0x98 '\013\002'; put 0xdc '\003'
 printf 'HIBR' > "$work/hiberfil.sys"; head -c 4092 /dev/zero >> "$work/hiberfil.sys"
 printf 'stub\r\n' > "$work/stub.sys"
 
-cmds=(
-  -N "$out"=disk:256M
-  part-init /dev/sda mbr :
-)
-if [ "$variant" = bitlocker ]; then
-  cmds+=(part-add /dev/sda p 2048 409599 : part-add /dev/sda p 409600 522239 :)
+head -c 4096 /dev/urandom > "$work/bootmgfw.efi"
+
+uefi=false
+case $variant in uefi|uefi-noloader) uefi=true ;; esac
+cmds=(-N "$out"=disk:256M)
+if $uefi; then
+  # GPT: the system volume stays partition 1 (readback mounts sdX1);
+  # the ESP is partition 2.
+  cmds+=(part-init /dev/sda gpt : part-add /dev/sda p 2048 409599 :
+         part-add /dev/sda p 409600 522239 :
+         part-set-gpt-type /dev/sda 2 C12A7328-F81F-11D2-BA4B-00A0C93EC93B :
+         mkfs vfat /dev/sda2 :)
+elif [ "$variant" = bitlocker ]; then
+  cmds+=(part-init /dev/sda mbr :
+         part-add /dev/sda p 2048 409599 : part-add /dev/sda p 409600 522239 :)
 else
-  cmds+=(part-add /dev/sda p 2048 522239 :)
+  cmds+=(part-init /dev/sda mbr : part-add /dev/sda p 2048 522239 :)
 fi
 cmds+=(
   mkfs ntfs /dev/sda1 : mount /dev/sda1 / :
@@ -161,7 +174,14 @@ case $variant in
 esac
 [ "$variant" != hibernated ] || cmds+=(upload "$work/hiberfil.sys" /hiberfil.sys :)
 [ "$variant" != bitlocker ] || cmds+=(pwrite-device /dev/sda2 $'\xeb\x58\x90-FVE-FS-' 0 :)
-cmds+=(umount-all : pwrite-device /dev/sda $'\x0b\xad\x11\x5a' 0x1b8)
+if $uefi; then
+  cmds+=(umount-all : mount /dev/sda2 / : mkdir-p /EFI/Microsoft/Boot :)
+  [ "$variant" = uefi-noloader ] ||
+    cmds+=(upload "$work/bootmgfw.efi" /EFI/Microsoft/Boot/bootmgfw.efi :)
+  cmds+=(umount-all)
+else
+  cmds+=(umount-all : pwrite-device /dev/sda $'\x0b\xad\x11\x5a' 0x1b8)
+fi
 [ "$variant" != dynamic ] || cmds+=(: part-set-mbr-id /dev/sda 1 0x42)
 guestfish "${cmds[@]}"
 [ "$variant" != dirty ] || "$(dirname "$0")/ntfs-set-dirty.py" "$out" $((2048 * 512))
