@@ -69,14 +69,19 @@ done
 
 # 3. Markdown references.  A token "X.md" (or "dir/X.md") must be a
 #    tracked file, by its path or, for a bare name, by its base name.
-#    $CORPUS/... names the optional corpus; upstream documents are cited
-#    with their project ("Cyan4973/xxHash doc/xxhash_spec.md").
+#    $top_srcdir/X and $srcdir/X are checked as X and tests/X; any other
+#    $VAR/X is a run-time path ($CORPUS/..., an output directory);
+#    upstream documents are cited with their project
+#    ("Cyan4973/xxHash doc/xxhash_spec.md").
 tracked=$(git ls-files)
 upstream=' doc/xxhash_spec.md '
 while IFS= read -r tok; do
   case $tok in
-    '$CORPUS/'*|'${CORPUS}/'*) continue ;;
-    '$top_srcdir/'*) tok=${tok#\$top_srcdir/} ;;
+    '$top_srcdir/'*|'${top_srcdir}/'*) tok=${tok#*/} ;;
+    '$srcdir/'*|'${srcdir}/'*) tok=tests/${tok#*/} ;;
+    # Any other variable ($CORPUS, an output directory): a run-time path,
+    # not a document of the repository.
+    '$'*) continue ;;
   esac
   case $upstream in *" $tok "*) continue ;; esac
   if [[ $tok == */* ]]; then
