@@ -12,3 +12,19 @@ make_disks () {
   "$QEMU_IO" -f raw -c 'write -P 0x33 1M 4096' -c "write -P 0x44 3M $1" \
     b.raw >/dev/null || fail qemu-io
 }
+
+# xva_ova_xml OUT: the ova.xml the XVA tests build on, its one VDI
+# Ref:1736 (the id xva-gen.py's callers give their first disk): the real
+# XenServer 7.0 export's from $CORPUS/xva-tools when the corpus is there,
+# else the one tests/guests/xen-ova-xml.py writes for the Xen test guest,
+# its VDI renamed.
+xva_ova_xml () {
+  if [ -n "$CORPUS" ] && [ -f "$CORPUS/xva-tools/ova.xml" ]; then
+    cp "$CORPUS/xva-tools/ova.xml" "$1"
+  else
+    python3 "$srcdir/guests/xen-ova-xml.py" "$1.tmp" 6291456 ||
+      fail "xen-ova-xml.py"
+    sed 's|<value>Ref:6</value>|<value>Ref:1736</value>|g' "$1.tmp" > "$1"
+    rm -f "$1.tmp"
+  fi
+}

@@ -8,9 +8,8 @@
 . "$srcdir/functions.sh"
 . "$srcdir/archive-functions.sh"
 requires python3 tar gzip zstd sha256sum truncate "$QEMU_IMG" "$QEMU_IO"
-requires_corpus
-ova_xml=$CORPUS/xva-tools/ova.xml
-[ -f "$ova_xml" ] || skip "xva-tools/ova.xml not in corpus"
+ova_xml=$TMP/ova.xml
+xva_ova_xml "$ova_xml"
 cd "$TMP"
 mkdir out
 no_output () { [ -z "$(ls -A out)" ] || fail "left in out/: $(ls -A out)"; }

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
-# XVA streams built by tests/xva-gen.py around the real XenServer 7
-# ova.xml (corpus xva-tools): two VDIs, absent (zero) blocks, a short
+# XVA streams built by tests/xva-gen.py around an ova.xml (xva_ova_xml:
+# the corpus XenServer 7 one, else a generated one): two VDIs, absent (zero) blocks, a short
 # last block, a zero-length dummy block, gzip and zstd wrappers, stdin,
 # pax headers.  The decoded disk must equal the source raw exactly
 # (qemu-img compare and cmp are the oracles).  Then the failures: a
@@ -11,9 +11,8 @@
 . "$srcdir/archive-functions.sh"
 requires python3 "$QEMU_IMG" "$QEMU_IO" gzip zstd truncate cmp
 # (xxhsum, Debian package xxhash, is the XXH64 oracle when installed)
-requires_corpus
-ova_xml=$CORPUS/xva-tools/ova.xml
-[ -f "$ova_xml" ] || skip "xva-tools/ova.xml not in corpus"
+ova_xml=$TMP/ova.xml
+xva_ova_xml "$ova_xml"
 XVATOOL=$top_builddir/tests/xvatool
 gen () { python3 "$srcdir/xva-gen.py" "$ova_xml" "$@" || fail "xva-gen $*"; }
 same () { # same OUT RAW
