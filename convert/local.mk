@@ -29,13 +29,15 @@ v2kvm_SOURCES = \
 	$(NULL)
 v2kvm_CFLAGS = $(AM_CFLAGS)
 v2kvm_LDADD = $(FIXUPS_LIBS) $(OUTPUT_LIBS) $(REMOTE_LIBS) $(FORMATS_LIBS)
-v2kvm_CPPFLAGS = $(AM_CPPFLAGS) -DPKGLIBDIR=\"$(pkglibdir)\"
+v2kvm_CPPFLAGS = $(AM_CPPFLAGS) -DNBDKIT_PLUGINDIR=\"$(nbdkitplugindir)\"
 
 # nbdkit-v2kvm-plugin.so: our readers behind nbdkit, so qemu/libguestfs can
 # open a source disk only v2kvm reads.  Built as a shared object from the
 # same sources, compiled again with -fPIC (no libtool needed for one .so).
-v2kvmplugindir = $(pkglibdir)
-v2kvmplugin_PROGRAMS = nbdkit-v2kvm-plugin.so
+# Installed where nbdkit looks for plugins by name (configure
+# --with-nbdkit-plugindir; Debian: pkg-config --variable=plugindir nbdkit),
+# so `nbdkit v2kvm file=DISK` works too.
+nbdkitplugin_PROGRAMS = nbdkit-v2kvm-plugin.so
 nbdkit_v2kvm_plugin_so_SOURCES = convert/nbdkit-plugin.c \
 	remote/https.c remote/https.h \
 	remote/ssh.c remote/ssh.h \

@@ -40,7 +40,7 @@ nbd_plugin_path (void)
       return p;
     free (p);
   }
-  return xstrdup (PKGLIBDIR "/nbdkit-v2kvm-plugin.so");
+  return xstrdup (NBDKIT_PLUGINDIR "/nbdkit-v2kvm-plugin.so");
 }
 
 /* True once nbdkit listens: it writes its pidfile after binding and
