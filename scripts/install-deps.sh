@@ -38,6 +38,8 @@ PKGS=(
   openssh-server openssh-client
   # the incumbent, for side-by-side tests and benchmarks
   virt-v2v
+  # make fuzz: clang with libFuzzer (its runtime is in libclang-rt-14-dev)
+  clang libclang-rt-14-dev
 )
 
 missing=()

@@ -37,4 +37,5 @@ include tests/convert.mk
 include tests/guests.mk
 include tests/windows.mk
 include tests/output.mk
+include tests/fuzz.mk
 include tests/remote.mk

@@ -18,6 +18,7 @@ allowed () {
     remote) echo "common formats remote" ;;
     output) echo "common output" ;;
     guest-fixups) echo "common formats guest-fixups" ;;
+    fuzz) echo "common formats fuzz" ;;
     convert|tests) echo "*" ;;
     *) echo "" ;;
   esac
@@ -32,7 +33,7 @@ done
 
 bad=0 n=0
 for f in common/*.[ch] formats/*.[ch] remote/*.[ch] output/*.[ch] \
-         guest-fixups/*.[ch] convert/*.[ch] tests/*.[ch]; do
+         guest-fixups/*.[ch] convert/*.[ch] tests/*.[ch] fuzz/*.[ch]; do
   [ -f "$f" ] || continue               # a folder that does not exist
   dir=${f%%/*}
   ok=$(allowed "$dir")
