@@ -15,6 +15,7 @@
 # fuzz/build/artifacts/NAME-*.  Logs: fuzz/build/logs/NAME.log; the
 # closing stats line of each run is printed.  Exit 0 if no harness
 # failed.  Run from the build tree (FUZZ_BUILD overrides fuzz/build).
+# FUZZ_SKIP="NAME..." leaves harnesses out of the default list.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 secs=${1:-60}
@@ -25,7 +26,8 @@ build=$(cd "$build" && pwd)
 if [ $# -gt 0 ]; then
   harnesses=("$@")
 else
-  mapfile -t harnesses < <(grep -v '^#' "$top/fuzz/harnesses" | awk 'NF { print $1 }')
+  mapfile -t harnesses < <(grep -v '^#' "$top/fuzz/harnesses" |
+    awk -v skip=" ${FUZZ_SKIP:-} " 'NF && index(skip, " " $1 " ") == 0 { print $1 }')
 fi
 if [ ! -d "$build/seeds" ]; then
   python3 "$top/fuzz/seeds.py" "$build/seeds.tmp" && mv "$build/seeds.tmp" "$build/seeds" ||
