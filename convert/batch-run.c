@@ -305,6 +305,9 @@ batch_self_exe (void)
   if (n <= 0)
     return xstrdup ("v2kvm");
   buf[n] = '\0';
+  /* replaced since it started (a reinstall): run the new one (proc(5)) */
+  if (n > 10 && strcmp (buf + n - 10, " (deleted)") == 0)
+    buf[n - 10] = '\0';
   return xstrdup (buf);
 }
 

@@ -335,8 +335,9 @@ cmd_batch (int argc, char **argv)
   if (sel.len < o.parallel && sel.len)
     o.parallel = (unsigned) sel.len;
   if (!o.machine && !v2k_quiet)
-    fprintf (stderr, "%s: batch: %zu of %zu guests selected, state in %s\n",
-             v2k_progname, sel.len, plan.len, o.state);
+    fprintf (stderr, "%s: batch: %zu of %zu guests selected%s%s\n",
+             v2k_progname, sel.len, plan.len,
+             o.assess ? "" : ", state in ", o.assess ? "" : o.state);
   if (o.assess) {
     if ((r = batch_assess (&sel, o.parallel, o.machine)) == -1)
       r = report_error ();
