@@ -45,6 +45,9 @@ static const char usage_text[] =
 "  -ip FILE                        password: FILE's first line (else asked\n"
 "                                  on a terminal)\n"
 "      --no-verify                 skip the OVA manifest / XVA checksums\n"
+"      --allow-external-refs       follow references (a .vmx's disks,\n"
+"                                  extents, parents, backing files) out\n"
+"                                  of the source's directory\n"
 "      --print-source              print the guest as read and stop\n"
 "Output:\n"
 "  -o, --output local|libvirt|qemu|null\n"
@@ -120,7 +123,7 @@ enum {
   OPT_OS = 256, OPT_OC, OPT_OF, OPT_OA, OPT_ON, OPT_NETWORK, OPT_BRIDGE,
   OPT_ROOT, OPT_NOTRIM, OPT_REBUILD_INITRAMFS, OPT_NOVERIFY, OPT_NOFIXUP, OPT_PRINT, OPT_MACHINE,
   OPT_ACCEL, OPT_DOMTYPE, OPT_GRAPHICS, OPT_REPLACE, OPT_MAC, OPT_VIRTIOWIN,
-  OPT_BLOCKDRV, OPT_IT,
+  OPT_BLOCKDRV, OPT_IT, OPT_EXTREFS,
 };
 
 static const struct option longopts[] = {
@@ -150,6 +153,7 @@ static const struct option longopts[] = {
   { "no-trim", no_argument, NULL, OPT_NOTRIM },
   { "rebuild-initramfs", no_argument, NULL, OPT_REBUILD_INITRAMFS },
   { "no-verify", no_argument, NULL, OPT_NOVERIFY },
+  { "allow-external-refs", no_argument, NULL, OPT_EXTREFS },
   { "no-fixup", no_argument, NULL, OPT_NOFIXUP },
   { "print-source", no_argument, NULL, OPT_PRINT },
   { "machine-readable", no_argument, NULL, OPT_MACHINE },
@@ -238,6 +242,7 @@ take_option (struct convert_options *o, int c, char *arg, const char *where)
     o->virtio_scsi = strcmp (arg, "virtio-scsi") == 0;
     break;
   case OPT_NOTRIM: o->no_trim = true; break;
+  case OPT_EXTREFS: o->allow_external_refs = true; break;
   case OPT_REBUILD_INITRAMFS: o->rebuild_initramfs = true; break;
   case OPT_NOVERIFY: o->no_verify = true; break;
   case OPT_NOFIXUP: o->no_fixup = true; break;

@@ -48,6 +48,8 @@ static const char usage_text[] =
 "      --disk N|REF                the disk of an OVA (N: 1.., OVF order)\n"
 "                                  or an XVA (N, or its Ref:NN)\n"
 "      --no-verify                 skip the OVA manifest / XVA checksums\n"
+"      --allow-external-refs       follow references (extents, parents,\n"
+"                                  backing files) out of IMAGE's directory\n"
 "\n"
 "IMAGE may be an OVA (or its directory, or .ovf), read in place, or an\n"
 "XVA (gzip/zstd compressed too, '-' for stdin), streamed.  Their\n"
@@ -86,7 +88,8 @@ parse_number (const char *s, long long max)
 static int
 parse_args (int argc, char **argv, struct convert_args *a, bool *help)
 {
-  enum { OPT_FORCE = 256, OPT_MACHINE, OPT_CLUSTER, OPT_DISK, OPT_NOVERIFY };
+  enum { OPT_FORCE = 256, OPT_MACHINE, OPT_CLUSTER, OPT_DISK, OPT_NOVERIFY,
+         OPT_EXTREFS };
   static const struct option longopts[] = {
     { "output-format", required_argument, NULL, 'O' },
     { "compress", no_argument, NULL, 'c' },
@@ -97,6 +100,7 @@ parse_args (int argc, char **argv, struct convert_args *a, bool *help)
     { "cluster-size", required_argument, NULL, OPT_CLUSTER },
     { "disk", required_argument, NULL, OPT_DISK },
     { "no-verify", no_argument, NULL, OPT_NOVERIFY },
+    { "allow-external-refs", no_argument, NULL, OPT_EXTREFS },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
   };
@@ -114,6 +118,7 @@ parse_args (int argc, char **argv, struct convert_args *a, bool *help)
     case OPT_MACHINE: a->machine = true; break;
     case OPT_DISK: a->in.disk = optarg; break;
     case OPT_NOVERIFY: a->in.no_verify = true; break;
+    case OPT_EXTREFS: a->in.allow_external_refs = true; break;
     case 'h': *help = true; return 0;
     case 'j':
       if ((v = parse_number (optarg, MAX_JOBS)) == -1)

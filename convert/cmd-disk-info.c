@@ -123,6 +123,7 @@ cmd_disk_info (int argc, char **argv)
     { "format", required_argument, NULL, 'f' },
     { "disk", required_argument, NULL, 'd' },
     { "no-verify", no_argument, NULL, 'n' },
+    { "allow-external-refs", no_argument, NULL, 'x' },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 }
   };
@@ -140,9 +141,11 @@ cmd_disk_info (int argc, char **argv)
     case 'f': opts.format = optarg; break;
     case 'd': opts.disk = optarg; break;
     case 'n': opts.no_verify = true; break;
+    case 'x': opts.allow_external_refs = true; break;
     case 'h':
       printf ("usage: v2kvm disk info IMAGE [--json] [--format FMT] "
-              "[--disk N|REF] [--no-verify]\n");
+              "[--disk N|REF] [--no-verify]\n"
+              "                       [--allow-external-refs]\n");
       return 0;
     default: return usage_error ("disk info: bad option");
     }

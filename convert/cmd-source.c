@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: `v2kvm source show` and `v2kvm source xml`.
  *
- *   source show -i TYPE SOURCE [--json]
+ *   source show -i TYPE SOURCE [--json] [--allow-external-refs]
  *       the neutral description read from SOURCE (guest_print), stable
- *       text for golden tests
+ *       text for golden tests, then every file a conversion would read
+ *       (local disks are opened as the converter opens them: headers
+ *       only, under the reference rule of formats/refs.h)
  *   source xml -i TYPE SOURCE [--network in:out] [--bridge in:out]
  *                             [--domain-type kvm|qemu] [--graphics G]
  *       the libvirt domain XML a conversion would write, with default
@@ -11,8 +13,8 @@
  *       current directory
  *
  * TYPE is vmx, ovf, ova (an OVA tar, a directory or an .ovf), xl, xm,
- * libvirtxml or xva (an XVA archive, or a bare ova.xml).  Nothing is
- * opened but the config file or the archive's descriptor.  With
+ * libvirtxml or xva (an XVA archive, or a bare ova.xml).  source xml
+ * opens nothing but the config file or the archive's descriptor.  With
  * -ic esx://... / vpx://... (-i vsphere) SOURCE is a VM's name and its
  * .vmx is read through the datastore (remote/vsphere.h). */
 #include <config.h>
@@ -21,14 +23,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "archive.h"
+#include "blk.h"
 #include "cfg.h"
 #include "commands.h"
 #include "domxml.h"
 #include "error.h"
 #include "guestcaps.h"
+#include "json.h"
+#include "vector.h"
 #include "vsphere.h"
 #include "ssh-input.h"
 #include "xalloc.h"
@@ -40,6 +46,7 @@ struct source_args {
   const char *conn, *password;  /* -ic URI -ip FILE: path is a VM name */
   const char *transport;        /* -it ssh: path is an ssh:// URL */
   bool json;
+  bool allow_external_refs;     /* source show: as for convert */
   struct domxml_netmap maps[MAX_NETMAPS];
   size_t nmaps;
 };
@@ -97,10 +104,13 @@ read_guest (const struct source_args *a, struct guest **g)
 
 static const char show_usage[] =
 "usage: v2kvm source show -i TYPE [-it ssh] SOURCE [--json]\n"
+"                         [--allow-external-refs]\n"
 "       v2kvm source show -ic esx://...|vpx://... [-ip FILE] GUEST [--json]\n"
 "\n"
 "Print what v2kvm reads from a guest configuration (name, memory, vCPUs,\n"
-"firmware, disks, NICs, OS hints); no disk is opened.\n"
+"firmware, disks, NICs, OS hints), then every file a conversion would\n"
+"read (the configuration, each local disk's extents, parents and\n"
+"archive members; only their headers are read here).\n"
 "\n"
 "  -i, --input vmx|ova|ovf|xl|xm|libvirtxml|xva   what SOURCE is\n"
 "                                  (guessed from the content without -i)\n"
@@ -110,7 +120,9 @@ static const char show_usage[] =
 "  -it ssh                         SOURCE is ssh://[USER@]HOST[:PORT]/PATH:\n"
 "                                  read it over SFTP (vmx, xl, xm,\n"
 "                                  libvirtxml)\n"
-"      --json                      one JSON object instead of text\n";
+"      --json                      one JSON object instead of text\n"
+"      --allow-external-refs       as for convert: references may leave\n"
+"                                  the configuration's directory\n";
 
 static const char xml_usage[] =
 "usage: v2kvm source xml -i TYPE [-it ssh] SOURCE [OPTIONS]\n"
@@ -139,6 +151,7 @@ parse_args (int argc, char **argv, struct source_args *a, bool xml)
     { "ip", required_argument, NULL, 'p' },
     { "it", required_argument, NULL, 't' },
     { "json", no_argument, NULL, 'j' },
+    { "allow-external-refs", no_argument, NULL, 'x' },
     { "network", required_argument, NULL, 'n' },
     { "bridge", required_argument, NULL, 'b' },
     { "domain-type", required_argument, NULL, 'd' },
@@ -160,6 +173,7 @@ parse_args (int argc, char **argv, struct source_args *a, bool xml)
       a->transport = optarg;
       break;
     case 'j': a->json = true; break;
+    case 'x': a->allow_external_refs = true; break;
     case 'd': a->domain_type = optarg; break;
     case 'g': a->graphics = optarg; break;
     case 'h':
@@ -196,7 +210,10 @@ parse_args (int argc, char **argv, struct source_args *a, bool xml)
       strcmp (a->graphics, "spice") != 0 && strcmp (a->graphics, "none") != 0)
     return usage_error ("--graphics must be vnc, spice or none");
   if (!xml && (a->nmaps || a->domain_type || a->graphics))
-    return usage_error ("source show takes only -i, -ic, -ip, -it and --json");
+    return usage_error ("source show takes only -i, -ic, -ip, -it, --json "
+                        "and --allow-external-refs");
+  if (xml && a->allow_external_refs)
+    return usage_error ("source xml has no --allow-external-refs");
   if (a->transport && a->conn)
     return usage_error ("-it ssh and -ic do not go together");
   if (xml && a->json)
@@ -204,10 +221,104 @@ parse_args (int argc, char **argv, struct source_args *a, bool xml)
   return 0;
 }
 
+/* One file a conversion reads, or why it cannot be read. */
+struct read_file {
+  char *path;
+  char *error;                  /* NULL: readable */
+};
+DEFINE_VECTOR_TYPE (read_file_vector, struct read_file);
+
+static void
+add_file (read_file_vector *v, const char *path, const char *error)
+{
+  for (size_t i = 0; i < v->len; ++i)
+    if (strcmp (v->ptr[i].path, path) == 0)
+      return;
+  read_file_vector_append (v, (struct read_file) {
+      xstrdup (path), error ? xstrdup (error) : NULL });
+}
+
+/* Every file a conversion of g would read: the configuration, then each
+ * disk's chain (extents, parents, archive members) as the converter
+ * opens it, under the same reference rule (formats/refs.h).  A disk that
+ * cannot be opened is listed with the reason.  Only headers are read (an
+ * OVA's manifest is not checked here).  The disks of a remote source
+ * are listed as the configuration names them: that source applies the
+ * rule on its side when the conversion reads them. */
+static void
+files_read (const struct source_args *a, const struct guest *g,
+            read_file_vector *out)
+{
+  size_t n = strlen (a->path);
+  bool remote = a->conn || a->transport;
+  bool vmx = a->type ? strcmp (a->type, "vmx") == 0
+    : n > 4 && strcasecmp (a->path + n - 4, ".vmx") == 0;
+
+  add_file (out, a->path, NULL);
+  for (size_t i = 0; i < g->disks.len; ++i) {
+    const struct guest_disk *d = &g->disks.ptr[i];
+    const struct blk_open_options opts = {
+      .raw_expected = true,
+      .disk = d->ref,
+      .verified_elsewhere = true,
+      .allow_external_refs = a->allow_external_refs,
+      .referrer = vmx ? a->path : NULL,
+    };
+    enum archive_kind kind = ARCHIVE_NONE;
+    struct blk *b;
+
+    if (!d->path)
+      continue;
+    if (remote || strcmp (d->path, "-") == 0 ||
+        (archive_probe (d->path, &kind) == 0 && kind == ARCHIVE_XVA)) {
+      add_file (out, d->path, NULL);     /* remote, or streamed whole */
+      continue;
+    }
+    b = blk_open (d->path, &opts);
+    if (!b) {
+      add_file (out, d->path, get_error ());
+      continue;
+    }
+    for (const struct blk *l = b; l; l = l->backing)
+      for (size_t k = 0; k < l->files.len; ++k)
+        add_file (out, l->files.ptr[k], NULL);
+    blk_close (b);
+  }
+}
+
+static void
+print_files_json (const struct guest *g, const read_file_vector *files)
+{
+  /* The record's object, with "files" added as its last member. */
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream (&buf, &len);
+
+  if (!m)
+    abort ();
+  guest_print_json (g, m);
+  fclose (m);
+  while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '}'))
+    if (buf[--len] == '}')
+      break;
+  fwrite (buf, 1, len, stdout);
+  printf (",\"files\":[");
+  for (size_t i = 0; i < files->len; ++i) {
+    printf ("%s{\"path\":", i ? "," : "");
+    json_string (stdout, files->ptr[i].path);
+    printf (",\"error\":");
+    json_string (stdout, files->ptr[i].error);
+    putchar ('}');
+  }
+  printf ("]}\n");
+  free (buf);
+}
+
 int
 cmd_source_show (int argc, char **argv)
 {
   struct source_args a = { 0 };
+  read_file_vector files = empty_vector;
   struct guest *g;
   int r;
 
@@ -215,10 +326,25 @@ cmd_source_show (int argc, char **argv)
     return r == -1 ? 0 : r;
   if (read_guest (&a, &g) == -1)
     return report_error ();
+  files_read (&a, g, &files);
   if (a.json)
-    guest_print_json (g, stdout);
-  else
+    print_files_json (g, &files);
+  else {
     guest_print (g, stdout);
+    printf ("files read:\n");
+    for (size_t i = 0; i < files.len; ++i) {
+      if (files.ptr[i].error)
+        printf ("  %s (not readable: %s)\n", files.ptr[i].path,
+                files.ptr[i].error);
+      else
+        printf ("  %s\n", files.ptr[i].path);
+    }
+  }
+  for (size_t i = 0; i < files.len; ++i) {
+    free (files.ptr[i].path);
+    free (files.ptr[i].error);
+  }
+  read_file_vector_reset (&files);
   guest_free (g);
   return 0;
 }

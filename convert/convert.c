@@ -170,6 +170,11 @@ step_source (struct conv *c)
   c->archive = !strcmp (type, "ova") || !strcmp (type, "ovf") ||
     !strcmp (type, "xva");
   c->xva = !strcmp (type, "xva");
+  /* A local .vmx names its disks: they are references (formats/refs.h).
+   * The disks of xl target= and libvirt <source> are the user's own; a
+   * remote source applies the rule on its side (bfile-remote.h). */
+  c->referrer = !strcmp (type, "vmx") && !o->input_transport ?
+    o->sources[0] : NULL;
   if (c->xva && strcmp (o->sources[0], "-") == 0) {
     if (read_xva_stdin (c) == -1)
       return -1;
@@ -229,6 +234,8 @@ open_disk (struct conv *c, size_t i, bool first_ova)
     /* One manifest check per archive, beside the fixups and the copy. */
     .verify_later = first_ova && !c->o->no_verify,
     .verified_elsewhere = d->member && !first_ova,
+    .allow_external_refs = c->o->allow_external_refs,
+    .referrer = c->referrer,
   };
   struct stat st;
 
@@ -409,9 +416,15 @@ step_serve (struct conv *c)
       ssh_input_nbd (c->si, dir, &remote);
     /* -it ssh: the plugin opens file=ssh://... on the same host itself
      * (remote/ssh.h; the agent and ~/.ssh come with the environment). */
+    /* The disk as preflight opened it (an XVA's is a scratch file). */
+    const struct blk_open_options so = {
+      .format = d->blk->drv->name,
+      .disk = d->member,
+      .allow_external_refs = c->o->allow_external_refs,
+      .referrer = d->local ? NULL : c->referrer,
+    };
     d->nbd = nbd_serve (d->local ? d->local : d->url ? d->url : d->gd->path,
-                        d->blk->drv->name, d->member, dir,
-                        c->vi || c->si ? &remote : NULL);
+                        &so, dir, c->vi || c->si ? &remote : NULL);
     if (!d->nbd)
       return -1;
     d->overlay = overlay_create (d->nbd->qemu_uri, d->rd.size, name);

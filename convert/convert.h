@@ -55,6 +55,7 @@ struct convert_options {
   bool no_trim;                 /* --no-trim: copy free space too */
   bool rebuild_initramfs;       /* --rebuild-initramfs */
   bool no_verify;               /* --no-verify: skip archive checksums */
+  bool allow_external_refs;     /* --allow-external-refs (formats/refs.h) */
   bool no_fixup;                /* --no-fixup: copy as is */
   bool print_source;            /* stop after step 1 */
   bool machine;                 /* --machine-readable */

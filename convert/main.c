@@ -26,20 +26,22 @@ const struct command commands[] = {
     "              [--mac NAME=MAC]... [--virtio-win PATH]\n"
     "              [--block-driver virtio-blk|virtio-scsi] [--no-trim]\n"
     "              [--rebuild-initramfs] [--no-fixup] [-j N] [--no-verify]\n"
-    "              [--print-source] [--machine-readable]" },
+    "              [--allow-external-refs] [--print-source] [--machine-readable]" },
   { "disk", "info", cmd_disk_info,
-    "disk info IMAGE [--json] [--format FMT] [--disk N|REF] [--no-verify]" },
+    "disk info IMAGE [--json] [--format FMT] [--disk N|REF] [--no-verify]\n"
+    "                     [--allow-external-refs]" },
   { NULL, "verify", cmd_verify,
     "verify FILE.ova|FILE.xva|DIR|-" },
   { "disk", "convert", cmd_disk_convert,
     "disk convert IMAGE OUTPUT [-O qcow2|raw] [-c] [-j N] [-f FMT]\n"
     "                     [--force] [--machine-readable] [--cluster-size BYTES]\n"
-    "                     [--disk N|REF] [--no-verify]" },
+    "                     [--disk N|REF] [--no-verify] [--allow-external-refs]" },
   { NULL, "check-host", cmd_check_host,
     "check-host [--accel auto|kvm|tcg]" },
   { "source", "show", cmd_source_show,
     "source show -i vmx|ova|ovf|xl|xm|libvirtxml|xva [-it ssh] SOURCE\n"
-    "                     | -ic esx://...|vpx://... [-ip FILE] GUEST  [--json]" },
+    "                     | -ic esx://...|vpx://... [-ip FILE] GUEST  [--json]\n"
+    "                     [--allow-external-refs]" },
   { "source", "list", cmd_source_list,
     "source list -ic esx://[USER@]HOST[:PORT]/[?no_verify=1]|vpx://...\n"
     "                     [-ip FILE] [--json]" },

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "blk.h"
 #include "cleanup.h"
 #include "error.h"
 #include "nbd.h"
@@ -62,14 +63,18 @@ sleep_ms (long ms)
 }
 
 struct nbd_server *
-nbd_serve (const char *disk, const char *format, const char *member,
+nbd_serve (const char *disk, const struct blk_open_options *opts,
            const char *dir, const struct nbd_remote *remote)
 {
   static unsigned counter;
   CLEANUP_FREE char *plugin = nbd_plugin_path ();
   CLEANUP_FREE char *file_arg = xasprintf ("file=%s", disk);
-  CLEANUP_FREE char *format_arg = format ? xasprintf ("format=%s", format) : NULL;
-  CLEANUP_FREE char *member_arg = member ? xasprintf ("disk=%s", member) : NULL;
+  CLEANUP_FREE char *format_arg =
+    opts->format ? xasprintf ("format=%s", opts->format) : NULL;
+  CLEANUP_FREE char *member_arg =
+    opts->disk ? xasprintf ("disk=%s", opts->disk) : NULL;
+  CLEANUP_FREE char *referrer_arg =
+    opts->referrer ? xasprintf ("referrer=%s", opts->referrer) : NULL;
   struct nbd_server *s = xzalloc (sizeof *s);
   int pw[2] = { -1, -1 };
   int status;
@@ -98,7 +103,7 @@ nbd_serve (const char *disk, const char *format, const char *member,
     return NULL;
   }
   if (s->pid == 0) {
-    const char *argv[32] = {
+    const char *argv[36] = {
       "nbdkit", "--exit-with-parent", "--foreground", "--readonly",
       "--unix", s->socket, "--pidfile", s->pidfile, plugin, file_arg,
     };
@@ -108,6 +113,8 @@ nbd_serve (const char *disk, const char *format, const char *member,
       ? xasprintf ("remote-stats=%s", remote->stats) : NULL;
     if (format_arg) argv[i++] = format_arg;
     if (member_arg) argv[i++] = member_arg;
+    if (referrer_arg) argv[i++] = referrer_arg;
+    if (opts->allow_external_refs) argv[i++] = "allow-external-refs=true";
     for (size_t k = 0; remote && remote->args && remote->args[k] && i < 28;
          k++)
       argv[i++] = remote->args[k];

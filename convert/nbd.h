@@ -26,15 +26,18 @@ struct nbd_remote {
                                    to when it stops, or NULL */
 };
 
-/* Start nbdkit serving disk (format NULL = probe; member: the disk of an
- * OVA, by File href or number, else NULL) on a Unix socket in dir;
- * returns when the socket accepts connections.  An OVA's manifest is not
- * checked by the server: the caller checks it.  nbdkit exits with
- * this process (--exit-with-parent) even if v2kvm is killed.  remote:
- * disk is a path on that server (NULL for a local disk).
+/* Start nbdkit serving disk, opened with opts (blk.h: format, disk (the
+ * disk of an OVA, by File href or number), allow_external_refs,
+ * referrer; the rest is ignored) on a Unix socket in dir; returns when
+ * the socket accepts connections.  An OVA's manifest is not checked by
+ * the server: the caller checks it.  nbdkit exits with this process
+ * (--exit-with-parent) even if v2kvm is killed.  remote: disk is a path
+ * on that server (NULL for a local disk).
  * NULL + set_error (kind V2K_ERR_HYPERVISOR) on failure. */
-struct nbd_server *nbd_serve (const char *disk, const char *format,
-                              const char *member, const char *dir,
+struct blk_open_options;
+struct nbd_server *nbd_serve (const char *disk,
+                              const struct blk_open_options *opts,
+                              const char *dir,
                               const struct nbd_remote *remote);
 
 /* Sum of the byte counts the servers wrote to the files named in stats

@@ -2,6 +2,12 @@
 /* v2kvm: nbdkit plugin serving one disk through v2kvm's own readers.
  *
  *   nbdkit -r -U SOCK nbdkit-v2kvm-plugin.so file=DISK [format=FMT]
+ *          [disk=N|HREF] [referrer=VMX] [allow-external-refs=true]
+ *
+ * The keys are the blk_open_options (formats/blk.h) of the disk: disk=
+ * the disk of an OVA, referrer= the .vmx that names DISK, and
+ * allow-external-refs= whether references may leave DISK's (or VMX's)
+ * directory (formats/refs.h).
  *
  * This is how the converter lets libguestfs and qemu see a source disk
  * that only v2kvm can read (a VMDK snapshot chain with SEsparse links, a
@@ -45,6 +51,7 @@ static char *remote_stats;      /* remote-stats=: bytes fetched, at exit */
 static char *disk_path;
 static char *disk_format;
 static char *disk_member;       /* disk=: the disk of an OVA */
+static char *disk_referrer;     /* referrer=: the .vmx naming file= */
 static struct blk *disk;
 /* The manifest of an OVA is checked by v2kvm, which started us. */
 static struct blk_open_options disk_opts = { .verified_elsewhere = true };
@@ -114,6 +121,19 @@ v2kvm_config (const char *key, const char *value)
     disk_format = strdup (value);
     disk_opts.format = disk_format;
     return disk_format ? 0 : -1;
+  }
+  if (strcmp (key, "referrer") == 0) {
+    free (disk_referrer);
+    disk_referrer = nbdkit_absolute_path (value);
+    disk_opts.referrer = disk_referrer;
+    return disk_referrer ? 0 : -1;
+  }
+  if (strcmp (key, "allow-external-refs") == 0) {
+    int r = nbdkit_parse_bool (value);
+    if (r == -1)
+      return -1;
+    disk_opts.allow_external_refs = r;
+    return 0;
   }
   if (strcmp (key, "disk") == 0) {
     free (disk_member);
@@ -185,6 +205,7 @@ v2kvm_unload (void)
   free (disk_path);
   free (disk_format);
   free (disk_member);
+  free (disk_referrer);
   free (remote_conf.host);
   free (remote_conf.scheme);
   free (remote_conf.user);

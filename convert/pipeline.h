@@ -37,6 +37,8 @@ struct conv {
   const char *name;
   bool archive;                 /* -i ova/ovf/xva */
   bool xva;
+  const char *referrer;         /* -i vmx: the .vmx, which names the disks
+                                 * (blk_open_options.referrer); else NULL */
   struct xva_stream *xs;        /* XVA on stdin: read once, ova.xml done */
   struct ssh_input *si;         /* -it ssh: the host the disks are on */
   size_t n;

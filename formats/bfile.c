@@ -19,6 +19,7 @@
 #include "checked.h"
 #include "cleanup.h"
 #include "error.h"
+#include "refs.h"
 #include "xalloc.h"
 
 static int
@@ -82,36 +83,181 @@ plain_extents (struct bfile *f, uint64_t offset, uint64_t count,
   return 0;
 }
 
+/* The real path of directory dir (malloc'd); dir itself, made
+ * absolute, if it cannot be resolved (then nothing will be inside). */
+static char *
+real_dir (const char *dir)
+{
+  char *r = realpath (dir, NULL);
+  char cwd[PATH_MAX];
+
+  if (r)
+    return r;
+  if (dir[0] == '/' || !getcwd (cwd, sizeof cwd))
+    return xstrdup (dir);
+  return xasprintf ("%s/%s", cwd, dir);
+}
+
+static char *
+dir_of (const char *path)
+{
+  CLEANUP_FREE char *copy = xstrdup (path);
+
+  return xstrdup (dirname (copy));
+}
+
+/* What kind of non-regular file mode is, for messages. */
+static const char *
+file_kind (mode_t mode)
+{
+  return S_ISBLK (mode) ? "block device" : S_ISCHR (mode) ? "character device"
+    : S_ISFIFO (mode) ? "FIFO" : S_ISSOCK (mode) ? "socket"
+    : S_ISDIR (mode) ? "directory" : "special file";
+}
+
+/* Refuse the reference ref made by referrer (EACCES: exit 3). */
+static void
+refuse (const char *referrer, const char *ref, const char *why)
+{
+  set_error (EACCES, "'%s': reference '%s' %s", referrer, ref, why);
+}
+
+static struct bfile *from_fd (int fd, const struct stat *st,
+                              const char *path);
+
+/* Open path, the file that reference ref made by referrer leads to: a
+ * regular file only (checked before opening, so that no device is ever
+ * opened, and again on the descriptor), and inside root (when set) once
+ * symbolic links are resolved.  The result inherits root. */
+static struct bfile *
+open_checked (const char *referrer, const char *ref, const char *path,
+              const char *root)
+{
+  struct stat st;
+  struct bfile *f;
+  int fd;
+
+  if (stat (path, &st) == -1) {
+    set_error_errno ("'%s': cannot open '%s'", referrer, path);
+    return NULL;
+  }
+  if (!S_ISREG (st.st_mode)) {
+    CLEANUP_FREE char *why =
+      xasprintf ("is a %s, not an image file: refused (a device, FIFO or "
+                 "socket is read only when named on the command line)",
+                 file_kind (st.st_mode));
+    refuse (referrer, ref, why);
+    return NULL;
+  }
+  fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if (fd == -1) {
+    set_error_errno ("'%s': cannot open '%s'", referrer, path);
+    return NULL;
+  }
+  if (fstat (fd, &st) == -1 || !S_ISREG (st.st_mode) ||
+      fcntl (fd, F_SETFL, 0) == -1) {
+    refuse (referrer, ref, "changed while it was opened: refused");
+    close (fd);
+    return NULL;
+  }
+  if (root) {
+    CLEANUP_FREE char *proc = xasprintf ("/proc/self/fd/%d", fd);
+    CLEANUP_FREE char *real = realpath (proc, NULL);
+    if (!real)
+      real = realpath (path, NULL);
+    if (!real || !ref_inside (real, root)) {
+      CLEANUP_FREE char *why =
+        xasprintf ("leads outside '%s' through a symbolic link (to '%s'): "
+                   "refused (--allow-external-refs follows it)", root,
+                   real ? real : "?");
+      refuse (referrer, ref, why);
+      close (fd);
+      return NULL;
+    }
+  }
+  f = from_fd (fd, &st, path);
+  f->ref_root = root ? xstrdup (root) : NULL;
+  return f;
+}
+
+/* Open the file that reference ref made by referrer names, with root
+ * the real directory it may not leave (NULL: anywhere). */
+static struct bfile *
+open_ref (const char *referrer, const char *ref, const char *root)
+{
+  CLEANUP_FREE char *dir = dir_of (referrer);
+  CLEANUP_FREE char *rdir = real_dir (dir);
+  CLEANUP_FREE char *base = xstrdup (referrer);
+  CLEANUP_FREE char *rreferrer = xasprintf ("%s/%s", rdir,
+                                            basename (base));
+  CLEANUP_FREE char *resolved = NULL;
+  CLEANUP_FREE char *path = NULL;
+  enum ref_verdict v;
+
+  v = ref_resolve (rreferrer, ref, root, &resolved);
+  if (v == REF_OUTSIDE && ref[0] == '/') {
+    /* An ESXi descriptor copied off /vmfs/volumes/...: its absolute
+     * names are looked for beside it instead, with a warning. */
+    CLEANUP_FREE char *refcopy = xstrdup (ref);
+    path = xasprintf ("%s/%s", dir, basename (refcopy));
+    if (access (path, F_OK) == 0) {
+      if (access (ref, F_OK) == 0)
+        warning ("'%s' is outside '%s', using '%s' instead", ref, root,
+                 path);
+      else
+        warning ("'%s' does not exist, using '%s' instead", ref, path);
+      return open_checked (referrer, ref, path, root);
+    }
+    free (path);
+    path = NULL;
+  }
+  if (v != REF_OK) {
+    CLEANUP_FREE char *why =
+      v == REF_OUTSIDE ?
+      xasprintf ("leads outside '%s': refused (--allow-external-refs "
+                 "follows it)", root) :
+      xasprintf ("%s: refused", ref_verdict_string (v));
+    refuse (referrer, ref, why);
+    return NULL;
+  }
+  if (ref[0] == '/') {
+    if (access (ref, F_OK) == 0)
+      return open_checked (referrer, ref, ref, root);
+    /* Inside the root but absent: beside the referrer, as above. */
+    CLEANUP_FREE char *refcopy = xstrdup (ref);
+    path = xasprintf ("%s/%s", dir, basename (refcopy));
+    if (access (path, F_OK) == 0) {
+      warning ("'%s' does not exist, using '%s' instead", ref, path);
+      return open_checked (referrer, ref, path, root);
+    }
+    return open_checked (referrer, ref, ref, root); /* reports it */
+  }
+  path = xasprintf ("%s/%s", dir, ref);
+  return open_checked (referrer, ref, path, root);
+}
+
+struct bfile *
+bfile_open_ref (const char *referrer, const char *ref, bool allow_external)
+{
+  CLEANUP_FREE char *dir = dir_of (referrer);
+  CLEANUP_FREE char *root = allow_external ? NULL : real_dir (dir);
+
+  return open_ref (referrer, ref, root);
+}
+
 /* Siblings of a plain file: relative names are relative to its
- * directory.  An absolute name that does not exist (an ESXi descriptor
- * copied off /vmfs/volumes/...) falls back to its basename beside the
- * descriptor, with a warning. */
+ * directory, under the reference rule. */
 static struct bfile *
 plain_open_sibling (struct bfile *f, const char *name)
 {
-  CLEANUP_FREE char *dircopy = xstrdup (f->name);
-  CLEANUP_FREE char *path = NULL;
-  const char *dir = dirname (dircopy);
-
-  if (name[0] == '/') {
-    if (access (name, F_OK) == 0)
-      return bfile_open (name);
-    CLEANUP_FREE char *namecopy = xstrdup (name);
-    path = xasprintf ("%s/%s", dir, basename (namecopy));
-    if (access (path, F_OK) == 0) {
-      warning ("'%s' does not exist, using '%s' instead", name, path);
-      return bfile_open (path);
-    }
-    return bfile_open (name);           /* reports the original name */
-  }
-  path = xasprintf ("%s/%s", dir, name);
-  return bfile_open (path);
+  return open_ref (f->name, name, f->ref_root);
 }
 
 static void
 plain_close (struct bfile *f)
 {
   close (f->fd);
+  free (f->ref_root);
   free (f->name);
   free (f);
 }
@@ -123,9 +269,29 @@ static const struct bfile_ops plain_ops = {
   .close = plain_close,
 };
 
+static struct bfile *
+from_fd (int fd, const struct stat *st, const char *path)
+{
+  struct bfile *f = xzalloc (sizeof *f);
+
+  f->ops = &plain_ops;
+  f->name = xstrdup (path);
+  f->fd = fd;
+  f->dev = st->st_dev;
+  f->ino = st->st_ino;
+  if (S_ISBLK (st->st_mode)) {
+    off_t end = lseek (fd, 0, SEEK_END);
+    f->size = end > 0 ? (uint64_t) end : 0;
+  }
+  else
+    f->size = (uint64_t) st->st_size;
+  return f;
+}
+
 struct bfile *
 bfile_open (const char *path)
 {
+  CLEANUP_FREE char *dir = NULL;
   struct stat st;
   struct bfile *f;
   int fd;
@@ -145,19 +311,17 @@ bfile_open (const char *path)
     close (fd);
     return NULL;
   }
-  f = xzalloc (sizeof *f);
-  f->ops = &plain_ops;
-  f->name = xstrdup (path);
-  f->fd = fd;
-  f->dev = st.st_dev;
-  f->ino = st.st_ino;
-  if (S_ISBLK (st.st_mode)) {
-    off_t end = lseek (fd, 0, SEEK_END);
-    f->size = end > 0 ? (uint64_t) end : 0;
-  }
-  else
-    f->size = (uint64_t) st.st_size;
+  f = from_fd (fd, &st, path);
+  dir = dir_of (path);
+  f->ref_root = real_dir (dir);
   return f;
+}
+
+void
+bfile_allow_external_refs (struct bfile *f)
+{
+  free (f->ref_root);
+  f->ref_root = NULL;
 }
 
 static int
@@ -239,6 +403,7 @@ bfile_close (struct bfile *f)
   if (f->ops->close)
     f->ops->close (f);
   else {
+    free (f->ref_root);
     free (f->name);
     free (f);
   }

@@ -8,6 +8,13 @@
  * bfile it came from for a sibling, so the same reader works on a
  * directory and inside a tar.  The source is never opened for writing.
  *
+ * Siblings are where the reference rule is enforced (refs.h): every
+ * reference an input makes to another file goes through
+ * bfile_open_sibling(), which refuses (EACCES, exit 3, one line naming
+ * the referring file and the reference) a member reference that leaves
+ * the archive, a file reference that leaves f->ref_root (also through a
+ * symbolic link), and any device, FIFO or socket.
+ *
  * Contract of every implementation:
  *   - pread() and extents() may be called concurrently from several
  *     threads (they use pread(2) on a shared descriptor);
@@ -18,6 +25,7 @@
 #ifndef V2K_BFILE_H
 #define V2K_BFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -39,7 +47,8 @@ struct bfile_ops {
 
   /* Open the file called name, resolved the way this container resolves
    * names (relative to the file's directory, or the archive's member
-   * list).  NULL + set_error on failure. */
+   * list), if the reference rule allows it (see above).  NULL +
+   * set_error on failure (EACCES: refused by the rule). */
   struct bfile *(*open_sibling) (struct bfile *f, const char *name);
 
   /* Free f and whatever it owns.  Never fails. */
@@ -55,10 +64,28 @@ struct bfile {
   dev_t dev;            /* identity of fd (with base) for loop checks */
   ino_t ino;
   void *priv;           /* implementation's own data */
+  /* Plain files: the real directory (no symbolic links) that references
+   * from this file may reach: bfile_open() sets the file's own
+   * directory, siblings inherit it; NULL: anywhere
+   * (bfile_allow_external_refs).  Unused by archive members. */
+  char *ref_root;
 };
 
-/* Open a plain file read-only.  NULL + set_error on failure. */
+/* Open a plain file read-only: the file the user named, so devices are
+ * accepted here (never through a reference).  NULL + set_error. */
 struct bfile *bfile_open (const char *path);
+
+/* Let the references made from f (and its siblings opened from now on)
+ * leave its directory (--allow-external-refs).  Devices, FIFOs and
+ * sockets stay refused. */
+void bfile_allow_external_refs (struct bfile *f);
+
+/* Open the file that the file referrer names ref (a .vmx's disk) under
+ * the reference rule: a regular file only, inside referrer's directory
+ * (after symbolic links) unless allow_external; the result's references
+ * are held to the same root.  NULL + set_error (EACCES: refused). */
+struct bfile *bfile_open_ref (const char *referrer, const char *ref,
+                              bool allow_external);
 
 /* Make a bfile for the byte range [base, base+size) of fd, which is
  * borrowed (the caller keeps it open longer than the bfile).  Used by

@@ -140,6 +140,10 @@ blk_open (const char *path, const struct blk_open_options *opts)
     set_error (ENOTSUP, "unknown disk format '%s'", opts->format);
     return NULL;
   }
+  if (opts->referrer) {
+    file = bfile_open_ref (opts->referrer, path, opts->allow_external_refs);
+    return file ? blk_open_file (file, opts) : NULL;
+  }
   if (stat (path, &st) == 0 && S_ISDIR (st.st_mode)) {
     inner = file_in_dir (path);
     if (!inner)
@@ -149,6 +153,8 @@ blk_open (const char *path, const struct blk_open_options *opts)
   file = bfile_open (path);
   if (!file)
     return NULL;
+  if (opts->allow_external_refs)
+    bfile_allow_external_refs (file);
   return blk_open_file (file, opts);
 }
 
@@ -166,7 +172,9 @@ blk_open_backing (struct blk *self, const char *name, const char *format)
   }
   file = bfile_open_sibling (self->file, name);
   if (!file) {
-    prepend_error ("'%s': cannot open its parent '%s': ", self->name, name);
+    if (get_errno () != EACCES)   /* a refusal names both already */
+      prepend_error ("'%s': cannot open its parent '%s': ", self->name,
+                     name);
     return NULL;
   }
   for (struct blk *p = self; p; p = p->child) {

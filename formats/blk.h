@@ -53,9 +53,17 @@ struct blk_open_options {
   bool verify_later;            /* OVA: check the manifest in a thread
                                  * while the disk is copied; the caller
                                  * must call archive_verify_finish() */
-  /* References to other files (extents, parents, backing files): */
+  /* References to other files (extents, parents, backing files), under
+   * the rule of refs.h, enforced by bfile_open_sibling(): */
   bool allow_external_refs;     /* loose files: follow references that
-                                 * leave the referring file's directory */
+                                 * leave the directory of the file named
+                                 * (--allow-external-refs) */
+  const char *referrer;         /* NULL: path is the user's own (named on
+                                 * the command line, or by a config the
+                                 * user gave as such: xl target=, libvirt
+                                 * <source>).  Else the config file that
+                                 * names path (a .vmx): path is itself a
+                                 * reference, held to its directory */
 };
 
 /* Longest chain of backing files accepted; longer is reported as a loop. */

@@ -24,12 +24,16 @@ silent (void *ctx, const char *msg, ...)
 
 /* The first error libxml2 reports during one parse (later ones are
  * usually consequences of it). */
-static _Thread_local struct { int set, line; char msg[200]; } first;
+static _Thread_local struct {
+  int set, line;
+  int doctype;                  /* the parse met a <!DOCTYPE> */
+  char msg[200];
+} first;
 
 static void
 first_error (void *ctx, xmlErrorPtr e)
 {
-  if (first.set || !e || e->level < XML_ERR_ERROR)
+  if (first.set || first.doctype || !e || e->level < XML_ERR_ERROR)
     return;
   first.set = 1;
   first.line = e->line;
@@ -37,39 +41,57 @@ first_error (void *ctx, xmlErrorPtr e)
   first.msg[strcspn (first.msg, "\n")] = '\0';
 }
 
+/* SAX hook: a <!DOCTYPE> (and with it any DTD or entity declaration)
+ * stops the parse at once.  libxml2 calls it after it has decoded the
+ * document, whatever its encoding (a byte search for "<!DOCTYPE" misses
+ * UTF-16), and before it reads a single declaration of the internal
+ * subset, so an entity bomb is never expanded or even stored. */
+static void
+refuse_doctype (void *ctx, const xmlChar *name, const xmlChar *ext_id,
+                const xmlChar *sys_id)
+{
+  xmlParserCtxtPtr ctxt = ctx;
+
+  if (!first.doctype) {
+    first.doctype = 1;
+    first.line = ctxt->input ? ctxt->input->line : 0;
+  }
+  xmlStopParser (ctxt);
+}
+
 xmlDocPtr
 cfg_xml_parse (const char *buf, size_t len, const char *path)
 {
   xmlParserCtxtPtr ctxt;
   xmlDocPtr doc;
-  const char *dt;
 
   if (len > INT32_MAX) {
     set_error (EFBIG, "%s: XML document too large", path);
     return NULL;
   }
-  dt = memmem (buf, len, "<!DOCTYPE", 9);
-  if (dt) {
-    int line = 1;
-    for (const char *p = buf; p < dt; ++p)
-      line += *p == '\n';
-    set_error (EINVAL, "%s:%d: <!DOCTYPE> is not allowed (no DTDs, "
-               "entities or external references in guest configs)",
-               path, line);
-    return NULL;
-  }
   xmlSetGenericErrorFunc (NULL, silent);
   xmlSetStructuredErrorFunc (NULL, first_error);
-  first.set = 0;
+  first.set = first.doctype = 0;
   ctxt = xmlNewParserCtxt ();
   if (!ctxt) {
     set_error (ENOMEM, "%s: cannot create an XML parser", path);
     return NULL;
   }
+  ctxt->sax->internalSubset = refuse_doctype;
+  ctxt->sax->externalSubset = refuse_doctype;
+  /* Never XML_PARSE_NOENT (substitute entities), XML_PARSE_DTDLOAD,
+   * XML_PARSE_DTDATTR, XML_PARSE_DTDVALID or XML_PARSE_HUGE. */
   doc = xmlCtxtReadMemory (ctxt, buf, (int) len, path, NULL,
                            XML_PARSE_NONET | XML_PARSE_NOWARNING |
                            XML_PARSE_NOERROR);
-  if (!doc || !ctxt->wellFormed) {
+  if (first.doctype) {
+    set_error (EINVAL, "%s:%d: <!DOCTYPE> is not allowed (no DTDs, "
+               "entities or external references in guest configs)",
+               path, first.line);
+    xmlFreeDoc (doc);
+    doc = NULL;
+  }
+  else if (!doc || !ctxt->wellFormed) {
     set_error (EINVAL, "%s:%d: invalid XML: %s", path, first.line,
                first.set ? first.msg : "not well-formed");
     xmlFreeDoc (doc);
@@ -77,6 +99,12 @@ cfg_xml_parse (const char *buf, size_t len, const char *path)
   }
   else if (!xmlDocGetRootElement (doc)) {
     set_error (EINVAL, "%s: empty XML document", path);
+    xmlFreeDoc (doc);
+    doc = NULL;
+  }
+  else if (doc->intSubset || doc->extSubset) {
+    /* Cannot happen with the hooks above; a DTD must never get by. */
+    set_error (EINVAL, "%s: <!DOCTYPE> is not allowed", path);
     xmlFreeDoc (doc);
     doc = NULL;
   }

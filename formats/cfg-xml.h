@@ -6,8 +6,11 @@
  * loads a DTD or substitutes entities (no XML_PARSE_NOENT /
  * XML_PARSE_DTDLOAD), and refuses any document with a <!DOCTYPE>: none
  * of these formats uses one, and refusing it rules out external entities
- * (XXE, file:///etc/passwd) and entity expansion bombs (billion laughs)
- * before libxml2 sees them.
+ * (XXE, file:///etc/passwd) and entity expansion bombs (billion laughs).
+ * The refusal is made by the parser itself (a SAX hook that stops it at
+ * the <!DOCTYPE>, before any declaration is read), after it has decoded
+ * the document, so every encoding is covered (UTF-16 too), and every XML
+ * reader of formats/ parses through here (OVF, libvirt XML, ova.xml).
  */
 #ifndef V2K_CFG_XML_H
 #define V2K_CFG_XML_H

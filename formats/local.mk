@@ -7,6 +7,7 @@ libformats_a_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS) $(LIBDEFLATE_CFLAGS) \
 	$(ZSTD_CFLAGS) $(LIBXML2_CFLAGS) $(LIBCRYPTO_CFLAGS)
 libformats_a_SOURCES = \
 	formats/bfile.c formats/bfile.h \
+	formats/refs.c formats/refs.h \
 	formats/bfile-remote.c formats/bfile-remote.h \
 	formats/blk.c formats/blk.h \
 	formats/registry.c \

@@ -607,8 +607,10 @@ ova_open (struct blk *self, struct bfile *file)
                                       o->inner->subformat ?
                                       o->inner->subformat : "");
   blk_set_subformat (self, sub);
-  for (size_t k = 0; k < o->inner->files.len; ++k)
-    string_vector_append (&self->files, xstrdup (o->inner->files.ptr[k]));
+  /* Every file the disk reads, its parents' too (disk info lists them). */
+  for (const struct blk *l = o->inner; l; l = l->backing)
+    for (size_t k = 0; k < l->files.len; ++k)
+      string_vector_append (&self->files, xstrdup (l->files.ptr[k]));
   return o;
 
  err:

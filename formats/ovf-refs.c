@@ -22,6 +22,7 @@
 
 #include "checked.h"
 #include "cleanup.h"
+#include "cfg-xml.h"
 #include "error.h"
 #include "ova.h"
 #include "xalloc.h"
@@ -142,15 +143,10 @@ ovf_disk_refs (struct bfile *ovf, ova_disk_vector *out)
   buf = xmalloc (ovf->size + 1);
   if (bfile_pread (ovf, buf, ovf->size, 0) == -1)
     return -1;
-  /* No network, no entity substitution, no DTD loading. */
-  doc = xmlReadMemory (buf, (int) ovf->size, ovf->name, NULL,
-                       XML_PARSE_NONET | XML_PARSE_NOERROR |
-                       XML_PARSE_NOWARNING);
-  if (!doc) {
-    set_error (EINVAL, "'%s': not a well-formed XML document",
-               ovf->name);
+  /* No network, no DTD, no entities (cfg-xml.h). */
+  doc = cfg_xml_parse (buf, (size_t) ovf->size, ovf->name);
+  if (!doc)
     return -1;
-  }
   collect (xmlDocGetRootElement (doc), files, &nfiles, disks, &ndisks);
   for (size_t i = 0; i < ndisks; ++i) {
     struct ova_disk d = { .capacity = -1 };

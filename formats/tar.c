@@ -18,6 +18,7 @@
 #include "checked.h"
 #include "cleanup.h"
 #include "error.h"
+#include "refs.h"
 #include "tar.h"
 #include "vector.h"
 #include "xalloc.h"
@@ -577,25 +578,34 @@ member_pread (struct bfile *f, void *buf, size_t count, uint64_t offset)
   return bfile_pread (p->t->file, buf, count, p->offset + offset);
 }
 
-/* Siblings are other members, relative to this member's directory. */
+/* Siblings are other members, relative to this member's directory: a
+ * reference may only name another regular member of the same archive
+ * (refs.h), never an absolute path, never out through "..", never a
+ * link (tar_open_member). */
 static struct bfile *
 member_open_sibling (struct bfile *f, const char *name)
 {
   struct member_priv *p = f->priv;
-  const char *slash = strrchr (p->name, '/');
-  CLEANUP_FREE char *joined = NULL;
+  CLEANUP_FREE char *member = NULL;
+  enum ref_verdict v = ref_resolve (p->name, name, "", &member);
+  struct bfile *r;
 
-  if (name[0] == '/') {                 /* an absolute hint: basename */
-    const char *base = strrchr (name, '/') + 1;
-    warning ("'%s': '%s' is an absolute path, looking for '%s' in the "
-             "archive instead", f->name, name, base);
-    name = base;
+  if (v != REF_OK) {
+    set_error (EACCES, "'%s': reference '%s' %s: a member of an archive "
+               "may only name another member of the same archive",
+               f->name, name,
+               v == REF_OUTSIDE ? "leads outside the archive" :
+               ref_verdict_string (v));
+    return NULL;
   }
-  if (slash)
-    joined = xasprintf ("%.*s/%s", (int) (slash - p->name), p->name, name);
-  else
-    joined = xstrdup (name);
-  return tar_open_member (p->t, joined);
+  r = tar_open_member (p->t, member);
+  if (!r && get_errno () != ENOENT) {
+    int e = get_errno ();
+    CLEANUP_FREE char *msg = xstrdup (get_error ());
+    set_error (e == EINVAL ? EACCES : e, "'%s': reference '%s': %s",
+               f->name, name, msg);
+  }
+  return r;
 }
 
 static void

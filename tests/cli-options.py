@@ -158,7 +158,7 @@ def main():
         if cmd == "source show":
             names -= {"network", "bridge", "domain-type", "graphics"}
         if cmd == "source xml":
-            names -= {"json"}
+            names -= {"json", "allow-external-refs"}
         raw = options(out)
         for n in sorted(names):
             if "--" + n not in raw and "-" + n not in raw:

@@ -32,6 +32,7 @@ include tests/qcow2.mk
 include tests/copy.mk
 include tests/cfg.mk
 include tests/archive.mk
+include tests/refs.mk
 include tests/fixups.mk
 include tests/convert.mk
 include tests/guests.mk

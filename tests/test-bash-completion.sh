@@ -52,7 +52,7 @@ expect "qcow2 raw " convert -of ""
 expect "auto kvm tcg " check-host --accel ""
 expect "qcow2 raw " disk convert -O ""
 expect "first single " fixup --root ""
-expect "--input --json -i -ic -ip -it " source show -
+expect "--allow-external-refs --input --json -i -ic -ip -it " source show -
 expect "--csv --json --state " batch report --
 # File names: operands, DIR arguments, a group that is also a command.
 expect "guest.vmx " convert -i vmx gu

@@ -21,7 +21,9 @@ for f in "$d"/*.vmx "$d"/*.cfg "$d"/*.xml "$d"/*.ovf; do
   exp=${f%.*}.expected
   "$V2KVM" source show -i $type "$f" >"$TMP/out" 2>"$TMP/err" ||
     fail "$f: $(cat "$TMP/err")"
-  sed "s|$srcdir|@SRCDIR@|g" "$TMP/out" >"$TMP/got"
+  # The record only: the "files read:" section after it depends on
+  # which disks exist on this host (tests/test-refs.sh covers it).
+  sed -e '/^files read:$/,$d' -e "s|$srcdir|@SRCDIR@|g" "$TMP/out" >"$TMP/got"
   if [ -n "${REGENERATE:-}" ]; then cp "$TMP/got" "$exp"; fi
   diff -u "$exp" "$TMP/got" || fail "$f: output differs from ${exp##*/}"
   echo "ok: ${f##*/}"
