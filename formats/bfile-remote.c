@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: remote byte source (see bfile-remote.h).
  *
- * Reads go block by block.  A run of whole blocks that are not cached
- * (the copy engine's 2 MiB chunks) is fetched straight into the caller's
- * buffer with one request; anything else goes through the cache, whose
- * misses fetch up to `readahead` blocks in one request while a file is
- * read sequentially (window doubling from 1, as a kernel's read-ahead
- * does), never past a block that is already cached or being fetched.
+ * Reads go block by block.  A read as large as the read-ahead window
+ * (the copy engine's 2 MiB chunks) over whole uncached blocks is fetched
+ * straight into the caller's buffer with one request; anything else goes
+ * through the cache, whose misses fetch up to `readahead` blocks in one
+ * request while a stream of reads is sequential (window doubling from 1,
+ * as a kernel's read-ahead does; up to STREAMS streams per file, for
+ * interleaved readers), never past a block that is already cached or
+ * being fetched.
  * A block being fetched is marked LOADING so a second reader waits for it
  * instead of fetching it again.
  */
@@ -55,17 +57,31 @@ struct remote {
   struct remote_stats st;
 };
 
+/* Sequential streams of one file: the copy engine's threads read
+ * interleaved chunks, each its own stream, so one "last position" would
+ * see no sequence at all. */
+#define STREAMS 8
+
+struct stream {
+  uint64_t next;                /* block this stream reads next */
+  unsigned window;              /* its read-ahead, blocks */
+};
+
 struct rfile {
   struct remote *r;
   char *path;
   unsigned id;
-  uint64_t seq_next;            /* block a sequential reader reads next */
-  unsigned window;              /* current read-ahead, blocks */
+  struct stream streams[STREAMS];
+  unsigned victim;              /* round robin for new streams */
 };
 
+/* 64 KiB blocks: the appliance's and the overlay's reads are small and
+ * scattered (a 1 MiB block fetched for each 4-64 KiB read nearly doubled
+ * the bytes of a conversion); sequential readers grow the window to
+ * 2 MiB.  1024 blocks: 64 MiB of cache. */
 static const struct remote_params defaults = {
-  .max_conns = 4, .block_size = 1024 * 1024, .cache_blocks = 64,
-  .readahead = 8, .retries = 5, .backoff_ms = 200, .backoff_max_ms = 5000,
+  .max_conns = 4, .block_size = 64 * 1024, .cache_blocks = 1024,
+  .readahead = 32, .retries = 5, .backoff_ms = 200, .backoff_max_ms = 5000,
 };
 
 struct remote *
@@ -344,14 +360,20 @@ get_block (struct bfile *f, uint64_t block)
     pthread_cond_wait (&r->cond, &r->lock);       /* loading, or full */
   }
 
-  /* Read-ahead window: grows while reads follow each other. */
-  if (block == rf->seq_next && block > 0)
-    rf->window = rf->window ? rf->window * 2 : 2;
-  else
-    rf->window = 1;
-  if (rf->window > r->p.readahead)
-    rf->window = r->p.readahead;
-  want = rf->window;
+  /* Read-ahead window: grows while a stream's reads follow each other. */
+  struct stream *st = NULL;
+  for (unsigned i = 0; i < STREAMS && !st; i++)
+    if (block > 0 && rf->streams[i].next == block)
+      st = &rf->streams[i];
+  if (st)
+    st->window = st->window ? st->window * 2 : 2;
+  else {
+    st = &rf->streams[rf->victim++ % STREAMS];
+    st->window = 1;
+  }
+  if (st->window > r->p.readahead)
+    st->window = r->p.readahead;
+  want = st->window;
   if (want > sizeof mine / sizeof mine[0])
     want = sizeof mine / sizeof mine[0];
   if (want > nblocks (f, bs) - block)
@@ -370,7 +392,7 @@ get_block (struct bfile *f, uint64_t block)
     s->pins = 0;
     mine[n] = s;
   }
-  rf->seq_next = block + n;
+  st->next = block + n;
   pthread_mutex_unlock (&r->lock);
 
   start = block * bs;
@@ -425,16 +447,15 @@ remote_pread (struct bfile *f, void *buf, size_t count, uint64_t offset)
     uint64_t block = offset / bs;
     size_t in = offset % bs;
 
-    /* Whole uncached blocks: straight into buf, one request. */
-    if (in == 0 && count >= bs) {
+    /* Reads as large as the read-ahead window (the copy engine's
+     * chunks), in whole uncached blocks: straight into buf, one
+     * request. */
+    if (in == 0 && count >= (size_t) r->p.readahead * bs) {
       uint64_t n = count / bs;
       if (uncached (r, rf->id, block, n)) {
         size_t len = n * bs;
         if (request (r, rf->path, p, len, offset, NULL) == -1)
           return -1;
-        pthread_mutex_lock (&r->lock);
-        rf->seq_next = block + n;
-        pthread_mutex_unlock (&r->lock);
         p += len;
         offset += len;
         count -= len;

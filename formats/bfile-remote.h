@@ -72,9 +72,9 @@ struct remote_ops {
 /* Tunables; zero fields take the defaults in brackets. */
 struct remote_params {
   unsigned max_conns;           /* connections in parallel [4] */
-  size_t block_size;            /* cache block, a power of 2 [1 MiB] */
-  size_t cache_blocks;          /* cache bound, >= max_conns [64] */
-  unsigned readahead;           /* most blocks per request [8] */
+  size_t block_size;            /* cache block, a power of 2 [64 KiB] */
+  size_t cache_blocks;          /* cache bound, >= max_conns [1024] */
+  unsigned readahead;           /* most blocks per request [32] */
   unsigned retries;             /* failures in a row, no progress [5] */
   unsigned backoff_ms;          /* first retry delay, doubled [200] */
   unsigned backoff_max_ms;      /* longest retry delay [5000] */

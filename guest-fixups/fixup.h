@@ -60,7 +60,11 @@ struct fixup_options {
    * measured on them). */
   bool list_commands;
   bool describe;                /* fill fixup_result.facts */
-  bool no_trim;                 /* skip the final fstrim */
+  bool no_trim;                 /* skip the final fstrim (and swap discard) */
+  /* The disks' backing data the appliance reads is copied into them
+   * (qemu copy-on-read), so a copy pass afterwards reads it from the
+   * overlay instead of again from a slow (remote) source. */
+  bool copy_on_read;
   /* Linux: always run the guest's initramfs tool, even where the existing
    * initramfs-tools image could be patched (--rebuild-initramfs). */
   bool rebuild_initramfs;

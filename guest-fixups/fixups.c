@@ -103,6 +103,41 @@ trim_all (struct fx *fx)
   }
 }
 
+/* Swap holds nothing across a shutdown and fstrim does not reach it:
+ * discard each swap device and write a new header with its UUID and
+ * label (as virt-sparsify treats swap), so stale pages are neither
+ * copied nor, from a remote source, fetched.  A hibernation image
+ * (blkid type "swsuspend", not "swap") and a swap without a UUID (the
+ * guest may name it only by its header) are left alone. */
+static void
+trim_swap (struct fx *fx)
+{
+  char **fs = guestfs_list_filesystems (fx->g);
+
+  for (size_t i = 0; fs && fs[i] && fs[i + 1]; i += 2) {
+    const char *dev = fs[i];
+    if (strcmp (fs[i + 1], "swap") != 0)
+      continue;
+    CLEANUP_FREE char *uuid = guestfs_vfs_uuid (fx->g, dev);
+    CLEANUP_FREE char *label = guestfs_vfs_label (fx->g, dev);
+    if (!uuid || !*uuid || !label || guestfs_blkdiscard (fx->g, dev) == -1) {
+      debug ("swap %s not discarded: %s", dev, guestfs_last_error (fx->g));
+      continue;
+    }
+    if (guestfs_mkswap_opts (fx->g, dev,
+                             GUESTFS_MKSWAP_OPTS_UUID, uuid,
+                             *label ? GUESTFS_MKSWAP_OPTS_LABEL : -1, label,
+                             -1) == -1)
+      warning ("swap %s: discarded but no new header: %s (run mkswap in "
+               "the guest)", dev, guestfs_last_error (fx->g));
+    else
+      debug ("swap %s discarded, header rewritten (UUID %s)", dev, uuid);
+  }
+  for (size_t i = 0; fs && fs[i]; i++)
+    free (fs[i]);
+  free (fs);
+}
+
 int
 fx_mount_writable (struct fx *fx)
 {
@@ -136,8 +171,10 @@ convert_mounted (struct fx *fx)
     fx_rollback (fx);
     return -1;
   }
-  if (!fx->opts->dry_run && !fx->opts->no_trim)
+  if (!fx->opts->dry_run && !fx->opts->no_trim) {
     trim_all (fx);
+    trim_swap (fx);
+  }
   return 0;
 }
 

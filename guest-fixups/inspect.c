@@ -56,7 +56,7 @@ first_line (guestfs_h *g)
 
 static guestfs_h *
 create_handle (const char *const *disks, const char *const *formats,
-               size_t n, bool readonly, bool tcg)
+               size_t n, bool readonly, bool tcg, bool copy_on_read)
 {
   guestfs_h *g = guestfs_create ();
 
@@ -85,6 +85,8 @@ create_handle (const char *const *disks, const char *const *formats,
                                     GUESTFS_ADD_DRIVE_OPTS_READONLY, readonly,
                                     GUESTFS_ADD_DRIVE_OPTS_DISCARD,
                                     readonly ? "disable" : "besteffort",
+                                    GUESTFS_ADD_DRIVE_OPTS_COPYONREAD,
+                                    copy_on_read && !readonly,
                                     -1);
     if (r == -1) {
       set_error (ENOENT, "cannot add disk '%s': %s", disks[i],
@@ -236,7 +238,8 @@ inspect_launch (const char *const *disks, const char *const *formats,
   guestfs_h *g;
 
   for (;;) {
-    g = create_handle (disks, formats, n, opts->dry_run, tcg);
+    g = create_handle (disks, formats, n, opts->dry_run, tcg,
+                       opts->copy_on_read);
     if (g == NULL)
       return NULL;
     debug ("launching the libguestfs appliance (%s)", tcg ? "tcg" : "kvm");
