@@ -7,7 +7,11 @@ TESTS += \
 	tests/test-vsphere-cli.sh \
 	tests/test-vsphere-faults.sh \
 	$(NULL)
+# The vmware test guest from the simulator's datastore, booted: slow.
+TESTS += tests/test-vsphere-convert.sh
+SLOW_TESTS += tests/test-vsphere-convert.sh
 EXTRA_DIST += \
+	tests/test-vsphere-convert.sh \
 	tests/test-vsphere-cli.sh \
 	tests/test-vsphere-faults.sh \
 	tests/vsphere-functions.sh \
