@@ -10,9 +10,10 @@ TESTS += tests/test-convert-cli.sh tests/test-batch.sh \
 EXTRA_DIST += tests/test-convert-cli.sh tests/test-batch.sh \
 	tests/test-convert-xva-stdin.sh
 # inspect and batch --assess on phony guests, then the plan run: SLOW.
-TESTS += tests/test-inspect-phony.sh
-SLOW_TESTS += tests/test-inspect-phony.sh
-EXTRA_DIST += tests/test-inspect-phony.sh tests/data/inspect
+TESTS += tests/test-inspect-phony.sh tests/test-batch-guests.sh
+SLOW_TESTS += tests/test-inspect-phony.sh tests/test-batch-guests.sh
+EXTRA_DIST += tests/test-inspect-phony.sh tests/test-batch-guests.sh \
+	tests/data/inspect
 # End-to-end conversions of the real test guests, each booted afterwards:
 # slow (SLOW=1; the libguestfs appliance and a guest boot under TCG).
 CONVERT_SLOW_TESTS = \
