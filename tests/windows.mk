@@ -23,6 +23,7 @@ EXTRA_DIST += \
 	tests/test-windows-uefi.sh \
 	tests/check-batch.sh \
 	tests/phony/make-windows.sh \
+	tests/phony/make-hive.py \
 	tests/phony/ntfs-set-dirty.py \
 	tests/phony/make-virtio-win.sh \
 	tests/phony/windows-lib.sh \

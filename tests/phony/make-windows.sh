@@ -5,8 +5,8 @@
 # (facts, not code, carried over).  It boots nothing: it is an MBR disk
 # with one NTFS partition holding \Windows\System32\cmd.exe (a 512-byte
 # PE32+ header, which `file` reports as x86-64), and SYSTEM and SOFTWARE
-# hives built with `hivexregedit --merge` from the hivex sample hive
-# $CORPUS/hivex/minimal (copied to a scratch dir, never into the repo).
+# hives built with `hivexregedit --merge` from an empty hive written by
+# make-hive.py.
 #
 # Usage: make-windows.sh OUTPUT.img OS VARIANT
 #   OS:      win7 | win10 | win2019 | win2025 (2025 tests the driver
@@ -29,9 +29,6 @@
 set -euo pipefail
 
 out=$1 os=$2 variant=$3
-: "${CORPUS:?CORPUS must name the third-party sample directory}"
-minimal=$CORPUS/hivex/minimal
-[ -f "$minimal" ] || { echo "make-windows.sh: '$minimal' missing" >&2; exit 77; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/phony-win.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
@@ -124,8 +121,8 @@ esac
   done
 } > "$work/system.reg"
 
-cp "$minimal" "$work/SOFTWARE"; chmod u+w "$work/SOFTWARE"
-cp "$minimal" "$work/SYSTEM"; chmod u+w "$work/SYSTEM"
+python3 "$(dirname "$0")/make-hive.py" "$work/SOFTWARE"
+python3 "$(dirname "$0")/make-hive.py" "$work/SYSTEM"
 # The .reg grammar wants a blank line before each key.
 for f in software system; do sed -i 's/^\[/\n[/' "$work/$f.reg"; done
 hivexregedit --merge --prefix "$S" "$work/SOFTWARE" "$work/software.reg"

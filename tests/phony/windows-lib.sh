@@ -9,9 +9,7 @@ WINTOOL=${WINTOOL:-$top_builddir/tests/wintool}
 PHONY=$srcdir/phony
 
 windows_requires () {
-  requires guestfish hivexregedit iconv
-  requires_corpus
-  [ -f "$CORPUS/hivex/minimal" ] || skip "corpus has no hivex/minimal"
+  requires guestfish hivexregedit iconv python3
   [ -x "$WINTOOL" ] || skip "wintool not built"
 }
 
