@@ -41,8 +41,8 @@ done
 [ "$(qget zstd.qcow2 104 B)" = 1 ] || fail "zstd.qcow2: compression type byte not set"
 same_as_qemu_f qcow2 zstd.qcow2
 n=$((n + 1))
-"$srcdir/vmdk-threads" zstd.qcow2 4 || fail "threaded reads of zstd.qcow2"
-"$srcdir/vmdk-threads" q-1.1-4096-z.qcow2 4 || fail "threaded reads"
+"$top_builddir/tests/vmdk-threads" zstd.qcow2 4 || fail "threaded reads of zstd.qcow2"
+"$top_builddir/tests/vmdk-threads" q-1.1-4096-z.qcow2 4 || fail "threaded reads"
 
 # Zero clusters (v3): reads as zeros, mapped as zero, and hides the
 # backing file's data.

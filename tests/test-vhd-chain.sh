@@ -63,7 +63,7 @@ expect_type $img $(((6 << 20) + 65536)) hole
 expect_type $img $((size - 512)) data
 expect_type $img $((size - 1024)) hole
 "$V2KVM" disk info $img | grep -q 'subformat: differencing' || fail "subformat"
-"$srcdir/vmdk-threads" $img 4 || fail "threaded reads of $img"
+"$top_builddir/tests/vmdk-threads" $img 4 || fail "threaded reads of $img"
 
 # Each locator alone; a stale locator with a good unicode name; a
 # parent in a subdirectory named by a relative W2ru path.

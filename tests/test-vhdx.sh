@@ -45,7 +45,7 @@ same_as_qemu_f vhdx io.vhdx
 expect_type io.vhdx $((6 << 20)) zero
 expect_type io.vhdx $((9 << 20)) data
 n=$((n + 1))
-"$srcdir/vmdk-threads" dynamic-1M.vhdx 4 || fail "threaded reads"
+"$top_builddir/tests/vmdk-threads" dynamic-1M.vhdx 4 || fail "threaded reads"
 echo "$n qemu-img images decoded like qemu-img"
 
 # Corpus ($CORPUS/MANIFEST.md EXPECT values).

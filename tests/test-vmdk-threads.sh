@@ -18,6 +18,6 @@ put src.raw 20000000 c 3000000
 "$QEMU_IMG" convert -f raw -O vmdk -o subformat=twoGbMaxExtentFlat src.raw flat.vmdk
 for img in stream child flat; do
   same_as_qemu "$TMP/$img.vmdk"
-  "$srcdir/vmdk-threads" "$img.vmdk" 4 || fail "threaded reads of $img.vmdk"
+  "$top_builddir/tests/vmdk-threads" "$img.vmdk" 4 || fail "threaded reads of $img.vmdk"
 done
 echo ok
