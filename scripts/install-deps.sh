@@ -9,6 +9,8 @@ PKGS=(
   build-essential autoconf automake libtool pkg-config
   zlib1g-dev libdeflate-dev libzstd-dev libxml2-dev libssl-dev
   libguestfs-dev libvirt-dev
+  # the Debian package (debian/, scripts/package-smoke.sh)
+  debhelper dpkg-dev fakeroot bash-completion
   # remote inputs (remote/: HTTPS, the vSphere API)
   libcurl4-openssl-dev
   # remote/ssh.c: SFTP and exec channels (-it ssh)
