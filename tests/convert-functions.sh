@@ -20,7 +20,11 @@
 #           (guests/boot.sh).
 #       With -o qemu among the options the guest is booted by the
 #       generated NAME.sh (ACCEL=tcg) instead of guests/boot.sh.
-#       With E2E_STDIN=1 the input is piped to `convert -i TYPE -`.
+#       With E2E_STDIN=1 the input is piped to `convert -i TYPE -`;
+#       with E2E_SSH=ssh://USER@127.0.0.1:PORT it is read with -it ssh
+#       from that URL + the input's path (tests/ssh-functions.sh);
+#       E2E_PREPARE=FUNCTION runs after the input is built and may point
+#       INPUT_SOURCE elsewhere (a layout made from it).
 #       Sets $OUT (output directory) and $JSON (the JSON lines).
 #
 #   boot_script SCRIPT FLAVOR
@@ -44,11 +48,15 @@ convert_e2e () {
   require_slow
   requires jq qemu-img virt-xml-validate
   require_convert_input "$flavor" "$kind"
+  [ -z "${E2E_PREPARE:-}" ] || $E2E_PREPARE      # may rewrite INPUT_SOURCE
   OUT=$TMP/out JSON=$TMP/convert.json
   mkdir -p "$OUT"
   source_sums >"$TMP/sums-before"
 
-  if [ -n "${E2E_STDIN:-}" ]; then     # through a pipe, as "-"
+  if [ -n "${E2E_SSH:-}" ]; then       # over SSH: $E2E_SSH is ssh://USER@HOST:PORT
+    "$V2KVM" convert -i "$INPUT_TYPE" -it ssh "$E2E_SSH$INPUT_SOURCE" \
+      -os "$OUT" --machine-readable "$@" >"$JSON" 2>"$TMP/convert.err"
+  elif [ -n "${E2E_STDIN:-}" ]; then   # through a pipe, as "-"
     cat "$INPUT_SOURCE" | "$V2KVM" convert -i "$INPUT_TYPE" - -os "$OUT" \
       --machine-readable "$@" >"$JSON" 2>"$TMP/convert.err"
   else

@@ -30,7 +30,3 @@ CONVERT_SLOW_TESTS = \
 TESTS += $(CONVERT_SLOW_TESTS)
 SLOW_TESTS += $(CONVERT_SLOW_TESTS)
 EXTRA_DIST += $(CONVERT_SLOW_TESTS) tests/convert-functions.sh
-# -it ssh against a throwaway sshd on 127.0.0.1 (tests/ssh-functions.sh).
-TESTS += tests/test-ssh-convert.sh tests/test-ssh-blockdev.sh
-EXTRA_DIST += tests/test-ssh-convert.sh tests/test-ssh-blockdev.sh \
-	tests/ssh-functions.sh

@@ -21,6 +21,13 @@
 #                         server runs as NAME (setpriv): files that user
 #                         may not read give SFTP's permission denied,
 #                         while exec channels still run as the test user.
+#   ssh_esx_layout VMX DIR  lay the VMware test guest's input VMX (with
+#                         its monolithicSparse VMDK beside it) out as on
+#                         an ESXi datastore in DIR (.../vmfs/volumes/DS/
+#                         GUEST): GUEST.vmx and a createType="vmfs"
+#                         descriptor with a thin (sparse) -flat.vmdk VMFS
+#                         extent, written by qemu-img; sets ESX_VMX (the
+#                         new .vmx) and ESX_USED (bytes the -flat holds)
 #   ssh_run CMD...        run CMD on the server with OpenSSH's client
 #                         (the oracle), as the test user
 #   ssh_kill_sessions     kill the sshd processes serving the current
@@ -132,4 +139,22 @@ ssh_stop_all () {
   [ -n "$SSH_AGENT_PID" ] && kill "$SSH_AGENT_PID" 2>/dev/null
   SSH_PID= SSH_AGENT_PID=
   return 0
+}
+
+ssh_esx_layout () {
+  local vmx=$1 ds=$2 src
+  src=$(dirname "$vmx")/$(sed -n 's/^scsi0:0.fileName = "\(.*\)"$/\1/p' "$vmx")
+  [ -f "$src" ] || fail "ssh_esx_layout: no disk next to $vmx"
+  mkdir -p "$ds"
+  qemu-img convert -f vmdk -O vmdk -o subformat=monolithicFlat "$src" \
+    "$ds/guest.vmdk" || fail "qemu-img convert to monolithicFlat"
+  sed -i -e 's/^createType=.*/createType="vmfs"/' \
+      -e 's/^RW \([0-9]*\) FLAT \("[^"]*"\) 0$/RW \1 VMFS \2/' \
+      -e '$a ddb.thinProvisioned = "1"' "$ds/guest.vmdk"
+  grep -q '^RW [0-9]* VMFS "guest-flat.vmdk"$' "$ds/guest.vmdk" ||
+    fail "descriptor: $(cat "$ds/guest.vmdk")"
+  sed 's|^scsi0:0.fileName = .*|scsi0:0.fileName = "guest.vmdk"|' "$vmx" \
+    > "$ds/guest.vmx"
+  ESX_VMX=$ds/guest.vmx
+  ESX_USED=$(du -B1 "$ds/guest-flat.vmdk" | cut -f1)
 }
