@@ -19,8 +19,8 @@ EXTRA_DIST += \
 	tests/vsphere-sim/main.go \
 	$(NULL)
 # -it ssh against a throwaway sshd on 127.0.0.1 (tests/ssh-functions.sh);
-# the guest boot is slow (SLOW=1).
-SSH_SLOW_TESTS = tests/test-ssh-xen-phy.sh
+# the two guest boots are slow (SLOW=1).
+SSH_SLOW_TESTS = tests/test-ssh-vmware-esx.sh tests/test-ssh-xen-phy.sh
 TESTS += $(SSH_SLOW_TESTS)
 SLOW_TESTS += $(SSH_SLOW_TESTS)
 EXTRA_DIST += $(SSH_SLOW_TESTS)
