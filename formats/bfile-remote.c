@@ -25,6 +25,7 @@
 #include "checked.h"
 #include "cleanup.h"
 #include "error.h"
+#include "refs.h"
 #include "xalloc.h"
 
 enum slot_state { SLOT_EMPTY, SLOT_LOADING, SLOT_READY };
@@ -481,15 +482,34 @@ remote_pread (struct bfile *f, void *buf, size_t count, uint64_t offset)
   return 0;
 }
 
+/* The reference rule (refs.h) on the remote side: the transport turns
+ * name into a path on the host (rejecting what it cannot name), and the
+ * path must stay inside the directory of the file the user's source named
+ * (f->ref_root, inherited by every sibling), unless the user allowed
+ * more (bfile_allow_external_refs: ref_root NULL).  A VMDK extent or
+ * snapshot parent elsewhere on the datastore is refused (exit 3). */
 static struct bfile *
 remote_sibling (struct bfile *f, const char *name)
 {
   struct rfile *rf = f->priv;
   CLEANUP_FREE char *path = rf->r->ops->resolve (rf->r->tp, rf->path, name);
+  struct bfile *s;
 
   if (!path)
     return NULL;
-  return remote_open (rf->r, path);
+  if (f->ref_root && !ref_inside (path, f->ref_root)) {
+    set_error (EACCES, "'%s': reference '%s' leads outside '%s': refused "
+               "(--allow-external-refs follows it)", f->name, name,
+               f->ref_root);
+    error_set_kind (V2K_ERR_INPUT);
+    return NULL;
+  }
+  s = remote_open (rf->r, path);
+  if (s) {
+    free (s->ref_root);
+    s->ref_root = f->ref_root ? xstrdup (f->ref_root) : NULL;
+  }
+  return s;
 }
 
 static void
@@ -505,6 +525,7 @@ remote_close (struct bfile *f)
   pthread_mutex_unlock (&r->lock);
   free (rf->path);
   free (rf);
+  free (f->ref_root);
   free (f->name);
   free (f);
   remote_unref (r);
@@ -534,6 +555,12 @@ remote_open (struct remote *r, const char *path)
   f->size = size;
   f->fd = -1;
   f->priv = rf;
+  /* References from this file stay in its directory (remote_sibling). */
+  {
+    const char *slash = strrchr (path, '/');
+    f->ref_root = !slash ? xstrdup ("") : slash == path ? xstrdup ("/")
+      : xstrndup (path, slash - path);
+  }
   pthread_mutex_lock (&r->lock);
   r->refs++;
   rf->id = ++r->next_file_id;

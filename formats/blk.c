@@ -92,6 +92,8 @@ open_at_depth (struct bfile *file, const struct blk_open_options *opts,
 struct blk *
 blk_open_file (struct bfile *file, const struct blk_open_options *opts)
 {
+  if (opts && opts->allow_external_refs)
+    bfile_allow_external_refs (file);   /* local or remote alike */
   return open_at_depth (file, opts ? opts : &no_options, NULL, NULL);
 }
 
@@ -153,8 +155,6 @@ blk_open (const char *path, const struct blk_open_options *opts)
   file = bfile_open (path);
   if (!file)
     return NULL;
-  if (opts->allow_external_refs)
-    bfile_allow_external_refs (file);
   return blk_open_file (file, opts);
 }
 

@@ -62,6 +62,7 @@ f_data (struct fake *fk, const char *path)
 {
   if (strcmp (path, "dir/a") == 0) return fk->a;
   if (strcmp (path, "dir/b") == 0) return fk->b;
+  if (strcmp (path, "other/c") == 0) return fk->a;
   return NULL;
 }
 
@@ -128,6 +129,8 @@ static char *
 f_resolve (void *tp, const char *path, const char *name)
 {
   (void) tp; (void) path;
+  if (name[0] == '@')           /* a name the transport takes as given, */
+    return xstrdup (name + 1);  /* as vSphere's "[ds] dir/file" */
   if (strchr (name, '/')) {
     set_error (EACCES, "'%s' is outside the guest's folder", name);
     return NULL;
@@ -294,6 +297,27 @@ test_names (void)
   ASSERT (remote_of_bfile (b) == r);
   ASSERT_INT_EQ (bfile_pread (b, x, sizeof x, 3), 0);
   ASSERT_MEM_EQ (x, fk->b + 3, sizeof x);
+  /* The reference rule: a name the transport accepts but that leaves the
+   * directory of the file the user named is refused, from every sibling;
+   * the user may name it directly, or allow external references. */
+  ASSERT_FAILS_WITH (!bfile_open_sibling (a, "@other/c"), EACCES,
+                     "'fake://h/dir/a': reference '@other/c' leads outside "
+                     "'dir'");
+  ASSERT_FAILS_WITH (!bfile_open_sibling (b, "@other/c"), EACCES,
+                     "'fake://h/dir/b': reference '@other/c' leads outside "
+                     "'dir': refused (--allow-external-refs follows it)");
+  struct bfile *c = remote_open (r, "other/c");
+  ASSERT (c);
+  bfile_close (c);
+  bfile_allow_external_refs (b);
+  c = bfile_open_sibling (b, "@other/c");
+  ASSERT (c && c->ref_root == NULL);
+  struct bfile *b2 = bfile_open_sibling (c, "@dir/b");
+  ASSERT (b2 && bfile_same (b, b2));
+  bfile_close (b2);
+  bfile_close (c);
+  ASSERT_FAILS_WITH (!bfile_open_sibling (a, "@other/c"), EACCES,
+                     "'fake://h/dir/a': reference '@other/c'");
   size_t len;
   ASSERT_FAILS_WITH (!remote_slurp (r, "dir/a", 4096, &len), EFBIG,
                      "'fake://h/dir/a' is too large");

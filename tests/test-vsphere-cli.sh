@@ -30,8 +30,18 @@ qemu-io -f vmdk -c "write -P 0x11 1M 3M" "$TMP/g3/base.vmdk" >/dev/null
 (cd "$TMP/g3" && qemu-img create -q -f vmdk -b base.vmdk -F vmdk delta.vmdk)
 qemu-io -f vmdk -c "write -P 0x22 2M 1M" "$TMP/g3/delta.vmdk" >/dev/null
 sed 's|@DISK@|delta.vmdk|' "$srcdir/guests/vmware.vmx.in" >"$TMP/g3/chain.vmx"
+# A guest whose descriptor names another VM's flat file on the datastore:
+# the reference rule keeps references in the guest's own folder.
+mkdir "$TMP/g4"
+sed 's|@DISK@|escape.vmdk|' "$srcdir/guests/vmware.vmx.in" >"$TMP/g4/escape.vmx"
+sed 's|^RW \([0-9]*\) VMFS .*|RW \1 VMFS "/vmfs/volumes/LocalDS_0/smallvm/smallvm-flat.vmdk"|' \
+  "$TMP/g1/smallvm.vmdk" >"$TMP/g4/escape.vmdk"
+grep -q '^RW .*/smallvm/smallvm-flat.vmdk"$' "$TMP/g4/escape.vmdk" ||
+  fail "could not write the escaping descriptor"
+: >"$TMP/g4/escape.nvram"
+: >"$TMP/g4/vmware.log"
 vsphere_sim_start -guest smallvm="$TMP/g1" -guest missingdisk="$TMP/g2" \
-  -guest chainvm="$TMP/g3"
+  -guest chainvm="$TMP/g3" -guest escapevm="$TMP/g4"
 U="esx://root@127.0.0.1:$SIM_PORT/"
 export SSL_CERT_FILE=$TMP/cert.pem     # trust the simulator's certificate
 all_out=$TMP/all-output
@@ -82,6 +92,9 @@ expect_exit 7 "$V2KVM" convert -ic "$U" -ip "$PWFILE" ha-host_VM0 -os "$TMP/out"
 expect_error_match "guest 'ha-host_VM0' is powered on: shut it down"
 expect_exit 3 "$V2KVM" convert -ic "$U" -ip "$PWFILE" missingdisk -os "$TMP/out"; keep
 expect_error_match "/vmfs/volumes/LocalDS_0/missingdisk/gone.vmdk': no such file on the datastore"
+expect_exit 3 "$V2KVM" convert -ic "$U" -ip "$PWFILE" escapevm -os "$TMP/out"; keep
+expect_error_match "reference '/vmfs/volumes/LocalDS_0/smallvm/smallvm-flat.vmdk' leads outside '/vmfs/volumes/LocalDS_0/escapevm': refused"
+[ -z "$(ls -A "$TMP/out" 2>/dev/null)" ] || fail "a refused conversion left files"
 expect_exit 2 "$V2KVM" convert -ic "$U" smallvm -os "$TMP/out" </dev/null; keep
 expect_error_match "needs a password: give it in a file with -ip FILE"
 expect_exit 3 "$V2KVM" source list -ic "esx://root@127.0.0.1:1/" -ip "$PWFILE"; keep
@@ -108,6 +121,12 @@ echo "untrusted certificate refused, fingerprint $fp"
 cat "$TMP/convert.json" "$TMP/convert.err" >>"$all_out"
 qemu-img compare -q -f raw -F raw "$TMP/out/v2kvm-vmware-sda.raw" "$flat" ||
   fail "the converted disk differs from the datastore's flat file"
+# The user may allow the other VM's file: the same bytes.
+"$V2KVM" convert -ic "$U" -ip "$PWFILE" escapevm --no-fixup -of raw \
+  --allow-external-refs -on escaped -os "$TMP/out" 2>"$TMP/escape.err" ||
+  fail "convert -ic --allow-external-refs failed: $(cat "$TMP/escape.err")"
+qemu-img compare -q -f raw -F raw "$TMP/out/escaped-sda.raw" "$flat" ||
+  fail "--allow-external-refs: the converted disk differs from the flat file"
 jq -e -s --argjson size $((64 << 20)) '.[-1].ok and .[-1].fetched_bytes >= $size
     and any(.[]; .type == "progress" and has("fetched_bytes"))' \
   "$TMP/convert.json" >/dev/null || fail "no fetched_bytes: $(tail -2 "$TMP/convert.json")"
