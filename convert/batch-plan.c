@@ -110,9 +110,11 @@ guest_name (const struct convert_options *o)
   if (o->name)
     return xstrdup (o->name);
   v2k_quiet = true;             /* its warnings are for its own run */
-  /* A remote source (-ic) is not contacted while the plan is read: its
-   * name is the last element of the source's path. */
-  if (!o->input_conn && convert_read_guest (o, &g) == 0)
+  /* A remote source (-ic, -it ssh) is not contacted while the plan is
+   * read (docs/batch.md): its name is the last element of the source's
+   * path, without its extension. */
+  if (!o->input_conn && !o->input_transport &&
+      convert_read_guest (o, &g) == 0)
     name = xstrdup (g->name);
   v2k_quiet = quiet;
   guest_free (g);

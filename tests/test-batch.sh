@@ -10,6 +10,9 @@
 #   - rerun: nothing run again; --retry-failed runs only the failure;
 #   - --only; --shard 1/2 and 2/2 as two processes cover the plan exactly
 #     once, and `batch report` over both states lists every guest;
+#   - a plan with an -it ssh source is read (names checked, --only) without
+#     a connection to its host (a listener counts them; a run does reach
+#     it), the guest named after its path ('web' for .../web/web.vmx);
 #   - SIGINT while two guests convert (the children held with SIGSTOP at
 #     the moment both are writing, so the interrupt lands mid-copy):
 #     exit 130, no partial file left, journal consistent; the rerun
@@ -117,6 +120,39 @@ s1=$(ls plan.shard1-of-2.state/guests) s2=$(ls plan.shard2-of-2.state/guests)
 "$V2KVM" batch report --state plan.shard1-of-2.state --state plan.shard2-of-2.state \
   --csv >shards.csv || fail "report over the shards"
 [ "$(grep -c ',done,' shards.csv)" = 3 ] || fail "shard report: $(cat shards.csv)"
+
+# ---- an -it ssh source: reading the plan contacts no host ----
+# a listener counts the connections made to it (closing each at once)
+python3 - >port <<'PY' & lp=$!
+import socket, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
+print(s.getsockname()[1], flush=True); sys.stdout.close()
+n = 0
+while True:
+    c, _ = s.accept(); n += 1; c.close()
+    with open("ssh-contacts", "w") as f:
+        f.write(f"{n}\n")
+PY
+cleanup_fn "kill $lp 2>/dev/null"
+for ((i = 0; i < 100; i++)); do [ -s port ] && break; sleep 0.1; done
+port=$(cat port)
+[ -n "$port" ] || fail "the listener did not start"
+cat >sshplan <<EOF
+defaults -o local -os out --no-fixup
+-i vmx -it ssh ssh://root@127.0.0.1:$port/vmfs/volumes/ds1/web/web.vmx
+-i disk c.img -on web
+EOF
+"$V2KVM" batch sshplan >ssh.out 2>ssh.err
+[ $? = 2 ] || fail "ssh plan: expected exit 2: $(cat ssh.err)"
+grep -qF "sshplan:3: guest 'web' is already on line 2" ssh.err ||
+  fail "the ssh guest is not named 'web': $(cat ssh.err)"
+sed -i '$d' sshplan
+"$V2KVM" batch sshplan --only nosuch >ssh.out 2>ssh.err
+[ $? = 2 ] || fail "--only nosuch: $(cat ssh.err)"
+[ ! -e ssh-contacts ] || fail "reading the plan contacted the ssh host $(cat ssh-contacts) times"
+# the listener does see a run's connection (so it would have seen one)
+"$V2KVM" batch sshplan --state ssh.state >ssh.out 2>&1
+[ -s ssh-contacts ] || fail "the run did not reach the listener: $(cat ssh.out)"
 
 # ---- SIGINT while two guests convert, then resume ----
 head -c 48M /dev/urandom >r1.img
