@@ -4,7 +4,7 @@
 # -fsanitize=fuzzer,address,undefined into $FUZZ_OUT (default
 # fuzz/build under the build tree).  Called by `make fuzz`, which passes
 # the sources and flags configure found:
-#   FUZZ_SRCS     the .c files of libformats.a and libcommon.a
+#   FUZZ_SRCS     the .c files of libremote.a, libformats.a and libcommon.a
 #   FUZZ_CPPFLAGS -I and -D flags (config.h, the folders, pkg-config)
 #   FUZZ_LIBS     libraries the formats link with
 # Objects are rebuilt only when their source or a header is newer.
@@ -21,7 +21,7 @@ SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 CFLAGS="-g -O1 -fno-omit-frame-pointer $SAN -fsanitize=fuzzer-no-link"
 mkdir -p "$out/obj"
 
-newest_header=$(find "$srcdir/common" "$srcdir/formats" "$srcdir/fuzz" \
+newest_header=$(find "$srcdir/common" "$srcdir/formats" "$srcdir/remote" "$srcdir/fuzz" \
   -name '*.h' -printf '%T@\n' | sort -n | tail -1)
 
 # compile SRC OBJ [EXTRA-FLAGS...]

@@ -152,6 +152,8 @@ fuzz_check_error (const char *where)
              get_errno (), msg);
     abort ();
   }
+  if (getenv ("FUZZ_VERBOSE"))
+    fprintf (stderr, "fuzz: %s: %s\n", where, msg);
   clear_error ();
 }
 

@@ -39,7 +39,8 @@ void fuzz_init (void);
 
 /* After an entry point failed: the error must be one line naming
  * something, and not an out-of-memory (sizes from the input are capped
- * before allocating).  Aborts otherwise. */
+ * before allocating).  Aborts otherwise.  With FUZZ_VERBOSE set in the
+ * environment, prints the error (to see what a replayed input reaches). */
 void fuzz_check_error (const char *where);
 
 /* Walk the extent map of b and read the start of each allocated extent

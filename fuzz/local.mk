@@ -27,6 +27,8 @@ check_PROGRAMS += \
 	fuzz/replay-cfg-ovf \
 	fuzz/replay-cfg-xva \
 	fuzz/replay-confine \
+	fuzz/replay-remote-soap \
+	fuzz/replay-remote-http \
 	$(NULL)
 fuzz_replay_disk_probe_SOURCES = fuzz/fuzz-disk.c $(FUZZ_REPLAY_COMMON)
 fuzz_replay_disk_probe_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_MAIN='"disk.img"'
@@ -79,15 +81,21 @@ fuzz_replay_cfg_xva_LDADD = $(FORMATS_LIBS)
 fuzz_replay_confine_SOURCES = fuzz/fuzz-confine.c $(FUZZ_REPLAY_COMMON)
 fuzz_replay_confine_CPPFLAGS = $(AM_CPPFLAGS)
 fuzz_replay_confine_LDADD = $(FORMATS_LIBS) -ldl
+fuzz_replay_remote_soap_SOURCES = fuzz/fuzz-soap.c $(FUZZ_REPLAY_COMMON)
+fuzz_replay_remote_soap_CPPFLAGS = $(AM_CPPFLAGS) $(CURL_CFLAGS) $(LIBXML2_CFLAGS)
+fuzz_replay_remote_soap_LDADD = $(REMOTE_LIBS) $(FORMATS_LIBS)
+fuzz_replay_remote_http_SOURCES = fuzz/fuzz-http.c $(FUZZ_REPLAY_COMMON)
+fuzz_replay_remote_http_CPPFLAGS = $(AM_CPPFLAGS) $(CURL_CFLAGS) $(LIBXML2_CFLAGS)
+fuzz_replay_remote_http_LDADD = $(REMOTE_LIBS) $(FORMATS_LIBS)
 
 EXTRA_DIST += fuzz/harnesses fuzz/build.sh fuzz/seeds.py fuzz/dict \
 	fuzz/regressions
 
 # make fuzz: the libFuzzer builds (clang), in fuzz/build/.
 fuzz:
-	FUZZ_SRCS="$(libformats_a_SOURCES) $(libcommon_a_SOURCES)" \
-	FUZZ_CPPFLAGS="$(DEFS) -I$(top_builddir) $(AM_CPPFLAGS) $(ZLIB_CFLAGS) $(LIBDEFLATE_CFLAGS) $(ZSTD_CFLAGS) $(LIBXML2_CFLAGS) $(LIBCRYPTO_CFLAGS)" \
-	FUZZ_LIBS="$(ZLIB_LIBS) $(LIBDEFLATE_LIBS) $(ZSTD_LIBS) $(LIBXML2_LIBS) $(LIBCRYPTO_LIBS) $(PTHREAD_LIBS) -ldl" \
+	FUZZ_SRCS="$(libremote_a_SOURCES) $(libformats_a_SOURCES) $(libcommon_a_SOURCES)" \
+	FUZZ_CPPFLAGS="$(DEFS) -I$(top_builddir) $(AM_CPPFLAGS) $(ZLIB_CFLAGS) $(LIBDEFLATE_CFLAGS) $(ZSTD_CFLAGS) $(LIBXML2_CFLAGS) $(LIBCRYPTO_CFLAGS) $(CURL_CFLAGS) $(LIBSSH_CFLAGS)" \
+	FUZZ_LIBS="$(CURL_LIBS) $(LIBSSH_LIBS) $(ZLIB_LIBS) $(LIBDEFLATE_LIBS) $(ZSTD_LIBS) $(LIBXML2_LIBS) $(LIBCRYPTO_LIBS) $(PTHREAD_LIBS) -ldl" \
 	FUZZ_OUT=$(abs_top_builddir)/fuzz/build \
 	$(SHELL) $(top_srcdir)/fuzz/build.sh
 .PHONY: fuzz

@@ -276,6 +276,129 @@ def initramfs_seeds():
         pass
 
 
+# ---- remote protocol replies (remote-soap, remote-http) ----
+# Shaped as the vSphere Web Services API reference describes the replies
+# v2kvm asks for (ServiceContent, RetrievePropertiesEx with
+# ObjectContent/propSet, soapenv:Fault with a typed detail).
+ENV = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+       '<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
+       'xmlns:xsd="http://www.w3.org/2001/XMLSchema" '
+       'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+       '<soapenv:Body>%s</soapenv:Body></soapenv:Envelope>')
+
+
+def soap(method, inner):
+    return (ENV % ('<%sResponse xmlns="urn:vim25">%s</%sResponse>'
+                   % (method, inner, method))).encode()
+
+
+SERVICE_CONTENT = soap('RetrieveServiceContent', (
+    '<returnval><rootFolder type="Folder">ha-folder-root</rootFolder>'
+    '<propertyCollector type="PropertyCollector">ha-property-collector'
+    '</propertyCollector><viewManager type="ViewManager">ViewManager'
+    '</viewManager><about><name>VMware ESXi</name><apiType>HostAgent'
+    '</apiType><apiVersion>6.5</apiVersion></about>'
+    '<sessionManager type="SessionManager">ha-sessionmgr</sessionManager>'
+    '</returnval>'))
+
+
+def prop(name, val, xtype='xsd:string'):
+    return ('<propSet><name>%s</name><val xsi:type="%s">%s</val></propSet>'
+            % (name, xtype, val))
+
+
+def vm_object(name, moid, power, disks, nics):
+    devs = ''
+    for i, (ds, path, cap) in enumerate(disks):
+        devs += ('<VirtualDevice xsi:type="VirtualDisk"><key>%d</key>'
+                 '<backing xsi:type="VirtualDiskFlatVer2BackingInfo">'
+                 '<fileName>[%s] %s</fileName><diskMode>persistent</diskMode>'
+                 '<thinProvisioned>true</thinProvisioned></backing>'
+                 '<capacityInKB>%d</capacityInKB><capacityInBytes>%d'
+                 '</capacityInBytes></VirtualDevice>'
+                 % (2000 + i, ds, path, cap // 1024, cap))
+    for i, (model, mac, net) in enumerate(nics):
+        devs += ('<VirtualDevice xsi:type="%s"><key>%d</key><deviceInfo>'
+                 '<label>Network adapter %d</label><summary>%s</summary>'
+                 '</deviceInfo><backing xsi:type="VirtualEthernetCard'
+                 'NetworkBackingInfo"><deviceName>%s</deviceName></backing>'
+                 '<addressType>generated</addressType><macAddress>%s'
+                 '</macAddress></VirtualDevice>'
+                 % (model, 4000 + i, i + 1, net, net, mac))
+    return ('<objects><obj type="VirtualMachine">%s</obj>' % moid +
+            prop('name', name) +
+            prop('runtime.powerState', power, 'VirtualMachinePowerState') +
+            prop('config.files.vmPathName', '[%s] %s/%s.vmx'
+                 % (disks[0][0] if disks else 'datastore1', name, name)) +
+            prop('config.guestId', 'otherGuest64') +
+            prop('config.guestFullName', 'Other (64-bit)') +
+            prop('config.firmware', 'bios') +
+            prop('config.hardware.device', devs, 'ArrayOfVirtualDevice') +
+            prop('summary.storage.committed', '123456789', 'xsd:long') +
+            '</objects>')
+
+
+def remote_seeds():
+    dc = ('<returnval><objects><obj type="Datacenter">ha-datacenter</obj>' +
+          prop('name', 'ha-datacenter') +
+          prop('vmFolder', 'ha-folder-vm', 'ManagedObjectReference') +
+          '</objects></returnval>')
+    vms = ('<returnval>' +
+           vm_object('guest', 'vm-1', 'poweredOff',
+                     [('datastore1', 'guest/guest.vmdk', 8 << 30),
+                      ('datastore1', 'guest/guest_1.vmdk', 1 << 30)],
+                     [('VirtualVmxnet3', '00:50:56:01:02:03', 'VM Network')]) +
+           vm_object('on', 'vm-2', 'poweredOn',
+                     [('/vmfs/volumes/5f1e2d3c-aabbccdd', 'on/on.vmdk', 1 << 30)],
+                     [('VirtualE1000e', '00:50:56:0a:0b:0c', 'DMZ')]) +
+           '<token>1</token></returnval>')
+    fault = (ENV % ('<soapenv:Fault><faultcode>ServerFaultCode</faultcode>'
+                    '<faultstring>Cannot complete login due to an incorrect '
+                    'user name or password.</faultstring><detail>'
+                    '<InvalidLoginFault xmlns="urn:vim25" '
+                    'xsi:type="InvalidLogin"></InvalidLoginFault></detail>'
+                    '</soapenv:Fault>')).encode()
+    put('remote-soap', 'service-content', SERVICE_CONTENT)
+    put('remote-soap', 'datacenters', soap('RetrievePropertiesEx', dc))
+    put('remote-soap', 'vms', soap('RetrievePropertiesEx', vms))
+    put('remote-soap', 'fault', fault)
+    put('remote-soap', 'empty', soap('Logout', ''))
+
+    def resp(status, headers, body=b''):
+        h = 'HTTP/1.1 %s\r\n' % status
+        for k, v in headers:
+            h += '%s: %s\r\n' % (k, v)
+        return h.encode() + b'\r\n' + body
+
+    data = bytes(range(256)) * 16
+    head = resp('200 OK', [('Content-Length', len(data)),
+                           ('Accept-Ranges', 'bytes'),
+                           ('Content-Type', 'application/octet-stream')])
+    part = resp('206 Partial Content',
+                [('Content-Length', len(data)),
+                 ('Content-Range', 'bytes 0-%d/%d' % (len(data) - 1, len(data)))],
+                data)
+    sc = resp('200 OK', [('Content-Type', 'text/xml; charset=utf-8'),
+                         ('Content-Length', len(SERVICE_CONTENT)),
+                         ('Set-Cookie', 'vmware_soap_session="52a1"; Path=/; '
+                          'HttpOnly; Secure')], SERVICE_CONTENT)
+    nxt = b'\n@@NEXT\n'
+    put('remote-http', 'folder+soap', nxt.join([head, part, part, sc]))
+    put('remote-http', 'chunked', nxt.join([
+        head, resp('206 Partial Content', [('Transfer-Encoding', 'chunked')],
+                   b'%x\r\n' % len(data) + data + b'\r\n0\r\n\r\n'),
+        part, resp('500 Internal Server Error',
+                   [('Content-Type', 'text/xml'),
+                    ('Content-Length', len(fault))], fault)]))
+    put('remote-http', 'not-found', resp('404 Not Found',
+                                         [('Content-Length', 0)]))
+    put('remote-http', 'range-ignored', nxt.join([
+        head, resp('200 OK', [('Content-Length', len(data))], data)]))
+    put('remote-http', 'short', nxt.join([
+        head, resp('206 Partial Content', [('Content-Length', 100)],
+                   data[:100])]))
+
+
 def main():
     src = raw_source()
     seeds = disk_seeds(src)
@@ -302,6 +425,7 @@ def main():
     for f in os.listdir(os.path.join(out, 'cfg-vmx')):
         put('confine', 'vmx-' + f, bytes([5]) + rd(os.path.join(out, 'cfg-vmx', f)))
     initramfs_seeds()
+    remote_seeds()
     shutil.rmtree(tmp)
 
 

@@ -42,6 +42,7 @@ https_conf_copy (const struct https_conf *c)
   n->host = xstrdup (c->host);
   n->port = c->port;
   n->no_verify = c->no_verify;
+  n->plain_http = c->plain_http;
   n->user = c->user ? xstrdup (c->user) : NULL;
   n->password = c->password ? xstrdup (c->password) : NULL;
   return n;
@@ -64,7 +65,8 @@ https_conf_free (struct https_conf *c)
 char *
 https_base_url (const struct https_conf *c)
 {
-  return xasprintf ("https://%s:%u", c->host, c->port);
+  return xasprintf ("%s://%s:%u", c->plain_http ? "http" : "https", c->host,
+                    c->port);
 }
 
 /* Ctrl-C stops a transfer at once (libcurl's progress callback), unless
@@ -93,7 +95,8 @@ https_handle (const struct https_conf *c)
     return NULL;
   }
   curl_easy_setopt (h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt (h, CURLOPT_PROTOCOLS_STR, "https");
+  curl_easy_setopt (h, CURLOPT_PROTOCOLS_STR,
+                    c->plain_http ? "http" : "https");
   curl_easy_setopt (h, CURLOPT_CONNECTTIMEOUT, (long) CONNECT_TIMEOUT);
   curl_easy_setopt (h, CURLOPT_LOW_SPEED_LIMIT, 1L);
   curl_easy_setopt (h, CURLOPT_LOW_SPEED_TIME, (long) STALL_TIMEOUT);

@@ -31,13 +31,15 @@ struct https_conf {
   bool no_verify;               /* ?no_verify=1 */
   char *user;                   /* NULL: no HTTP authentication */
   char *password;
+  bool plain_http;              /* http://, no TLS: only fuzz/fuzz-http.c
+                                 * sets it (never a URI) */
 };
 
 /* Deep copy / free. */
 struct https_conf *https_conf_copy (const struct https_conf *c);
 void https_conf_free (struct https_conf *c);
 
-/* "https://HOST:PORT" (new string). */
+/* "https://HOST:PORT" (new string; "http://" if plain_http). */
 char *https_base_url (const struct https_conf *c);
 
 /* A new easy handle with the connection settings of c (TLS, timeouts,

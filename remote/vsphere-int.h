@@ -33,6 +33,48 @@ struct vsphere {
 xmlDocPtr soap_call (struct vsphere *v, const char *method,
                      const char *body, xmlNodePtr *ret);
 
+/* The reply parsers, apart from the network so that fuzz/fuzz-soap.c
+ * drives them on the bytes a server could send. */
+
+/* Parse the body of a SOAP reply to method (buf[0..len), NULL if the
+ * server sent none; status: the HTTP status, for messages): the doc to
+ * free and *ret, the reply element.  A soapenv:Fault sets *fault (left
+ * alone otherwise) and set_error "DISPLAY: METHOD failed: MESSAGE
+ * (FAULT-TYPE)".  NULL + set_error. */
+xmlDocPtr soap_parse_reply (const char *display, const char *method,
+                            long status, const char *buf, size_t len,
+                            enum fault *fault, xmlNodePtr *ret);
+
+/* RetrieveServiceContent's reply element into v's ServiceContent
+ * fields (which must be NULL).  0, or -1 + set_error if an object v2kvm
+ * needs is missing. */
+int vsphere_service_content (struct vsphere *v, xmlNodePtr ret);
+
+/* Called for each object of a RetrievePropertiesEx reply. */
+typedef int (*object_fn) (struct vsphere *v, xmlNodePtr object, void *opaque);
+
+/* Call fn on each "objects" of the reply element ret
+ * (RetrievePropertiesEx or ContinueRetrievePropertiesEx); *token gets
+ * the continuation token (new string) or NULL.  0, or -1 if fn failed. */
+int vsphere_reply_objects (struct vsphere *v, xmlNodePtr ret, object_fn fn,
+                           void *opaque, char **token);
+
+/* object_fn for Datacenter objects (name, vmFolder): the first whose
+ * name is v->want_dc (any if NULL) sets v->dc and v->vm_folder. */
+struct dc_search {
+  bool found;
+  size_t count;                 /* datacenters seen */
+};
+int vsphere_dc_object (struct vsphere *v, xmlNodePtr o, void *opaque);
+
+/* object_fn for VirtualMachine objects (the properties vsphere_list
+ * asks for): appends one vsphere_vm to the vm_list; v is not used. */
+struct vm_list {
+  struct vsphere_vm *vms;
+  size_t n;
+};
+int vsphere_vm_object (struct vsphere *v, xmlNodePtr o, void *opaque);
+
 /* Find the datacenter (the URI's for vpx, the only one for esx). */
 int vsphere_find_datacenter (struct vsphere *v);
 

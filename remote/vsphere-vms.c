@@ -19,18 +19,19 @@
 #include "vsphere-int.h"
 #include "xalloc.h"
 
-/* Called for each object of a reply with its propSet list. */
-typedef int (*object_fn) (struct vsphere *v, xmlNodePtr object, void *opaque);
-
-static int
-each_object (struct vsphere *v, xmlNodePtr returnval, object_fn fn,
-             void *opaque)
+int
+vsphere_reply_objects (struct vsphere *v, xmlNodePtr ret, object_fn fn,
+                       void *opaque, char **token)
 {
-  for (xmlNodePtr o = returnval ? returnval->children : NULL; o; o = o->next)
+  xmlNodePtr rv = xml_child (ret, "returnval");
+
+  *token = NULL;
+  for (xmlNodePtr o = rv ? rv->children : NULL; o; o = o->next)
     if (o->type == XML_ELEMENT_NODE && !strcmp ((const char *) o->name,
                                                 "objects") &&
         fn (v, o, opaque) == -1)
       return -1;
+  *token = xml_child_text (rv, "token");
   return 0;
 }
 
@@ -73,13 +74,11 @@ retrieve (struct vsphere *v, const char *container, const char *ctype,
     v->prop_collector, type, paths, view);
   doc = soap_call (v, "RetrievePropertiesEx", body, &ret);
   while (doc) {
-    xmlNodePtr rv = xml_child (ret, "returnval");
-    if (each_object (v, rv, fn, opaque) == -1) {
+    free (token);
+    if (vsphere_reply_objects (v, ret, fn, opaque, &token) == -1) {
       xmlFreeDoc (doc);
       goto out;
     }
-    free (token);
-    token = xml_child_text (rv, "token");
     xmlFreeDoc (doc);
     doc = NULL;
     if (!token) {
@@ -116,13 +115,8 @@ prop (xmlNodePtr object, const char *name)
   return NULL;
 }
 
-struct dc_search {
-  bool found;
-  size_t count;
-};
-
-static int
-dc_object (struct vsphere *v, xmlNodePtr o, void *opaque)
+int
+vsphere_dc_object (struct vsphere *v, xmlNodePtr o, void *opaque)
 {
   struct dc_search *s = opaque;
   CLEANUP_FREE char *name = xml_text (prop (o, "name"));
@@ -144,7 +138,8 @@ vsphere_find_datacenter (struct vsphere *v)
   static const char *const props[] = { "name", "vmFolder", NULL };
   struct dc_search s = { 0 };
 
-  if (retrieve (v, v->root_folder, "Folder", "Datacenter", props, dc_object,
+  if (retrieve (v, v->root_folder, "Folder", "Datacenter", props,
+                vsphere_dc_object,
                 &s) == -1)
     return -1;
   if (!s.found || !v->vm_folder) {
@@ -167,11 +162,6 @@ static const char *const vm_props[] = {
   "name", "runtime.powerState", "config.files.vmPathName", "config.guestId",
   "config.guestFullName", "config.firmware", "config.hardware.device",
   "summary.storage.committed", NULL
-};
-
-struct vm_list {
-  struct vsphere_vm *vms;
-  size_t n;
 };
 
 static void
@@ -207,8 +197,8 @@ add_device (struct vsphere_vm *vm, xmlNodePtr d)
   }
 }
 
-static int
-vm_object (struct vsphere *v, xmlNodePtr o, void *opaque)
+int
+vsphere_vm_object (struct vsphere *v, xmlNodePtr o, void *opaque)
 {
   struct vm_list *l = opaque;
   struct vsphere_vm *vm;
@@ -247,7 +237,7 @@ vsphere_list (struct vsphere *v, struct vsphere_vm **vms, size_t *n)
   struct vm_list l = { 0 };
 
   if (retrieve (v, v->vm_folder, "Folder", "VirtualMachine", vm_props,
-                vm_object, &l) == -1) {
+                vsphere_vm_object, &l) == -1) {
     vsphere_vms_free (l.vms, l.n);
     return -1;
   }

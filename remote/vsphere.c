@@ -240,6 +240,48 @@ reply_write (char *data, size_t size, size_t nmemb, void *opaque)
 }
 
 xmlDocPtr
+soap_parse_reply (const char *display, const char *method, long status,
+                  const char *buf, size_t len, enum fault *fault,
+                  xmlNodePtr *ret)
+{
+  xmlDocPtr doc;
+  xmlNodePtr b, first = NULL;
+
+  doc = buf && len <= SOAP_MAX_REPLY
+    ? xmlReadMemory (buf, (int) len, "reply.xml", NULL,
+                     XML_PARSE_NONET | XML_PARSE_NOBLANKS) : NULL;
+  b = doc ? xml_child (xmlDocGetRootElement (doc), "Body") : NULL;
+  for (xmlNodePtr c = b ? b->children : NULL; c && !first; c = c->next)
+    if (c->type == XML_ELEMENT_NODE)
+      first = c;
+  if (!first) {
+    set_error (EIO, "%s: %s: HTTP status %ld without a SOAP reply "
+               "(is this an ESXi or vCenter server?)", display, method,
+               status);
+    xmlFreeDoc (doc);
+    return NULL;
+  }
+  if (!strcmp ((const char *) first->name, "Fault")) {
+    CLEANUP_FREE char *msg = xml_child_text (first, "faultstring");
+    xmlNodePtr d = xml_child (first, "detail");
+    const char *fault_type = "Fault";
+    for (xmlNodePtr c = d ? d->children : NULL; c; c = c->next)
+      if (c->type == XML_ELEMENT_NODE) {
+        fault_type = (const char *) c->name;
+        break;
+      }
+    *fault = strstr (fault_type, "InvalidLogin") ? FAULT_LOGIN
+      : strstr (fault_type, "NotAuthenticated") ? FAULT_AUTH : FAULT_OTHER;
+    set_error (EIO, "%s: %s failed: %s (%s)", display, method,
+               msg && *msg ? msg : "no message", fault_type);
+    xmlFreeDoc (doc);
+    return NULL;
+  }
+  *ret = first;
+  return doc;
+}
+
+xmlDocPtr
 soap_call (struct vsphere *v, const char *method, const char *body,
            xmlNodePtr *ret)
 {
@@ -251,8 +293,8 @@ soap_call (struct vsphere *v, const char *method, const char *body,
     "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">"
     "<soapenv:Body><%s xmlns=\"urn:vim25\">%s</%s></soapenv:Body>"
     "</soapenv:Envelope>", method, body, method);
-  CLEANUP_FREE char *url = xasprintf ("https://%s:%u/sdk", v->conf.host,
-                                      v->conf.port);
+  CLEANUP_FREE char *base = https_base_url (&v->conf);
+  CLEANUP_FREE char *url = xasprintf ("%s/sdk", base);
   CLEANUP_FREE char *action = xasprintf ("SOAPAction: urn:vim25/%s",
                                          v->api_version ? v->api_version
                                          : "6.0");
@@ -261,7 +303,6 @@ soap_call (struct vsphere *v, const char *method, const char *body,
   char err[CURL_ERROR_SIZE] = "";
   long status = 0;
   xmlDocPtr doc;
-  xmlNodePtr b, first = NULL;
   CURLcode rc;
 
   hdr = curl_slist_append (hdr, "Content-Type: text/xml; charset=utf-8");
@@ -285,38 +326,30 @@ soap_call (struct vsphere *v, const char *method, const char *body,
     return NULL;
   }
   curl_easy_getinfo (v->soap, CURLINFO_RESPONSE_CODE, &status);
-  doc = r.buf ? xmlReadMemory (r.buf, (int) r.len, "reply.xml", NULL,
-                               XML_PARSE_NONET | XML_PARSE_NOBLANKS) : NULL;
+  doc = soap_parse_reply (v->display, method, status, r.buf, r.len,
+                          &v->last_fault, ret);
   free (r.buf);
-  b = doc ? xml_child (xmlDocGetRootElement (doc), "Body") : NULL;
-  for (xmlNodePtr c = b ? b->children : NULL; c && !first; c = c->next)
-    if (c->type == XML_ELEMENT_NODE)
-      first = c;
-  if (!first) {
-    set_error (EIO, "%s: %s: HTTP status %ld without a SOAP reply "
-               "(is this an ESXi or vCenter server?)", v->display, method,
-               status);
-    xmlFreeDoc (doc);
-    return NULL;
-  }
-  if (!strcmp ((const char *) first->name, "Fault")) {
-    CLEANUP_FREE char *msg = xml_child_text (first, "faultstring");
-    xmlNodePtr d = xml_child (first, "detail");
-    const char *fault = "Fault";
-    for (xmlNodePtr c = d ? d->children : NULL; c; c = c->next)
-      if (c->type == XML_ELEMENT_NODE) {
-        fault = (const char *) c->name;
-        break;
-      }
-    v->last_fault = strstr (fault, "InvalidLogin") ? FAULT_LOGIN
-      : strstr (fault, "NotAuthenticated") ? FAULT_AUTH : FAULT_OTHER;
-    set_error (EIO, "%s: %s failed: %s (%s)", v->display, method,
-               msg && *msg ? msg : "no message", fault);
-    xmlFreeDoc (doc);
-    return NULL;
-  }
-  *ret = first;
   return doc;
+}
+
+int
+vsphere_service_content (struct vsphere *v, xmlNodePtr ret)
+{
+  xmlNodePtr sc = xml_child (ret, "returnval");
+
+  v->root_folder = xml_child_text (sc, "rootFolder");
+  v->prop_collector = xml_child_text (sc, "propertyCollector");
+  v->view_manager = xml_child_text (sc, "viewManager");
+  v->session_manager = xml_child_text (sc, "sessionManager");
+  v->api_version = xml_child_text (xml_child (sc, "about"), "apiVersion");
+  v->api_type = xml_child_text (xml_child (sc, "about"), "apiType");
+  if (!v->root_folder || !v->prop_collector || !v->view_manager ||
+      !v->session_manager) {
+    set_error (EIO, "%s: the service content lacks the objects v2kvm "
+               "needs (is this an ESXi or vCenter server?)", v->display);
+    return -1;
+  }
+  return 0;
 }
 
 static int
@@ -325,28 +358,19 @@ login (struct vsphere *v, const char *password)
   CLEANUP_FREE char *user = xml_escape (v->conf.user);
   CLEANUP_FREE char *pw = xml_escape (password);
   CLEANUP_FREE char *body = NULL;
-  xmlNodePtr ret, sc;
+  xmlNodePtr ret;
   xmlDocPtr doc;
+  int rc;
 
   doc = soap_call (v, "RetrieveServiceContent",
                    "<_this type=\"ServiceInstance\">ServiceInstance</_this>",
                    &ret);
   if (!doc)
     return -1;
-  sc = xml_child (ret, "returnval");
-  v->root_folder = xml_child_text (sc, "rootFolder");
-  v->prop_collector = xml_child_text (sc, "propertyCollector");
-  v->view_manager = xml_child_text (sc, "viewManager");
-  v->session_manager = xml_child_text (sc, "sessionManager");
-  v->api_version = xml_child_text (xml_child (sc, "about"), "apiVersion");
-  v->api_type = xml_child_text (xml_child (sc, "about"), "apiType");
+  rc = vsphere_service_content (v, ret);
   xmlFreeDoc (doc);
-  if (!v->root_folder || !v->prop_collector || !v->view_manager ||
-      !v->session_manager) {
-    set_error (EIO, "%s: the service content lacks the objects v2kvm "
-               "needs (is this an ESXi or vCenter server?)", v->display);
+  if (rc == -1)
     return -1;
-  }
   body = xasprintf ("<_this type=\"SessionManager\">%s</_this>"
                     "<userName>%s</userName><password>%s</password>",
                     v->session_manager, user, pw);

@@ -18,7 +18,7 @@ allowed () {
     remote) echo "common formats remote" ;;
     output) echo "common output" ;;
     guest-fixups) echo "common formats guest-fixups" ;;
-    fuzz) echo "common formats fuzz" ;;
+    fuzz) echo "common formats remote fuzz" ;;
     convert|tests) echo "*" ;;
     *) echo "" ;;
   esac
