@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cfg.h"
+#include "cfg-xml.h"
 #include "cleanup.h"
 #include "error.h"
 #include "https.h"
@@ -244,20 +245,25 @@ soap_parse_reply (const char *display, const char *method, long status,
                   const char *buf, size_t len, enum fault *fault,
                   xmlNodePtr *ret)
 {
-  xmlDocPtr doc;
+  CLEANUP_FREE char *why = NULL;
+  xmlDocPtr doc = NULL;
   xmlNodePtr b, first = NULL;
 
-  doc = buf && len <= SOAP_MAX_REPLY
-    ? xmlReadMemory (buf, (int) len, "reply.xml", NULL,
-                     XML_PARSE_NONET | XML_PARSE_NOBLANKS) : NULL;
+  /* cfg_xml_parse: no network, no DTD, no entities, a <!DOCTYPE>
+   * refused, and libxml2's messages kept off stderr (issue 18). */
+  if (buf && len > 0 && len <= SOAP_MAX_REPLY) {
+    doc = cfg_xml_parse (buf, len, "reply");
+    if (!doc)
+      why = xstrdup (get_error ());
+  }
   b = doc ? xml_child (xmlDocGetRootElement (doc), "Body") : NULL;
   for (xmlNodePtr c = b ? b->children : NULL; c && !first; c = c->next)
     if (c->type == XML_ELEMENT_NODE)
       first = c;
   if (!first) {
     set_error (EIO, "%s: %s: HTTP status %ld without a SOAP reply "
-               "(is this an ESXi or vCenter server?)", display, method,
-               status);
+               "(%s%sis this an ESXi or vCenter server?)", display, method,
+               status, why ? why : "", why ? "; " : "");
     xmlFreeDoc (doc);
     return NULL;
   }
