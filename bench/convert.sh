@@ -37,7 +37,7 @@
 #   CASES="vmx ova xen-disk xen-xl xen-libvirtxml xen-vhd xen-xva" TOOLS="virt-v2v v2kvm" BOOT=1
 #   V2KVM_ARGS="--accel tcg"    extra `v2kvm convert` options
 #
-# Each conversion holds tests/guests' boot lock ($GUEST_CACHE/.boot.lock)
+# Each conversion holds every tests/guests boot slot (boot-slots.sh)
 # so that no test-guest boot runs beside it (fewer noisy neighbours);
 # libguestfs runs with LIBGUESTFS_BACKEND=direct and
 # LIBGUESTFS_BACKEND_SETTINGS=force_tcg (nested KVM is broken here).
@@ -51,6 +51,7 @@ TOOLS=${TOOLS:-virt-v2v v2kvm}
 BOOT=${BOOT:-1}
 V2KVM_ARGS=${V2KVM_ARGS:---accel tcg}
 GUEST_CACHE=${V2KVM_GUEST_CACHE:-/var/tmp/v2kvm-guests}
+. tests/guests/boot-slots.sh
 export LIBGUESTFS_BACKEND=direct LIBGUESTFS_BACKEND_SETTINGS=force_tcg
 
 # virt-v2v 2.x needs nbdcopy/nbdinfo (libnbd-bin) besides itself.
@@ -103,8 +104,9 @@ run () {
   echo "bench: $c $tool: ${cmd[*]}" >&2
   echo "${cmd[*]}" >"$res.cmd"
   cut -d' ' -f1 /proc/loadavg >"$res.load"
-  flock "$GUEST_CACHE/.boot.lock" \
-    python3 bench/measure-tree.py "$res.json" "$res.log" "${cmd[@]}" || :
+  boot_slots_hold_all
+  python3 bench/measure-tree.py "$res.json" "$res.log" "${cmd[@]}" || :
+  boot_slots_release_all
   cut -d' ' -f1 /proc/loadavg >>"$res.load"
   jq -c . "$res.json" >&2
   # output disks: everything but the domain XML

@@ -21,7 +21,7 @@
 #   bench/remote-ssh.sh [DIR] (default /var/tmp/v2kvm-bench-remote)
 # (bench/remote.sh is the vSphere side of the same comparison.)
 #   TOOLS="v2kvm virt-v2v" BOOT=0 V2KVM_ARGS="--accel tcg"
-#   LOCK=0   do not hold tests/guests' boot lock during each conversion
+#   LOCK=0   do not hold tests/guests' boot slots during each conversion
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SRC=$PWD
@@ -103,11 +103,11 @@ run () {        # run TOOL
   echo "bench: $tool exit $rc, $secs s, server sent $sent bytes" >&2
 }
 
+. tests/guests/boot-slots.sh
 for tool in $TOOLS; do
-  exec 8>"$GUEST_CACHE/.boot.lock"     # no guest boot beside a conversion
-  [ "$LOCK" = 0 ] || flock 8
+  [ "$LOCK" = 0 ] || boot_slots_hold_all   # no guest boot beside a conversion
   run "$tool"
-  flock -u 8
+  boot_slots_release_all
 done
 
 echo

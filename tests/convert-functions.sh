@@ -28,7 +28,7 @@
 #       Sets $OUT (output directory) and $JSON (the JSON lines).
 #
 #   boot_script SCRIPT FLAVOR
-#       run an -o qemu script under TCG (holding the guests' boot lock)
+#       run an -o qemu script under TCG (holding a guest boot slot)
 #       until the flavor's marker shows on its serial console (stdio).
 . "$srcdir/fixup-functions.sh"
 . "$srcdir/guests/functions-guests.sh"
@@ -107,18 +107,17 @@ convert_e2e () {
 }
 
 boot_script () {
-  local script=$1 flavor=$2 pid start log=$TMP/script-boot.log
-  local cache=${V2KVM_GUEST_CACHE:-/var/tmp/v2kvm-guests}
+  local script=$1 flavor=$2 pid start log=$TMP/script-boot.log slotfd
   bash -n "$script" || fail "$script is not valid shell"
-  exec 8>"$cache/.boot.lock"
-  flock 8
+  . "$srcdir/guests/boot-slots.sh"
+  boot_slot_take slotfd
   ACCEL=tcg setsid "$script" -display none -no-reboot </dev/null >"$log" 2>&1 &
   pid=$!
   start=$(date +%s)
   while ! grep -aq "V2KVM-MARKER $flavor [^ ]*=[^ ]* UP" "$log"; do
     if ! kill -0 $pid 2>/dev/null || [ $(( $(date +%s) - start )) -ge 300 ]; then
       kill -- -$pid 2>/dev/null
-      flock -u 8
+      exec {slotfd}>&-
       fail "$script: no marker; console ends: $(tail -c 600 "$log" | tr -d '\r')"
     fi
     sleep 1
@@ -126,5 +125,5 @@ boot_script () {
   echo "boot_script: $(grep -ao "V2KVM-MARKER $flavor [^ ]*=[^ ]* UP" "$log" | head -1) after $(( $(date +%s) - start )) s"
   kill -- -$pid 2>/dev/null
   wait $pid 2>/dev/null
-  flock -u 8
+  exec {slotfd}>&-
 }

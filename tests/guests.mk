@@ -19,6 +19,7 @@ EXTRA_DIST += \
 	tests/guests/build-base.sh \
 	tests/guests/make-flavor.sh \
 	tests/guests/boot.sh \
+	tests/guests/boot-slots.sh \
 	tests/guests/functions-guests.sh \
 	tests/guests/files/v2kvm-marker \
 	tests/guests/files/v2kvm-marker.service \

@@ -45,9 +45,9 @@
 #                             and wait up to TIMEOUT s for the guest's
 #                             "V2KVM-MARKER FLAVOR IFACE=ADDR UP" line in
 #                             LOGFILE (tests/guests/boot.sh's oracle);
-#                             destroys the domain afterwards.  Takes the
-#                             guests' boot lock ($GUEST_CACHE/.boot.lock)
-#                             so one guest boots at a time.  Returns 0 if
+#                             destroys the domain afterwards.  Holds a
+#                             guest boot slot (guests/boot-slots.sh)
+#                             while it runs.  Returns 0 if
 #                             the marker was seen, 1 if not (the last
 #                             console lines on stderr).
 #
@@ -301,12 +301,8 @@ libvirt_boot_to_marker () {
   local ok_re="V2KVM-MARKER $flavor [^ ]*=[^ ]* UP"
   local bad_re='V2KVM-MARKER-FAIL|Gave up waiting for root|ALERT!|Kernel panic'
   libvirt_adapt_for_tcg "$dom" "$log" "$flavor"
-  mkdir -p "$LV_GUEST_CACHE"
-  exec {lockfd}>"$LV_GUEST_CACHE/.boot.lock"
-  flock -n "$lockfd" || {
-    echo "libvirt_boot_to_marker: waiting for another guest to finish booting" >&2
-    flock "$lockfd"
-  }
+  . "$srcdir/guests/boot-slots.sh"
+  boot_slot_take lockfd
   : >"$log"
   if ! lv_virsh start "$dom" >"$TMP/start.out" 2>&1; then
     exec {lockfd}>&-

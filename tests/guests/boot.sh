@@ -25,9 +25,9 @@
 # panic, or qemu exiting.  Exit 0 = marker seen, 1 = not seen (the last
 # 30 console lines are printed on stderr), 2 = usage error.
 #
-# Only one guest boots at a time on this machine: a flock on
-# $GUEST_CACHE/.boot.lock serialises boots (the timeout starts once the
-# lock is held).  Set V2KVM_BOOT_NOLOCK=1 to skip it.
+# At most V2KVM_BOOT_SLOTS guests boot at once (boot-slots.sh: default the
+# number of cores, at most 2); a boot waits for a free slot, and its
+# timeout starts once it holds one.  Set V2KVM_BOOT_NOLOCK=1 to skip it.
 set -uo pipefail
 . "$(dirname "$0")/common.sh"
 
@@ -109,9 +109,8 @@ case $firmware in
 esac
 
 if [ -z "${V2KVM_BOOT_NOLOCK:-}" ]; then
-  mkdir -p "$GUEST_CACHE"
-  exec 8>"$GUEST_CACHE/.boot.lock"
-  flock -n 8 || { echo "boot.sh: waiting for another guest to finish booting" >&2; flock 8; }
+  . "$(dirname "$0")/boot-slots.sh"
+  boot_slot_take slotfd
 fi
 
 qemu-system-x86_64 -machine "$machine,accel=tcg" -m 1024 -smp 1 \
