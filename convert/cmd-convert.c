@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "convert.h"
 #include "error.h"
+#include "ssh-input.h"
 #include "vsphere.h"
 #include "xalloc.h"
 
@@ -293,10 +294,8 @@ check_options (struct convert_options *o)
   if (o->nsources > 1 && strcmp (o->input_type, "disk") != 0)
     return bad ("convert: -i %s takes one source; only -i disk "
                         "takes several", o->input_type);
-  if (o->input_transport && strcmp (o->input_type, "vmx") &&
-      strcmp (o->input_type, "xl") && strcmp (o->input_type, "xm") &&
-      strcmp (o->input_type, "libvirtxml"))
-    return bad ("convert: -it ssh is for -i vmx, xl, xm or libvirtxml");
+  if (o->input_transport && !ssh_input_type_ok (o->input_type))
+    return bad ("convert: " SSH_INPUT_TYPES_MSG);
   if (o->output.uri && (!o->output.type ||
                         strcmp (o->output.type, "libvirt") != 0))
     return bad ("convert: -oc is for -o libvirt");

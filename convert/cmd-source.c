@@ -216,6 +216,8 @@ parse_args (int argc, char **argv, struct source_args *a, bool xml)
     return usage_error ("source xml has no --allow-external-refs");
   if (a->transport && a->conn)
     return usage_error ("-it ssh and -ic do not go together");
+  if (a->transport && a->type && !ssh_input_type_ok (a->type))
+    return usage_error ("%s", SSH_INPUT_TYPES_MSG);
   if (xml && a->json)
     return usage_error ("source xml has no --json");
   return 0;

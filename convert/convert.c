@@ -561,7 +561,7 @@ step_fixup (struct conv *c)
     .root = o->root ? o->root : "single", .accel = c->accel,
     .macs = &o->macs, .source_macs = &macs, .virtio_win = o->virtio_win,
     .no_trim = o->no_trim, .virtio_scsi = o->virtio_scsi,
-    .copy_on_read = c->vi != NULL,      /* read each remote block once */
+    .copy_on_read = c->vi || c->si,     /* read each remote block once */
     .rebuild_initramfs = o->rebuild_initramfs,
     .list_commands = c->ins != NULL, .describe = c->ins != NULL,
   };

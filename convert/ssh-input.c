@@ -23,6 +23,17 @@ struct ssh_input {
   string_vector stats;          /* the NBD servers' byte count files */
 };
 
+bool
+ssh_input_type_ok (const char *type)
+{
+  static const char *const ok[] = { "vmx", "xl", "xm", "libvirtxml" };
+
+  for (size_t i = 0; type && i < sizeof ok / sizeof ok[0]; i++)
+    if (strcmp (type, ok[i]) == 0)
+      return true;
+  return false;
+}
+
 int
 ssh_input_open (const char *reader, const char *url, struct ssh_input **si,
                 struct guest **g)

@@ -8,12 +8,24 @@
 #ifndef V2K_SSH_INPUT_H
 #define V2K_SSH_INPUT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "blk.h"
 #include "guest.h"
 
 struct ssh_input;
+
+/* Whether -it ssh reads -i type: vmx, xl, xm, libvirtxml.  Archives
+ * (ova, ovf's directory, xva) are not: their manifest or block
+ * checksums are read whole anyway, so fetching the archive first
+ * (scp) costs the same bytes, and v2kvm would need a scratch copy of
+ * it.  SSH_INPUT_TYPES_MSG says so in one line, for the commands'
+ * usage errors. */
+bool ssh_input_type_ok (const char *type);
+#define SSH_INPUT_TYPES_MSG "-it ssh is for -i vmx, xl, xm or libvirtxml; " \
+  "copy an OVA, OVF or XVA from the host first (scp; its checksums " \
+  "cover all of it anyway) and convert the local copy"
 
 /* Read the configuration at url (ssh://[USER@]HOST[:PORT]/PATH) with the
  * config reader reader ("vmx", "xl", "libvirt-xml"; NULL probes).  0

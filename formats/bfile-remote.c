@@ -11,6 +11,12 @@
  * being fetched.
  * A block being fetched is marked LOADING so a second reader waits for it
  * instead of fetching it again.
+ *
+ * Holes: a file of MAP_MIN bytes or more gets its allocation map from
+ * the transport once (ops->map, e.g. a SEEK_DATA walk on the host), at
+ * the first read or extents call; fetches then ask only for the data
+ * ranges and fill the holes with zeros.  Holes shorter than a block are
+ * taken as data (not worth a request of their own).
  */
 #include <config.h>
 
@@ -68,12 +74,21 @@ struct stream {
   unsigned window;              /* its read-ahead, blocks */
 };
 
+/* Files smaller than this are read whole, never mapped (a .vmx, a
+ * descriptor: the map would cost a round trip for nothing). */
+#define MAP_MIN (1024 * 1024)
+
+enum map_state { MAP_UNKNOWN, MAP_NONE, MAP_READY };
+
 struct rfile {
   struct remote *r;
   char *path;
   unsigned id;
   struct stream streams[STREAMS];
   unsigned victim;              /* round robin for new streams */
+  pthread_mutex_t map_lock;     /* map_state, map (immutable once READY) */
+  enum map_state map_state;
+  extent_list map;              /* READY: data and holes covering the file */
 };
 
 /* 64 KiB blocks: the appliance's and the overlay's reads are small and
@@ -224,12 +239,13 @@ backoff (struct remote *r, unsigned n)
   return check_interrupted ();
 }
 
-/* One request: either a size query (buf NULL, *size set) or a read of
- * count bytes at offset.  Retries transient failures on a new
- * connection, resuming after the bytes already received. */
+/* One request: a map query (map set: *size is the file's size), a
+ * size query (buf NULL, *size set) or a read of count bytes at offset.
+ * Retries transient failures on a new connection, resuming after the
+ * bytes already received. */
 static int
 request (struct remote *r, const char *path, char *buf, size_t count,
-         uint64_t offset, uint64_t *size)
+         uint64_t offset, uint64_t *size, extent_list *map)
 {
   unsigned failures = 0;
   void *conn = pool_get (r);
@@ -246,7 +262,11 @@ request (struct remote *r, const char *path, char *buf, size_t count,
     else
       rc = REMOTE_OK;
     if (rc == REMOTE_OK) {
-      if (buf)
+      if (map) {
+        map->len = 0;           /* a retry starts over */
+        rc = r->ops->map (r->tp, conn, path, *size, map);
+      }
+      else if (buf)
         rc = r->ops->read (r->tp, conn, path, buf, count, offset, &done);
       else
         rc = r->ops->size (r->tp, conn, path, size);
@@ -260,6 +280,10 @@ request (struct remote *r, const char *path, char *buf, size_t count,
     if (rc == REMOTE_OK) {
       pool_put (r, conn);
       return 0;
+    }
+    if (map && rc == REMOTE_FAILED && conn) {
+      pool_put (r, conn);       /* the host cannot tell: no map */
+      return -1;
     }
     pool_drop (r, conn);
     conn = NULL;
@@ -293,6 +317,134 @@ request (struct remote *r, const char *path, char *buf, size_t count,
     set_error (EIO, "%s", msg);
   }
   return -1;
+}
+
+/* ---- allocation map ---- */
+
+/* Turn the transport's data ranges into extents covering [0, size):
+ * holes shorter than a block merged into the data around them.  false
+ * if the ranges are not ascending, disjoint and inside the file. */
+static bool
+build_map (const extent_list *data, uint64_t size, size_t bs,
+           extent_list *out)
+{
+  uint64_t pos = 0;
+
+  for (size_t i = 0; i < data->len; i++) {
+    uint64_t s = data->ptr[i].offset, len = data->ptr[i].length;
+    if (len == 0 || s < pos || s > size || len > size - s)
+      return false;
+    if (s - pos >= bs)
+      extent_list_add (out, pos, s - pos, EXT_HOLE);
+    else
+      s = pos;                  /* a short hole is read with the data */
+    extent_list_add (out, s, data->ptr[i].offset + len - s, EXT_DATA);
+    pos = data->ptr[i].offset + len;
+  }
+  extent_list_add (out, pos, size - pos,
+                   size - pos >= bs ? EXT_HOLE : EXT_DATA);
+  return true;
+}
+
+/* The file's map, fetched the first time: READY (rf->map valid, never
+ * changed again) or NONE (all data). */
+static enum map_state
+get_map (struct bfile *f)
+{
+  struct rfile *rf = f->priv;
+  struct remote *r = rf->r;
+  enum map_state st;
+
+  pthread_mutex_lock (&rf->map_lock);
+  if (rf->map_state == MAP_UNKNOWN) {
+    extent_list data = empty_vector;
+    uint64_t size = f->size;
+
+    rf->map_state = MAP_NONE;
+    if (r->ops->map && f->size >= MAP_MIN) {
+      if (request (r, rf->path, NULL, 0, 0, &size, &data) == -1)
+        debug ("'%s': no allocation map, read whole: %s", f->name,
+               get_error ());
+      else if (!build_map (&data, f->size, r->p.block_size, &rf->map)) {
+        debug ("'%s': the host's allocation map is not valid: read whole",
+               f->name);
+        extent_list_reset (&rf->map);
+      }
+      else {
+        uint64_t holes = 0;
+        for (size_t i = 0; i < rf->map.len; i++)
+          if (rf->map.ptr[i].type == EXT_HOLE)
+            holes += rf->map.ptr[i].length;
+        debug ("'%s': allocation map: %zu extents, %" PRIu64 " bytes of "
+               "holes not fetched", f->name, rf->map.len, holes);
+        rf->map_state = MAP_READY;
+      }
+    }
+    extent_list_reset (&data);
+  }
+  st = rf->map_state;
+  pthread_mutex_unlock (&rf->map_lock);
+  return st;
+}
+
+/* Index of the extent of a READY map holding offset (< size). */
+static size_t
+map_find (const extent_list *m, uint64_t offset)
+{
+  size_t lo = 0, hi = m->len;
+
+  while (hi - lo > 1) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (m->ptr[mid].offset <= offset)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+/* count bytes at offset into buf: the data ranges fetched, the holes
+ * zeroed. */
+static int
+fetch (struct bfile *f, char *buf, size_t count, uint64_t offset)
+{
+  struct rfile *rf = f->priv;
+  const extent_list *m = &rf->map;
+
+  if (get_map (f) != MAP_READY)
+    return request (rf->r, rf->path, buf, count, offset, NULL, NULL);
+  for (size_t i = map_find (m, offset); count > 0; i++) {
+    const struct extent *e = &m->ptr[i];
+    size_t n = (size_t) MIN ((uint64_t) count, e->offset + e->length - offset);
+    if (e->type == EXT_HOLE)
+      memset (buf, 0, n);
+    else if (request (rf->r, rf->path, buf, n, offset, NULL, NULL) == -1)
+      return -1;
+    buf += n;
+    offset += n;
+    count -= n;
+  }
+  return 0;
+}
+
+static int
+remote_extents (struct bfile *f, uint64_t offset, uint64_t count,
+                extent_list *out)
+{
+  struct rfile *rf = f->priv;
+  const extent_list *m = &rf->map;
+
+  if (get_map (f) != MAP_READY) {
+    extent_list_add (out, offset, f->size - offset, EXT_DATA);
+    return 0;
+  }
+  for (size_t i = map_find (m, offset);
+       i < m->len && m->ptr[i].offset < offset + count; i++) {
+    const struct extent *e = &m->ptr[i];
+    uint64_t s = MAX (e->offset, offset);
+    extent_list_add (out, s, e->offset + e->length - s, e->type);
+  }
+  return 0;
 }
 
 /* ---- block cache ---- */
@@ -401,7 +553,7 @@ get_block (struct bfile *f, uint64_t block)
   if (end > f->size)
     end = f->size;
   tmp = xmalloc (end - start);
-  rc = request (r, rf->path, tmp, end - start, start, NULL);
+  rc = fetch (f, tmp, end - start, start);
 
   pthread_mutex_lock (&r->lock);
   for (unsigned i = 0; i < n; i++) {
@@ -455,7 +607,7 @@ remote_pread (struct bfile *f, void *buf, size_t count, uint64_t offset)
       uint64_t n = count / bs;
       if (uncached (r, rf->id, block, n)) {
         size_t len = n * bs;
-        if (request (r, rf->path, p, len, offset, NULL) == -1)
+        if (fetch (f, p, len, offset) == -1)
           return -1;
         p += len;
         offset += len;
@@ -492,11 +644,19 @@ static struct bfile *
 remote_sibling (struct bfile *f, const char *name)
 {
   struct rfile *rf = f->priv;
-  CLEANUP_FREE char *path = rf->r->ops->resolve (rf->r->tp, rf->path, name);
+  CLEANUP_FREE char *named = rf->r->ops->resolve (rf->r->tp, rf->path, name);
+  CLEANUP_FREE char *path = NULL;
   struct bfile *s;
 
-  if (!path)
+  if (!named)
     return NULL;
+  /* Normalised ("a/../b" is "b") before the check: a prefix test on the
+   * raw name would let "DIR/../elsewhere" through. */
+  if (ref_resolve ("", named, NULL, &path) != REF_OK) {
+    set_error (EACCES, "'%s': reference '%s' names no file", f->name, name);
+    error_set_kind (V2K_ERR_INPUT);
+    return NULL;
+  }
   if (f->ref_root && !ref_inside (path, f->ref_root)) {
     set_error (EACCES, "'%s': reference '%s' leads outside '%s': refused "
                "(--allow-external-refs follows it)", f->name, name,
@@ -523,6 +683,8 @@ remote_close (struct bfile *f)
     if (r->slots[i].state == SLOT_READY && r->slots[i].file_id == rf->id)
       r->slots[i].state = SLOT_EMPTY;
   pthread_mutex_unlock (&r->lock);
+  extent_list_reset (&rf->map);
+  pthread_mutex_destroy (&rf->map_lock);
   free (rf->path);
   free (rf);
   free (f->ref_root);
@@ -533,6 +695,7 @@ remote_close (struct bfile *f)
 
 static const struct bfile_ops remote_bfile_ops = {
   .pread = remote_pread,
+  .extents = remote_extents,
   .open_sibling = remote_sibling,
   .close = remote_close,
 };
@@ -544,11 +707,12 @@ remote_open (struct remote *r, const char *path)
   struct rfile *rf;
   struct bfile *f;
 
-  if (request (r, path, NULL, 0, 0, &size) == -1)
+  if (request (r, path, NULL, 0, 0, &size, NULL) == -1)
     return NULL;
   rf = xzalloc (sizeof *rf);
   rf->r = r;
   rf->path = xstrdup (path);
+  pthread_mutex_init (&rf->map_lock, NULL);
   f = xzalloc (sizeof *f);
   f->ops = &remote_bfile_ops;
   f->name = xasprintf ("%s%s", r->prefix, path);

@@ -12,6 +12,9 @@
  *   - a pool of up to max_conns connections, so the copy engine's threads
  *     read in parallel (the transport's connection is used by one thread
  *     at a time);
+ *   - an allocation map per file, when the transport can ask the host
+ *     for one (ops->map, fetched once per file): bfile_extents reports
+ *     its holes, and reads skip them (zeros are not fetched);
  *   - retries of transient failures (reset, timeout, 5xx) with exponential
  *     backoff on a new connection, resuming at the first byte not yet
  *     received; a request that gets `retries` failures in a row without
@@ -60,9 +63,20 @@ struct remote_ops {
   int (*read) (void *tp, void *conn, const char *path, void *buf,
                size_t count, uint64_t offset, size_t *done);
 
+  /* Optional.  The allocation map of the file called path, whose size
+   * is size: append its data ranges to out as EXT_DATA extents,
+   * ascending and disjoint (what lies between them is a hole: reads as
+   * zeros).  REMOTE_OK; REMOTE_FAILED when the host cannot tell (not an
+   * error: the file is then read whole); REMOTE_TRANSIENT to retry.
+   * Without it, every file is all data. */
+  int (*map) (void *tp, void *conn, const char *path, uint64_t size,
+              extent_list *out);
+
   /* The path of the file called name next to path (a VMDK extent or a
-   * snapshot parent), as a new string; NULL + set_error (EACCES) when
-   * name leaves the directory the source may read from. */
+   * snapshot parent), as a new string, or NULL + set_error when the
+   * transport cannot name it on the host.  Where the path may lead is
+   * not its business: the remote source normalises it and applies the
+   * reference rule (refs.h) itself. */
   char *(*resolve) (void *tp, const char *path, const char *name);
 
   /* Free tp, after every connection is closed.  Never fails. */

@@ -315,17 +315,21 @@ sftp_failure (struct ssh_tp *tp, struct ssh_conn *c, const char *path,
   return REMOTE_FAILED;
 }
 
-/* Run cmd over an exec channel; its stdout (at most cap-1 bytes) into
- * out.  REMOTE_OK only if it exits 0. */
+/* Run cmd over an exec channel; its stdout into *out (malloc'd,
+ * NUL-terminated; reading stops at max bytes, *status then says
+ * nothing useful).  REMOTE_OK when the command ran, whatever its exit
+ * status (in *status). */
 static int
 exec_capture (struct ssh_tp *tp, struct ssh_conn *c, const char *cmd,
-              char *out, size_t cap, int *status)
+              size_t max, char **out, int *status)
 {
   ssh_channel ch = ssh_channel_new (c->s);
-  size_t len = 0;
-  int n;
+  size_t len = 0, cap = 256;
+  int n = 0;
 
   *status = -1;
+  *out = xmalloc (cap);
+  **out = '\0';
   if (!ch)
     goto lost;
   if (ssh_channel_open_session (ch) != SSH_OK ||
@@ -333,13 +337,20 @@ exec_capture (struct ssh_tp *tp, struct ssh_conn *c, const char *cmd,
     ssh_channel_free (ch);
     goto lost;
   }
-  while ((n = ssh_channel_read_timeout (ch, out + len, cap - 1 - len, 0,
-                                        SSH_TIMEOUT * 1000)) > 0) {
-    len += (size_t) n;
-    if (len == cap - 1)
+  for (;;) {
+    if (len + 1 == cap) {
+      if (cap > max)
+        break;
+      cap *= 2;
+      *out = xreallocarray (*out, cap, 1);
+    }
+    n = ssh_channel_read_timeout (ch, *out + len, cap - 1 - len, 0,
+                                  SSH_TIMEOUT * 1000);
+    if (n <= 0)
       break;
+    len += (size_t) n;
   }
-  out[len] = '\0';
+  (*out)[len] = '\0';
   if (n < 0) {
     ssh_channel_free (ch);
     goto lost;
@@ -386,11 +397,11 @@ block_size (struct ssh_tp *tp, struct ssh_conn *c, const char *path,
 {
   CLEANUP_FREE char *q = shell_quote (path);
   CLEANUP_FREE char *cmd = xasprintf ("blockdev --getsize64 %s", q);
-  char out[64];
+  CLEANUP_FREE char *out = NULL;
   char *end;
   int status, rc;
 
-  rc = exec_capture (tp, c, cmd, out, sizeof out, &status);
+  rc = exec_capture (tp, c, cmd, 64, &out, &status);
   if (rc != REMOTE_OK)
     return rc;
   out[strcspn (out, "\r\n")] = '\0';
@@ -442,6 +453,91 @@ ssh_size_op (void *opaque, void *conn, const char *path, uint64_t *size)
     return REMOTE_FAILED;
   }
   return REMOTE_OK;
+}
+
+/* The allocation map of a file on the host, from a SEEK_DATA/SEEK_HOLE
+ * walk (lseek(2)) run there over an exec channel: SFTP version 3 has
+ * no request for it.  The walk is a few lines of Python (python3, then
+ * python: 2.x has no os.SEEK_DATA, hence the constants' Linux values)
+ * or Perl, whichever the host has; Linux hosts have one or the other
+ * (Perl is part of Debian's base system), ESXi ships Python.  Each
+ * prints nothing until the walk is done, so a failing one leaves no
+ * partial output for the next.  Output: "START END" per data range,
+ * then "end SIZE".  A file system without SEEK_DATA answers "all
+ * data" (the kernel's generic lseek), so does a block device (its size
+ * 0 there: the map is then not taken). */
+#define MAP_PY \
+  "import os,sys,errno\n" \
+  "fd=os.open(sys.argv[1],os.O_RDONLY)\n" \
+  "end=os.fstat(fd).st_size\n" \
+  "D=getattr(os,\"SEEK_DATA\",3)\n" \
+  "H=getattr(os,\"SEEK_HOLE\",4)\n" \
+  "p=0\n" \
+  "o=[]\n" \
+  "while p<end:\n" \
+  " try:\n" \
+  "  d=os.lseek(fd,p,D)\n" \
+  " except OSError as x:\n" \
+  "  if x.errno!=errno.ENXIO:raise\n" \
+  "  break\n" \
+  " h=os.lseek(fd,d,H)\n" \
+  " o.append(\"%d %d\\n\"%(d,h))\n" \
+  " p=h\n" \
+  "o.append(\"end %d\\n\"%end)\n" \
+  "sys.stdout.write(\"\".join(o))\n"
+#define MAP_PL \
+  "open(F,\"<\",$ARGV[0]) or exit 1; $e=-s F; $p=0; $o=\"\";" \
+  "while($p<$e){ $d=sysseek(F,$p,3);" \
+  " if(!defined $d){ exit 1 unless $!{ENXIO}; last }" \
+  " $h=sysseek(F,$d,4); defined $h or exit 1;" \
+  " $o.=sprintf(\"%d %d\\n\",$d,$h); $p=$h }" \
+  "print $o, sprintf(\"end %d\\n\",$e);"
+/* At most this much output (about 2.5 million ranges). */
+#define MAP_MAX (64 * 1024 * 1024)
+
+static int
+ssh_map_op (void *opaque, void *conn, const char *path, uint64_t size,
+            extent_list *out)
+{
+  struct ssh_tp *tp = opaque;
+  struct ssh_conn *c = conn;
+  CLEANUP_FREE char *q = shell_quote (path);
+  CLEANUP_FREE char *cmd = xasprintf ("{ python3 -c '%s' %s || "
+                                      "python -c '%s' %s || "
+                                      "perl -e '%s' %s; } 2>/dev/null",
+                                      MAP_PY, q, MAP_PY, q, MAP_PL, q);
+  CLEANUP_FREE char *text = NULL;
+  const char *p;
+  int status, rc;
+
+  rc = exec_capture (tp, c, cmd, MAP_MAX, &text, &status);
+  if (rc != REMOTE_OK)
+    return rc;
+  if (status != 0) {
+    set_error (ENOTSUP, "%s%s: no SEEK_DATA walk on the host (neither "
+               "python nor perl ran it: exit %d)", tp->prefix, path, status);
+    return REMOTE_FAILED;
+  }
+  for (p = text; *p; ) {
+    uint64_t s, e, end;
+    int n = 0;
+    if (sscanf (p, "end %" SCNu64 "%n", &end, &n) == 1 && n > 0) {
+      p += n;
+      if (*p == '\n' && p[1] == '\0' && end == size)
+        return REMOTE_OK;
+      break;
+    }
+    if (sscanf (p, "%" SCNu64 " %" SCNu64 "%n", &s, &e, &n) != 2 ||
+        p[n] != '\n' || e <= s)
+      break;
+    struct extent x = { .offset = s, .length = e - s, .type = EXT_DATA };
+    extent_list_append (out, x);
+    p += n + 1;
+  }
+  set_error (EPROTO, "%s%s: the host's allocation map is not understood "
+             "(or the file is not %" PRIu64 " bytes)", tp->prefix, path,
+             size);
+  return REMOTE_FAILED;
 }
 
 /* The open SFTP handle of path on c. */
@@ -521,38 +617,19 @@ ssh_read_op (void *opaque, void *conn, const char *path, void *buf,
   return sftp_failure (tp, c, path, "read");
 }
 
-/* name next to path: a relative name without "..", or an absolute one
- * inside path's directory (VMware writes either).  Anything else would
- * let a configuration or descriptor read other files on the host. */
+/* name next to path: an absolute name as it is, a relative one in
+ * path's directory.  The remote source normalises the result and keeps
+ * it inside the directory the user's file is in (formats/bfile-remote.c
+ * remote_sibling, the reference rule of refs.h). */
 static char *
 ssh_resolve_op (void *opaque, const char *path, const char *name)
 {
-  struct ssh_tp *tp = opaque;
   const char *slash = strrchr (path, '/');
-  size_t dlen = slash ? (size_t) (slash - path) : 0;
-  const char *rel = name;
 
-  if (name[0] == '/') {
-    if (strncmp (name, path, dlen) != 0 || name[dlen] != '/')
-      goto outside;
-    rel = name + dlen + 1;
-  }
-  for (const char *p = rel; *p; ) {
-    size_t n = strcspn (p, "/");
-    if ((n == 2 && p[0] == '.' && p[1] == '.') || n == 0)
-      goto outside;
-    p += n;
-    if (*p == '/')
-      p++;
-  }
-  if (!*rel)
-    goto outside;
-  return xasprintf ("%.*s/%s", (int) dlen, path, rel);
- outside:
-  set_error (EACCES, "%s%s: refers to '%s', outside its directory",
-             tp->prefix, path, name);
-  error_set_kind (V2K_ERR_INPUT);
-  return NULL;
+  (void) opaque;
+  if (name[0] == '/')
+    return xstrdup (name);
+  return xasprintf ("%.*s/%s", slash ? (int) (slash - path) : 0, path, name);
 }
 
 static void
@@ -571,6 +648,7 @@ static const struct remote_ops ssh_ops = {
   .disconnect = ssh_disconnect_op,
   .size = ssh_size_op,
   .read = ssh_read_op,
+  .map = ssh_map_op,
   .resolve = ssh_resolve_op,
   .close = ssh_close_op,
 };

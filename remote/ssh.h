@@ -5,7 +5,8 @@
  * One connection of the source is one SSH session with one SFTP channel;
  * the remote layer keeps several (parallel reads) and retries transient
  * failures on a new one.  Files are read over SFTP with several read
- * requests in flight.  A block device (phy:/dev/..., an LV) reports size
+ * requests in flight; a file's holes come from a SEEK_DATA walk run on
+ * the host over an exec channel (ssh.c ssh_map_op) and are not read.  A block device (phy:/dev/..., an LV) reports size
  * 0 to stat: its size comes from `blockdev --getsize64` run over an exec
  * channel, checked (a decimal number, a multiple of 512, not 0), and it
  * is read over SFTP like a file.

@@ -3,7 +3,9 @@
  * over an in-process fake transport that serves byte arrays and injects
  * failures: connections that reset after some bytes (the read resumes),
  * a server that dies (retries run out: one-line EIO error), missing
- * files, names escaping the root, and parallel requests. */
+ * files, names escaping the root, parallel requests, and allocation
+ * maps (holes reported and never fetched; a map the host cannot give or
+ * gives wrong is ignored). */
 #include <config.h>
 
 #include <errno.h>
@@ -12,6 +14,7 @@
 #include <time.h>
 
 #include "bfile-remote.h"
+#include "checked.h"
 #include "cleanup.h"
 #include "test.h"
 #include "xalloc.h"
@@ -25,6 +28,16 @@ struct fake {
   unsigned need_parallel;       /* a read waits until this many run */
   atomic_uint active, max_active, conns, max_conns, closed;
   atomic_ullong served;
+  int map_mode;                 /* f_map: 0 cannot tell, 1 MAP, 2 invalid */
+  atomic_uint map_calls;
+};
+
+/* Data ranges of "dir/a" in map mode 1 (the rest are holes).  The 100
+ * bytes between the first two are a hole shorter than a block. */
+static const struct extent MAP[] = {
+  { 0, 1024 * 1024, EXT_DATA },
+  { 1024 * 1024 + 100, 2 * 1024 * 1024 - 100, EXT_DATA },
+  { 10 * 1024 * 1024, 2 * 1024 * 1024 + 7, EXT_DATA },
 };
 
 struct fconn {
@@ -125,6 +138,26 @@ f_read (void *tp, void *conn, const char *path, void *buf, size_t count,
   return rc;
 }
 
+static int
+f_map (void *tp, void *conn, const char *path, uint64_t size,
+       extent_list *out)
+{
+  struct fake *fk = tp;
+
+  (void) conn;
+  ASSERT (f_data (fk, path) && size == FILE_SIZE);
+  fk->map_calls++;
+  if (fk->map_mode == 0) {
+    set_error (ENOTSUP, "no SEEK_DATA here");
+    return REMOTE_FAILED;
+  }
+  for (size_t i = 0; i < sizeof MAP / sizeof MAP[0]; i++)
+    extent_list_append (out, MAP[i]);
+  if (fk->map_mode == 2)
+    extent_list_append (out, MAP[1]);   /* overlaps: not a map */
+  return REMOTE_OK;
+}
+
 static char *
 f_resolve (void *tp, const char *path, const char *name)
 {
@@ -146,7 +179,7 @@ f_close (void *tp)
 
 static const struct remote_ops fake_ops = {
   .connect = f_connect, .disconnect = f_disconnect, .size = f_size,
-  .read = f_read, .resolve = f_resolve, .close = f_close,
+  .read = f_read, .map = f_map, .resolve = f_resolve, .close = f_close,
 };
 
 static struct fake *
@@ -306,6 +339,10 @@ test_names (void)
   ASSERT_FAILS_WITH (!bfile_open_sibling (b, "@other/c"), EACCES,
                      "'fake://h/dir/b': reference '@other/c' leads outside "
                      "'dir': refused (--allow-external-refs follows it)");
+  /* Normalised before the check: a name that only looks inside. */
+  ASSERT_FAILS_WITH (!bfile_open_sibling (a, "@dir/../other/c"), EACCES,
+                     "'fake://h/dir/a': reference '@dir/../other/c' leads "
+                     "outside 'dir'");
   struct bfile *c = remote_open (r, "other/c");
   ASSERT (c);
   bfile_close (c);
@@ -389,6 +426,82 @@ test_parallel (void)
   fake_free (fk);
 }
 
+/* Allocation maps: with the host's map, holes are reported by
+ * bfile_extents and read as zeros without being fetched (a hole shorter
+ * than a block is data); without one (the host cannot tell, or its map
+ * is not valid), the file is all data and fetched whole.  The map is
+ * asked for once per file. */
+static void
+test_map (void)
+{
+  for (int mode = 0; mode <= 2; mode++) {
+    struct fake *fk = fake_new ();
+    struct remote *r = remote_new (&fake_ops, fk, "fake://h/", &fast);
+    struct bfile *f;
+    extent_list ex = empty_vector;
+    struct remote_stats st;
+    CLEANUP_FREE char *buf = xmalloc (FILE_SIZE);
+    uint64_t data = 0, pos = 0;
+
+    fk->map_mode = mode;
+    if (mode == 1) {            /* the holes of the file read as zeros */
+      for (size_t i = 0; i < sizeof MAP / sizeof MAP[0]; i++) {
+        memset (fk->a + pos, 0, MAP[i].offset - pos);
+        pos = MAP[i].offset + MAP[i].length;
+        data += MAP[i].length;
+      }
+      memset (fk->a + pos, 0, FILE_SIZE - pos);
+      data += 100;              /* the short hole is fetched */
+    }
+    else
+      data = FILE_SIZE;
+    f = remote_open (r, "dir/a");
+    ASSERT (f);
+    ASSERT_INT_EQ (bfile_extents (f, 0, FILE_SIZE, &ex), 0);
+    ASSERT (extent_list_valid (&ex, 0));
+    if (mode == 1) {
+      ASSERT_INT_EQ (ex.len, 4);
+      ASSERT (ex.ptr[0].type == EXT_DATA && ex.ptr[0].offset == 0 &&
+              ex.ptr[0].length == 3 * 1024 * 1024);
+      ASSERT (ex.ptr[1].type == EXT_HOLE &&
+              ex.ptr[1].length == 7 * 1024 * 1024);
+      ASSERT (ex.ptr[2].type == EXT_DATA &&
+              ex.ptr[2].offset == 10 * 1024 * 1024 &&
+              ex.ptr[2].length == 2 * 1024 * 1024 + 7);
+      ASSERT (ex.ptr[3].type == EXT_HOLE &&
+              ex.ptr[3].offset + ex.ptr[3].length == FILE_SIZE);
+      ex.len = 0;               /* from inside a hole */
+      ASSERT_INT_EQ (bfile_extents (f, 5 * 1024 * 1024, 1, &ex), 0);
+      ASSERT (ex.len == 1 && ex.ptr[0].offset == 5 * 1024 * 1024 &&
+              ex.ptr[0].type == EXT_HOLE &&
+              ex.ptr[0].length == 5 * 1024 * 1024);
+    }
+    else
+      ASSERT (ex.len == 1 && ex.ptr[0].type == EXT_DATA &&
+              ex.ptr[0].length == FILE_SIZE);
+    extent_list_reset (&ex);
+    /* Small reads through the cache, then 2 MiB reads that bypass it. */
+    for (uint64_t off = 0; off < FILE_SIZE / 2; ) {
+      size_t n = 1 + (off * 7919) % 300000;
+      ASSERT_INT_EQ (bfile_pread (f, buf + off, n, off), 0);
+      off += n;
+    }
+    for (uint64_t off = 8 * 1024 * 1024; off < FILE_SIZE;
+         off += 2 * 1024 * 1024) {
+      size_t n = MIN ((uint64_t) 2 * 1024 * 1024, FILE_SIZE - off);
+      ASSERT_INT_EQ (bfile_pread (f, buf + off, n, off), 0);
+    }
+    ASSERT_MEM_EQ (buf, fk->a, FILE_SIZE);
+    remote_get_stats (r, &st);
+    ASSERT_INT_EQ (st.bytes_fetched, data);
+    ASSERT_INT_EQ (fk->map_calls, 1);
+    bfile_close (f);
+    remote_unref (r);
+    ASSERT_INT_EQ (fk->conns, 0);
+    fake_free (fk);
+  }
+}
+
 int
 main (void)
 {
@@ -397,6 +510,7 @@ main (void)
   test_retries_spent ();
   test_names ();
   test_parallel ();
+  test_map ();
   printf ("remote bfile: all tests passed\n");
   return 0;
 }

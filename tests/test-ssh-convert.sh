@@ -4,10 +4,14 @@
 # a .vmx whose disk is a snapshot chain (monolithicSparse base + delta
 # written by qemu-img, the oracle) converted over SSH (--no-fixup) is
 # bit-identical to the same chain converted from the local files
-# (qemu-img compare); source show reads the .vmx over SFTP.  Then the
+# (qemu-img compare); source show reads the .vmx over SFTP; a thin
+# vmfs -flat.vmdk converts identical with only its data fetched (the
+# host's allocation map); an extent outside the .vmx's folder is
+# refused unless --allow-external-refs.  Then the
 # failures, each one line with its exit code and nothing in -os:
 # unknown host key (8, with its SHA-256 fingerprint), a key the server
-# does not accept (8), a missing .vmx (3), a missing disk (3), and the
+# does not accept (8), -i ova over SSH (2, refused), a missing .vmx (3),
+# a missing disk (3), and the
 # connection killed mid-copy with the server gone (3 after the
 # retries); killed with the server still there, the copy resumes and
 # the output is still identical.
@@ -72,6 +76,53 @@ echo "fetched $fetched bytes over SSH; the chain's files hold $held"
 [ "$fetched" -gt 0 ] && [ "$fetched" -le $((held * 11 / 10)) ] ||
   fail "fetched_bytes $fetched (files hold $held)"
 
+# A thin disk as on an ESXi datastore (createType="vmfs" descriptor,
+# sparse -flat.vmdk): the host's allocation map (a SEEK_DATA walk over
+# an exec channel) keeps its holes off the network.  The output is the
+# flat file's bytes, and what is fetched is its data (du), not its size.
+"$QEMU_IMG" create -q -f vmdk -o subformat=monolithicFlat "$G/thin.vmdk" 160M ||
+  fail "qemu-img create (flat)"
+sed -i 's/^createType=.*/createType="vmfs"/; s/^RW \([0-9]*\) FLAT \(.*\) 0$/RW \1 VMFS \2/' \
+  "$G/thin.vmdk"
+dd if="$G/base.vmdk" of="$G/thin-flat.vmdk" bs=1M count=3 conv=notrunc status=none
+dd if="$G/base.vmdk" of="$G/thin-flat.vmdk" bs=1M skip=64 seek=100 count=5 \
+  conv=notrunc status=none
+sed 's/guest-000001.vmdk/thin.vmdk/' "$G/guest.vmx" > "$G/thin.vmx"
+mkdir thin
+"$V2KVM" convert -i vmx -it ssh "$SSH_URL$G/thin.vmx" --no-fixup -os thin \
+  --machine-readable >thin.json 2>thin.err || fail "thin -it ssh: $(cat thin.err)"
+"$QEMU_IMG" compare -q -f raw -F qcow2 "$G/thin-flat.vmdk" thin/sshguest-sda.qcow2 ||
+  fail "the thin disk over SSH differs from its -flat.vmdk"
+held=$(du -B1 "$G/thin-flat.vmdk" | cut -f1)
+fetched=$(jq -s '.[-1].fetched_bytes' thin.json)
+echo "thin disk: fetched $fetched bytes over SSH; its -flat.vmdk holds $held"
+[ "$fetched" -gt 0 ] && [ "$fetched" -le $((held * 11 / 10)) ] ||
+  fail "thin disk: fetched_bytes $fetched (the file holds $held of 160 MiB)"
+
+# The reference rule on the host: an extent in another VM's folder
+# ("../other/...") is refused (3) unless --allow-external-refs, then it
+# converts identical; a ".." that stays in the folder is followed.
+mkdir -p "$TMP/ds/other"
+cp --sparse=always "$G/thin-flat.vmdk" "$TMP/ds/other/thin-flat.vmdk"
+sed 's|^RW \([0-9]*\) VMFS .*|RW \1 VMFS "../other/thin-flat.vmdk"|' \
+  "$G/thin.vmdk" > "$G/ext.vmdk"
+sed 's|^RW \([0-9]*\) VMFS .*|RW \1 VMFS "../guest/thin-flat.vmdk"|' \
+  "$G/thin.vmdk" > "$G/dotdot.vmdk"
+sed 's/guest-000001.vmdk/ext.vmdk/' "$G/guest.vmx" > "$G/ext.vmx"
+sed 's/guest-000001.vmdk/dotdot.vmdk/' "$G/guest.vmx" > "$G/dotdot.vmx"
+mkdir ext dotdot
+expect_exit 3 "$V2KVM" convert -i vmx -it ssh "$SSH_URL$G/ext.vmx" --no-fixup -os ext
+expect_error_match "reference '../other/thin-flat.vmdk' leads outside '$G'"
+[ -z "$(ls -A ext)" ] || fail "left in -os: $(ls ext)"
+"$V2KVM" convert -i vmx -it ssh "$SSH_URL$G/ext.vmx" --no-fixup -os ext \
+  --allow-external-refs 2>ext.err || fail "--allow-external-refs: $(cat ext.err)"
+"$V2KVM" convert -i vmx -it ssh "$SSH_URL$G/dotdot.vmx" --no-fixup -os dotdot \
+  2>dotdot.err || fail "'..' inside the folder: $(cat dotdot.err)"
+for d in ext dotdot; do
+  "$QEMU_IMG" compare -q -f raw -F qcow2 "$G/thin-flat.vmdk" $d/sshguest-sda.qcow2 ||
+    fail "$d: the output differs from the -flat.vmdk"
+done
+
 # Errors: one line, the exit code, nothing written.
 mkdir bad
 nothing_left () { [ -z "$(ls -A bad)" ] || fail "left in -os: $(ls bad)"; }
@@ -98,6 +149,12 @@ expect_error_match "authentication refused"
   expect_exit 8 "$V2KVM" convert -i vmx -it ssh "$URL" --no-fixup -os bad
   expect_error_match "authentication refused"
 ) || exit 1
+# Archives are not read over SSH (v2kvm.pod "REMOTE SOURCES OVER SSH").
+for cmd in "convert -os bad" "source show"; do
+  # shellcheck disable=SC2086
+  expect_exit 2 "$V2KVM" $cmd -i ova -it ssh "$SSH_URL$G/guest.ova"
+  expect_error_match "copy an OVA, OVF or XVA from the host first"
+done
 expect_exit 3 "$V2KVM" convert -i vmx -it ssh "$SSH_URL$G/nope.vmx" --no-fixup -os bad
 expect_error_match "nope.vmx: no such file"
 sed 's/guest-000001.vmdk/missing.vmdk/' "$G/guest.vmx" > "$G/missing.vmx"
