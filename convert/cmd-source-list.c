@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: `v2kvm source list -ic URI [-ip FILE] [--json]`: every VM of an
  * ESXi host or vCenter datacenter, with what a migration plan needs
- * (power state, guest OS, firmware, disks with provisioned bytes, used
+ * (power state, guest OS, firmware, disks with provisioned and used
  * bytes, NICs), from the vSphere API alone: no VM file is read. */
 #include <config.h>
 
@@ -21,7 +21,8 @@ static const char list_usage[] =
 "\n"
 "List every VM of an ESXi host or a vCenter datacenter with what a\n"
 "migration plan needs: power state, guest OS, firmware, disks with their\n"
-"provisioned bytes, used bytes, NICs.  Only the vSphere API is read.\n"
+"provisioned and used bytes (each disk's files on the datastore, its\n"
+"snapshot chain included), NICs.  Only the vSphere API is read.\n"
 "\n"
 "  -ic URI                         esx://[USER@]HOST[:PORT]/[?no_verify=1]\n"
 "                                  or vpx://[USER@]VCENTER[:PORT]/DC/...\n"
@@ -58,7 +59,11 @@ print_json (const struct vsphere_vm *vms, size_t n)
     for (size_t k = 0; k < vm->ndisks; k++) {
       printf ("%s{\"file\":", k ? "," : "");
       json_string (stdout, vm->disks[k].file);
-      printf (",\"provisioned_bytes\":%" PRIu64 "}", vm->disks[k].capacity);
+      printf (",\"provisioned_bytes\":%" PRIu64, vm->disks[k].capacity);
+      if (vm->disks[k].used == VSPHERE_UNKNOWN)
+        printf (",\"used_bytes\":null}");
+      else
+        printf (",\"used_bytes\":%" PRIu64 "}", vm->disks[k].used);
     }
     printf ("],\"nics\":[");
     for (size_t k = 0; k < vm->nnics; k++) {
@@ -82,20 +87,27 @@ print_table (const struct vsphere_vm *vms, size_t n)
           "GUEST OS", "FIRMWARE", "DISKS", "PROVISIONED", "USED", "NICS");
   for (size_t i = 0; i < n; i++) {
     const struct vsphere_vm *vm = &vms[i];
-    uint64_t prov = 0;
+    uint64_t prov = 0, used = 0;
     char a[32], b[32], nics[256] = "";
-    for (size_t k = 0; k < vm->ndisks; k++)
+    for (size_t k = 0; k < vm->ndisks; k++) {
       prov += vm->disks[k].capacity;
+      used += vm->disks[k].used == VSPHERE_UNKNOWN ? 0 : vm->disks[k].used;
+    }
+    /* The disks' usage; the VM's (all its files) if the server gave no
+     * per-disk figure. */
+    for (size_t k = 0; k < vm->ndisks; k++)
+      if (vm->disks[k].used == VSPHERE_UNKNOWN)
+        used = vm->used;
     for (size_t k = 0; k < vm->nnics; k++) {
-      size_t used = strlen (nics);
-      snprintf (nics + used, sizeof nics - used, "%s%s (%s)", k ? ", " : "",
+      size_t len = strlen (nics);
+      snprintf (nics + len, sizeof nics - len, "%s%s (%s)", k ? ", " : "",
                 or_dash (vm->nics[k].model), or_dash (vm->nics[k].network));
     }
     printf ("%-24s %-11s %-24s %-8s %5zu %12s %12s  %s\n", vm->name,
             or_dash (vm->power), or_dash (vm->guest_id),
             vm->firmware && *vm->firmware ? vm->firmware : "bios",
             vm->ndisks, progress_human ((double) prov, a, sizeof a),
-            progress_human ((double) vm->used, b, sizeof b),
+            progress_human ((double) used, b, sizeof b),
             *nics ? nics : "-");
   }
 }

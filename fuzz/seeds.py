@@ -335,6 +335,17 @@ def vm_object(name, moid, power, disks, nics):
             prop('config.firmware', 'bios') +
             prop('config.hardware.device', devs, 'ArrayOfVirtualDevice') +
             prop('summary.storage.committed', '123456789', 'xsd:long') +
+            prop('layoutEx.file', ''.join(
+                '<VirtualMachineFileLayoutExFileInfo><key>%d</key><name>[%s] '
+                '%s</name><type>diskDescriptor</type><size>%d</size>'
+                '</VirtualMachineFileLayoutExFileInfo>' % (i, ds, path, 500 + i)
+                for i, (ds, path, cap) in enumerate(disks)),
+                'ArrayOfVirtualMachineFileLayoutExFileInfo') +
+            prop('layoutEx.disk', ''.join(
+                '<VirtualMachineFileLayoutExDiskLayout><key>%d</key><chain>'
+                '<fileKey>%d</fileKey></chain></VirtualMachineFileLayoutExDiskLayout>'
+                % (2000 + i, i) for i in range(len(disks))),
+                'ArrayOfVirtualMachineFileLayoutExDiskLayout') +
             '</objects>')
 
 

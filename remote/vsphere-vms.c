@@ -161,8 +161,98 @@ vsphere_find_datacenter (struct vsphere *v)
 static const char *const vm_props[] = {
   "name", "runtime.powerState", "config.files.vmPathName", "config.guestId",
   "config.guestFullName", "config.firmware", "config.hardware.device",
-  "summary.storage.committed", NULL
+  "summary.storage.committed", "layoutEx.disk", "layoutEx.file", NULL
 };
+
+/* The integer in child name of n, or dflt if absent or malformed. */
+static long long
+child_long (xmlNodePtr n, const char *name, long long dflt)
+{
+  CLEANUP_FREE char *t = xml_child_text (n, name);
+  char *end;
+  long long v;
+
+  if (!t || !*t)
+    return dflt;
+  errno = 0;
+  v = strtoll (t, &end, 10);
+  return errno || *end ? dflt : v;
+}
+
+struct file_size {
+  long long key, size;
+};
+
+static int
+by_key (const void *a, const void *b)
+{
+  long long x = ((const struct file_size *) a)->key;
+  long long y = ((const struct file_size *) b)->key;
+
+  return x < y ? -1 : x > y;
+}
+
+/* Each disk's used bytes from layoutEx: disk key -> chain of units ->
+ * file keys -> file sizes (looked up in a sorted copy: linear-log in
+ * the reply's size).  A disk that layoutEx does not describe, or whose
+ * files it does not size, stays VSPHERE_UNKNOWN. */
+static void
+disk_usage (struct vsphere_vm *vm, xmlNodePtr ldisks, xmlNodePtr lfiles)
+{
+  struct file_size *files = NULL;
+  size_t nfiles = 0;
+
+  for (xmlNodePtr f = lfiles ? lfiles->children : NULL; f; f = f->next) {
+    if (f->type != XML_ELEMENT_NODE)
+      continue;
+    files = xreallocarray (files, nfiles + 1, sizeof *files);
+    files[nfiles].key = child_long (f, "key", -1);
+    files[nfiles++].size = child_long (f, "size", -1);
+  }
+  if (nfiles > 1)
+    qsort (files, nfiles, sizeof *files, by_key);
+  for (xmlNodePtr dl = ldisks ? ldisks->children : NULL; dl; dl = dl->next) {
+    long long key = child_long (dl, "key", -1);
+    struct vsphere_disk *k = NULL;
+    uint64_t sum = 0;
+    bool ok = true;
+
+    if (dl->type != XML_ELEMENT_NODE || key < 0)
+      continue;
+    for (size_t i = 0; i < vm->ndisks && !k; i++)
+      if (vm->disks[i].key == key && vm->disks[i].used == VSPHERE_UNKNOWN)
+        k = &vm->disks[i];
+    if (!k)
+      continue;
+    for (xmlNodePtr ch = dl->children; ch && ok; ch = ch->next) {
+      if (ch->type != XML_ELEMENT_NODE || strcmp ((const char *) ch->name,
+                                                  "chain"))
+        continue;
+      for (xmlNodePtr fk = ch->children; fk && ok; fk = fk->next) {
+        CLEANUP_FREE char *t = NULL;
+        struct file_size want = { -1, -1 }, *f;
+        char *end;
+        if (fk->type != XML_ELEMENT_NODE || strcmp ((const char *) fk->name,
+                                                    "fileKey"))
+          continue;
+        t = xml_text (fk);
+        errno = 0;
+        want.key = t && *t ? strtoll (t, &end, 10) : -1;
+        if (!t || !*t || errno || *end)
+          want.key = -1;
+        f = nfiles ? bsearch (&want, files, nfiles, sizeof *files, by_key)
+          : NULL;
+        if (!f || f->size < 0 || (uint64_t) f->size > UINT64_MAX - 1 - sum)
+          ok = false;
+        else
+          sum += (uint64_t) f->size;
+      }
+    }
+    if (ok)
+      k->used = sum;
+  }
+  free (files);
+}
 
 static void
 add_device (struct vsphere_vm *vm, xmlNodePtr d)
@@ -181,6 +271,8 @@ add_device (struct vsphere_vm *vm, xmlNodePtr d)
     k->capacity = bytes ? strtoull (bytes, NULL, 10)
       : kb ? strtoull (kb, NULL, 10) * 1024 : 0;
     k->file = xml_child_text (xml_child (d, "backing"), "fileName");
+    k->used = VSPHERE_UNKNOWN;
+    k->key = child_long (d, "key", -1);
   }
   else if (xml_child (d, "macAddress") || xml_child (d, "addressType")) {
     struct vsphere_nic *nic;
@@ -221,6 +313,7 @@ vsphere_vm_object (struct vsphere *v, xmlNodePtr o, void *opaque)
   for (xmlNodePtr d = devs ? devs->children : NULL; d; d = d->next)
     if (d->type == XML_ELEMENT_NODE)
       add_device (vm, d);
+  disk_usage (vm, prop (o, "layoutEx.disk"), prop (o, "layoutEx.file"));
   return 0;
 }
 

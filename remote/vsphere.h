@@ -31,8 +31,14 @@
 /* True if s is an esx:// or vpx:// URI. */
 bool vsphere_is_uri (const char *s);
 
+/* used: the bytes of the disk's files on the datastore, every level of
+ * its snapshot chain (layoutEx.disk's chain of file keys summed over
+ * layoutEx.file's sizes); VSPHERE_UNKNOWN if the server did not say. */
+#define VSPHERE_UNKNOWN UINT64_MAX
 struct vsphere_disk {
   uint64_t capacity;            /* provisioned bytes */
+  uint64_t used;                /* see above */
+  long key;                     /* its device key */
   char *file;                   /* "[ds] dir/x.vmdk", or NULL */
 };
 
@@ -49,7 +55,8 @@ struct vsphere_vm {
   char *guest_name;             /* config.guestFullName, or NULL */
   char *firmware;               /* bios / efi, or NULL */
   char *vmx;                    /* config.files.vmPathName, or NULL */
-  uint64_t used;                /* summary.storage.committed bytes */
+  uint64_t used;                /* summary.storage.committed bytes: every
+                                 * file of the VM, not only disks */
   struct vsphere_disk *disks;
   size_t ndisks;
   struct vsphere_nic *nics;

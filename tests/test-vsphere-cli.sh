@@ -61,6 +61,16 @@ jq -e '.vms[] | select(.name == "ha-host_VM0") | .disks[0].provisioned_bytes > 0
 "$V2KVM" source list -ic "$U" -ip "$PWFILE" >"$TMP/list.txt" || fail "source list (table) failed"
 [ "$(wc -l <"$TMP/list.txt")" = $(( $(wc -l <"$TMP/list.sim") + 1 )) ] ||
   fail "table: one header and one line per VM expected: $(cat "$TMP/list.txt")"
+# Per-disk used bytes: what the simulator's own client reads from
+# layoutEx, and for smallvm the sizes of its files (descriptor + flat).
+jq -r '.vms[] | .name as $n | .disks[] | "disk \($n) \(.file // "-" | gsub(" "; "_")) \(.used_bytes // "unknown")"' \
+  "$TMP/list.json" | sort >"$TMP/disks.ours"
+grep '^disk ' "$SIM_INFO" | sort >"$TMP/disks.sim"
+diff -u "$TMP/disks.sim" "$TMP/disks.ours" || fail "per-disk used bytes differ from the simulator's"
+want=$(( $(stat -L -c %s "$TMP/g1/smallvm.vmdk") + $(stat -L -c %s "$TMP/g1/smallvm-flat.vmdk") ))
+got=$(jq '.vms[] | select(.name == "smallvm") | .disks[0].used_bytes' "$TMP/list.json")
+[ "$got" = "$want" ] || fail "smallvm: disk used $got bytes, its files hold $want"
+echo "per-disk used bytes: $(wc -l <"$TMP/disks.sim") disks as the simulator reports; smallvm $got = its files"
 cat "$TMP/list.json" "$TMP/list.txt" >>"$all_out"
 echo "source list: $(wc -l <"$TMP/list.sim") VMs, as the simulator reports"
 

@@ -10,10 +10,14 @@
  * unless Service.Listen carries one, so it is set there.  -guest: the
  * files of DIR are linked into DATASTORE/NAME/ (the .vmx renamed NAME.vmx,
  * plus the NAME.nvram and vmware.log the simulator opens when it
- * registers a VM); the VM is registered as NAME.  -info: written once serving, as "key value" lines:
+ * registers a VM); the VM is registered as NAME, and the disk its .vmx
+ * names as scsi0:0 (if present) attached to it, so that the API reports
+ * the disk and its files' sizes (layoutEx).  -info: written once serving, as "key value" lines:
  * url, port, datastore, datacenter, and one "vm NAME POWER GUESTID
- * FIRMWARE NDISKS NNICS" line per VM of the inventory, read back through
- * govmomi's own client (the tests' oracle for `source list`).  Runs until
+ * FIRMWARE NDISKS NNICS" line per VM of the inventory, then a "disk
+ * VMNAME FILE USED" line per disk (FILE with spaces as '_', USED the
+ * sizes of its layoutEx chain's files), read back through govmomi's own
+ * client (the tests' oracle for `source list`).  Runs until
  * killed (SIGTERM). */
 package main
 
@@ -27,6 +31,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 
@@ -164,8 +169,46 @@ func main() {
 		if err != nil {
 			die("register: %v", err)
 		}
-		if err := task.Wait(ctx); err != nil {
+		ti, err := task.WaitForResult(ctx, nil)
+		if err != nil {
 			die("register: %v", err)
+		}
+		// RegisterVM gives the VM no devices: attach the disk the .vmx
+		// names (an existing file: no capacity, no file operation) on a
+		// new SCSI controller, so that layoutEx sizes its files.
+		vmx_text, err := os.ReadFile(filepath.Join(vmdir, vmx))
+		if err != nil {
+			die("%v", err)
+		}
+		m := regexp.MustCompile(`(?m)^scsi0:0\.fileName = "([^"/]+\.vmdk)"`).FindSubmatch(vmx_text)
+		if m == nil {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(vmdir, string(m[1]))); err != nil {
+			continue // a guest whose disk is missing on purpose
+		}
+		vmo := object.NewVirtualMachine(c.Client, ti.Result.(types.ManagedObjectReference))
+		ctl, err := object.VirtualDeviceList{}.CreateSCSIController("pvscsi")
+		if err != nil {
+			die("controller: %v", err)
+		}
+		if err := vmo.AddDevice(ctx, ctl); err != nil {
+			die("controller: %v", err)
+		}
+		devs, err := vmo.Device(ctx)
+		if err != nil {
+			die("devices: %v", err)
+		}
+		sc, err := devs.FindSCSIController("")
+		if err != nil {
+			die("controller: %v", err)
+		}
+		disk := devs.CreateDisk(sc, ds.Reference(),
+			fmt.Sprintf("[%s] %s/%s", dsmo.Name, *vmName, m[1]))
+		if err := vmo.AddDevice(ctx, disk); err != nil {
+			// The simulator wants NAME-flat.vmdk beside NAME.vmdk: a
+			// sparse or snapshot disk stays unattached.
+			log.Printf("%s: disk not attached: %v", *vmName, err)
 		}
 	}
 
@@ -181,7 +224,7 @@ func main() {
 	}
 	for _, vm := range vms {
 		var v mo.VirtualMachine
-		if err := vm.Properties(ctx, vm.Reference(), []string{"name", "config", "runtime"}, &v); err != nil {
+		if err := vm.Properties(ctx, vm.Reference(), []string{"name", "config", "runtime", "layoutEx"}, &v); err != nil {
 			die("vm: %v", err)
 		}
 		devs := object.VirtualDeviceList(v.Config.Hardware.Device)
@@ -192,6 +235,33 @@ func main() {
 		fmt.Fprintf(&out, "vm %s %s %s %s %d %d\n", v.Name, v.Runtime.PowerState,
 			v.Config.GuestId, fw, len(devs.SelectByType((*types.VirtualDisk)(nil))),
 			len(devs.SelectByType((*types.VirtualEthernetCard)(nil))))
+		for _, d := range devs.SelectByType((*types.VirtualDisk)(nil)) {
+			disk := d.(*types.VirtualDisk)
+			file := "-"
+			if b, ok := disk.Backing.(types.BaseVirtualDeviceFileBackingInfo); ok {
+				file = strings.ReplaceAll(b.GetVirtualDeviceFileBackingInfo().FileName, " ", "_")
+			}
+			used := "unknown"
+			if v.LayoutEx != nil {
+				for _, dl := range v.LayoutEx.Disk {
+					if dl.Key != disk.Key {
+						continue
+					}
+					var sum int64
+					for _, unit := range dl.Chain {
+						for _, fk := range unit.FileKey {
+							for _, f := range v.LayoutEx.File {
+								if f.Key == fk {
+									sum += f.Size
+								}
+							}
+						}
+					}
+					used = fmt.Sprint(sum)
+				}
+			}
+			fmt.Fprintf(&out, "disk %s %s %s\n", v.Name, file, used)
+		}
 	}
 	_ = c.Logout(ctx)
 	tmp := *info + ".tmp"
