@@ -41,6 +41,7 @@ struct fx {
   const char *legacy_conf;      /* legacy grub file whose default= ... */
   size_t legacy_index;          /* ... must become this entry */
   size_t nr_disks;
+  char *efi_loader_dir;         /* linux-efi.c: copy this to EFI/BOOT */
   /* linux_kernel_has_module's cache: modules.builtin + modules.dep of one
    * kernel (read ~10 times otherwise, each read a few appliance round
    * trips); dropped by fx_command, which may change them. */
@@ -93,6 +94,10 @@ int fx_replace (struct fx *fx, const char *path, const char *new_local,
                 char *orig, size_t orig_size, const char *what);
 int fx_symlink (struct fx *fx, const char *target, const char *path,
                 const char *what);
+/* Copy the guest file from to the guest path to (backing up what to
+ * held, so fx_rollback removes a new file), log "fixup: to: what". */
+int fx_copy (struct fx *fx, const char *from, const char *to,
+             const char *what);
 /* Run argv inside the guest (chroot); in dry-run mode only log it.  On
  * failure the error names the program and gives its error output (the
  * whole command line is the change logged just before). */
@@ -138,6 +143,16 @@ bool linux_kernel_has_module (struct fx *fx, const char *version,
  * (the caller runs the guest's tool instead; the reason is a debug
  * message), -1 + set_error when the guest could not be written. */
 int linux_patch_initramfs (struct fx *fx, const char *const *mods);
+
+/* linux-efi.c: the UEFI removable-media fallback loader.  The ESP's
+ * mount point (/boot/efi or /efi) or NULL; the grub.cfg files of its
+ * EFI/<id>/ folders appended to out (owned); the check (read-only
+ * phase: 0, or -1 + set_error when no fallback can be made) and the copy
+ * (write phase). */
+const char *linux_esp_mountpoint (const struct fx *fx);
+int linux_esp_grub_configs (struct fx *fx, string_vector *out);
+int linux_efi_check (struct fx *fx);
+int linux_efi_fallback (struct fx *fx);
 
 /* linux-net.c: pin interface names to MACs. */
 int linux_pin_interfaces (struct fx *fx);

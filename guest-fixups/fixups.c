@@ -205,6 +205,7 @@ fixup_disks (const char *const *disks, const char *const *formats, size_t n,
   }
   fx_backups_free (&fx);
   free (fx.kernel);
+  free (fx.efi_loader_dir);
   free (fx.modlist_version);
   free (fx.modlist);
   inspect_close (fx.g);

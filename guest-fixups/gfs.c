@@ -248,6 +248,19 @@ fx_symlink (struct fx *fx, const char *target, const char *path,
   return 0;
 }
 
+int
+fx_copy (struct fx *fx, const char *from, const char *to, const char *what)
+{
+  if (backup (fx, to) == -1 || ensure_parent (fx, to) == -1)
+    return -1;
+  if (guestfs_cp (fx->g, from, to) == -1) {
+    CLEANUP_FREE char *msg = xasprintf ("cannot copy '%s' to '%s'", from, to);
+    return fx_gfs_error (fx, msg);
+  }
+  fx_log (fx, to, "%s", what);
+  return 0;
+}
+
 static char *
 join_argv (const char *const *argv)
 {

@@ -248,11 +248,12 @@ linux_convert (struct fx *fx, const struct linux_family *fam)
 {
   fx->fam = fam;
   if (linux_choose_kernel (fx) == -1 || check_initramfs_tool (fx) == -1 ||
-      fx_mount_writable (fx) == -1)
+      linux_efi_check (fx) == -1 || fx_mount_writable (fx) == -1)
     return -1;
   if (linux_set_default_kernel (fx) == -1 ||
       linux_fix_xen_drivers (fx) == -1 || linux_remap_devices (fx) == -1 ||
-      linux_fix_console (fx) == -1 || linux_pin_interfaces (fx) == -1)
+      linux_fix_console (fx) == -1 || linux_efi_fallback (fx) == -1 ||
+      linux_pin_interfaces (fx) == -1)
     return -1;
   if (linux_rebuild_initramfs (fx) == -1 || linux_remove_tools (fx) == -1)
     return -1;

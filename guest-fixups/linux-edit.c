@@ -235,7 +235,8 @@ console_line (struct fx *fx, const char *path, const char *line, void *data)
   return s;
 }
 
-/* Every grub/bootloader file including BLS entries and family extras. */
+/* Every grub/bootloader file including BLS entries, the grub.cfg files
+ * on the EFI system partition and family extras. */
 static int
 for_each_config (struct fx *fx, fx_line_fn fn)
 {
@@ -248,8 +249,11 @@ for_each_config (struct fx *fx, fx_line_fn fn)
     r = fx_edit_lines (fx, fx->fam->extra_config[i], fn, NULL);
   if (r == 0)
     r = fx_ls (fx, "/boot/loader/entries", &bls);
+  if (r == 0)
+    r = linux_esp_grub_configs (fx, &bls);
   for (size_t i = 0; r == 0 && i < bls.len; ++i) {
-    CLEANUP_FREE char *p = xasprintf ("/boot/loader/entries/%s", bls.ptr[i]);
+    CLEANUP_FREE char *p = bls.ptr[i][0] == '/' ? xstrdup (bls.ptr[i])
+      : xasprintf ("/boot/loader/entries/%s", bls.ptr[i]);
     r = fx_edit_lines (fx, p, fn, NULL);
   }
   string_vector_free_all (&bls);

@@ -28,6 +28,7 @@ libfixups_a_SOURCES = \
 	guest-fixups/linux-common.c \
 	guest-fixups/linux-kernel.c \
 	guest-fixups/linux-edit.c \
+	guest-fixups/linux-efi.c \
 	guest-fixups/linux-net.c \
 	guest-fixups/linux-initramfs.c \
 	guest-fixups/linux-tools.c \

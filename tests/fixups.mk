@@ -8,6 +8,7 @@ FIXUP_SLOW_TESTS = \
 	tests/test-fixup-boot-vmware.sh \
 	tests/test-fixup-boot-xen.sh \
 	tests/test-fixup-windows.sh \
+	tests/test-fixup-efi-phony.sh \
 	$(NULL)
 TESTS += tests/test-fixup-cli.sh $(FIXUP_SLOW_TESTS)
 SLOW_TESTS += $(FIXUP_SLOW_TESTS)

@@ -6,7 +6,7 @@
 # Usage: boot.sh IMAGE FLAVOR [--disk-bus virtio|sata|ide|scsi|pvscsi]
 #                [--nic virtio|e1000|e1000e|vmxnet3|rtl8139|none]
 #                [--mac MAC] [--firmware bios|uefi] [--timeout SECS]
-#                [--log FILE]
+#                [--log FILE] [--disk2 IMAGE2]
 #
 # IMAGE (raw or qcow2) is never written: the guest runs on a qcow2
 # overlay in a scratch directory.  The NIC gets the flavor's MAC (base
@@ -17,7 +17,12 @@
 # Disk buses: virtio = virtio-blk-pci; sata = q35's ICH9 AHCI; ide = PIIX
 # IDE, which needs the i440fx machine ("pc"), so ide switches to it;
 # scsi = virtio-scsi-pci; pvscsi = VMware PVSCSI (what a VMware guest has).
-# Firmware uefi uses OVMF (the image must then have an EFI loader).
+# Firmware uefi uses OVMF (the image must then have an EFI loader) with
+# a fresh copy of its empty variable store: no boot entry, so OVMF boots
+# the removable-media path EFI/BOOT/BOOTX64.EFI, as a guest moved from
+# another hypervisor without its NVRAM.  --disk2 adds IMAGE2 (also on an
+# overlay, never written) as the second disk on the same bus (virtio,
+# scsi, pvscsi or sata).
 #
 # Success is the line "V2KVM-MARKER FLAVOR IFACE=ADDR UP" in the console
 # log.  The wait stops early on "V2KVM-MARKER-FAIL", the initramfs giving
@@ -32,13 +37,13 @@ set -uo pipefail
 . "$(dirname "$0")/common.sh"
 
 usage () {
-  sed -n '5,8p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '5,9p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 [ $# -ge 2 ] || usage
 image=$1 flavor=$2
 shift 2
-bus=virtio nic=virtio firmware=bios timeout=240 log= mac=
+bus=virtio nic=virtio firmware=bios timeout=240 log= mac= image2=
 while [ $# -gt 0 ]; do
   [ $# -ge 2 ] || usage
   case $1 in
@@ -48,11 +53,14 @@ while [ $# -gt 0 ]; do
     --firmware) firmware=$2 ;;
     --timeout) timeout=$2 ;;
     --log) log=$2 ;;
+    --disk2) image2=$2 ;;
     *) usage ;;
   esac
   shift 2
 done
 [ -r "$image" ] || { echo "boot.sh: cannot read '$image'" >&2; exit 2; }
+[ -z "$image2" ] || [ -r "$image2" ] ||
+  { echo "boot.sh: cannot read '$image2'" >&2; exit 2; }
 case $timeout in ''|*[!0-9]*) usage ;; esac
 if [ -z "$mac" ]; then
   case $flavor in
@@ -91,6 +99,18 @@ case $bus in
                      -device scsi-hd,drive=disk0,bus=scsi0.0,bootindex=1) ;;
   *) usage ;;
 esac
+if [ -n "$image2" ]; then
+  fmt2=$(qemu-img info --output=json "$image2" | sed -n 's/.*"format": "\([^"]*\)".*/\1/p' | head -1)
+  qemu-img create -q -f qcow2 -b "$(realpath "$image2")" -F "$fmt2" \
+    "$scratch/overlay2.qcow2" || exit 1
+  drive2=file=$scratch/overlay2.qcow2,format=qcow2,if=none,id=disk1,cache=unsafe
+  case $bus in
+    virtio) disk_args+=(-drive "$drive2" -device virtio-blk-pci,drive=disk1) ;;
+    scsi|pvscsi) disk_args+=(-drive "$drive2" -device scsi-hd,drive=disk1,bus=scsi0.0) ;;
+    sata) disk_args+=(-drive "$drive2" -device ide-hd,drive=disk1,bus=ide.1) ;;
+    *) echo "boot.sh: --disk2 needs the virtio, scsi, pvscsi or sata bus" >&2; exit 2 ;;
+  esac
+fi
 case $nic in
   virtio) nic_args=(-netdev user,id=net0 -device "virtio-net-pci,netdev=net0,mac=$mac") ;;
   e1000|e1000e|vmxnet3|rtl8139)
