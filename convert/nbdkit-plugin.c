@@ -41,12 +41,15 @@
 #include "error.h"
 #include "https.h"
 #include "ssh.h"
+#include "vector.h"
+#include "xalloc.h"
 
 /* remote-*=: the disk is on a vSphere datastore (remote/https.h);
  * file= is then its "/vmfs/volumes/DATASTORE/PATH". */
 static struct https_conf remote_conf;
 static char *remote_dc;
 static char *remote_stats;      /* remote-stats=: bytes fetched, at exit */
+static string_vector remote_dsids; /* remote-dsid=ID:NAME, repeated */
 
 static char *disk_path;
 static char *disk_format;
@@ -71,6 +74,14 @@ remote_config (const char *key, const char *value)
     remote_conf.no_verify = strcmp (value, "1") == 0;
     return 0;
   }
+  if (strcmp (key, "dsid") == 0) {
+    if (!strchr (value, ':')) {
+      nbdkit_error ("remote-dsid=%s: want ID:NAME", value);
+      return -1;
+    }
+    string_vector_append (&remote_dsids, xstrdup (value));
+    return 0;
+  }
   if (strcmp (key, "host") == 0) field = &remote_conf.host;
   else if (strcmp (key, "scheme") == 0) field = &remote_conf.scheme;
   else if (strcmp (key, "user") == 0) field = &remote_conf.user;
@@ -92,6 +103,7 @@ remote_disk (void)
   char prefix[512];
   struct remote *r;
   struct bfile *f;
+  void *tp;
 
   if (!remote_conf.scheme || !remote_dc || !remote_conf.port) {
     nbdkit_error ("remote-host needs remote-scheme, remote-port and "
@@ -100,8 +112,14 @@ remote_disk (void)
   }
   snprintf (prefix, sizeof prefix, "%s://%s", remote_conf.scheme,
             remote_conf.host);
-  r = remote_new (&folder_ops, folder_transport (&remote_conf, remote_dc),
-                  prefix, NULL);
+  tp = folder_transport (&remote_conf, remote_dc);
+  for (size_t i = 0; i < remote_dsids.len; i++) {
+    char *colon = strchr (remote_dsids.ptr[i], ':');
+    *colon = '\0';
+    folder_map_datastore (tp, remote_dsids.ptr[i], colon + 1);
+    *colon = ':';
+  }
+  r = remote_new (&folder_ops, tp, prefix, NULL);
   f = remote_open (r, disk_path);
   remote_unref (r);             /* the bfile keeps it */
   return f ? blk_open_file (f, &disk_opts) : NULL;
@@ -212,6 +230,9 @@ v2kvm_unload (void)
   free (remote_conf.password);
   free (remote_dc);
   free (remote_stats);
+  for (size_t i = 0; i < remote_dsids.len; i++)
+    free (remote_dsids.ptr[i]);
+  string_vector_reset (&remote_dsids);
 }
 
 static void *
@@ -284,7 +305,7 @@ static struct nbdkit_plugin plugin = {
   .config_help      = "file=<DISK>  (required) the disk image\n"
                       "format=<FMT> force a format instead of probing\n"
                       "disk=<N|HREF> the disk of an OVA (1-based or File href)\n"
-                      "remote-host=, remote-port=, remote-scheme=, remote-dc=,\n"
+                      "remote-host=, remote-port=, remote-scheme=, remote-dc=, remote-dsid=,\n"
                       "remote-user=, remote-password=-FD, remote-no-verify=1,\n"
                       "remote-stats=FILE (bytes fetched, written at exit)\n"
                       "              file= is on a vSphere datastore",

@@ -4,7 +4,8 @@
  * soap_parse_reply (the envelope, its Body and a soapenv:Fault), then on
  * the reply element every parser the session runs on what comes back:
  * the ServiceContent, the Datacenter objects, the VirtualMachine
- * objects (devices, disks, NICs) with the continuation token, and the
+ * objects (devices, disks, NICs, layoutEx) with the continuation token,
+ * the Datastore objects (name, summary.url: ids mapped), and the
  * datastore paths a VM names ("[DS] dir/x.vmx", disk backings) as the
  * /folder transport maps and resolves them. */
 #include <config.h>
@@ -80,7 +81,13 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   if (vsphere_reply_objects (v, ret, vsphere_vm_object, &l, &token) == -1)
     fuzz_check_error ("vms");
   free (token);
+  token = NULL;
+  if (vsphere_reply_objects (v, ret, vsphere_ds_object, NULL, &token) == -1)
+    fuzz_check_error ("datastores");
+  free (token);
   tp = folder_transport (&conf, v->dc ? v->dc : "ha-datacenter");
+  for (size_t i = 0; i < v->ds_ids.len; i++)
+    folder_map_datastore (tp, v->ds_ids.ptr[i], v->ds_names.ptr[i]);
   for (size_t i = 0; i < l.n; i++) {
     check_path (tp, l.vms[i].vmx);
     for (size_t j = 0; j < l.vms[i].ndisks; j++)

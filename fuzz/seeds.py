@@ -372,6 +372,11 @@ def remote_seeds():
     put('remote-soap', 'service-content', SERVICE_CONTENT)
     put('remote-soap', 'datacenters', soap('RetrievePropertiesEx', dc))
     put('remote-soap', 'vms', soap('RetrievePropertiesEx', vms))
+    put('remote-soap', 'datastores', soap('RetrievePropertiesEx', (
+        '<returnval><objects><obj type="Datastore">datastore-1</obj>' +
+        prop('name', 'datastore1') +
+        prop('summary.url', 'ds:///vmfs/volumes/5f1e2d3c-aabbccdd-1122-001122334455/') +
+        '</objects></returnval>')))
     put('remote-soap', 'fault', fault)
     put('remote-soap', 'empty', soap('Logout', ''))
 

@@ -18,6 +18,7 @@
 #include "cleanup.h"
 #include "error.h"
 #include "https.h"
+#include "vector.h"
 #include "xalloc.h"
 
 /* Seconds: to connect; a transfer slower than 1 byte/s for this long is
@@ -200,6 +201,7 @@ struct folder {
   struct https_conf *c;
   char *dc;
   char *base;                   /* https://HOST:PORT */
+  string_vector ids, names;     /* datastore id -> name */
 };
 
 struct fconn {
@@ -216,6 +218,47 @@ folder_transport (const struct https_conf *c, const char *dc)
   f->dc = xstrdup (dc);
   f->base = https_base_url (c);
   return f;
+}
+
+void
+folder_map_datastore (void *tp, const char *id, const char *name)
+{
+  struct folder *f = tp;
+
+  if (!*id || strchr (id, '/') || !strcmp (id, name))
+    return;
+  string_vector_append (&f->ids, xstrdup (id));
+  string_vector_append (&f->names, xstrdup (name));
+}
+
+char *
+folder_datastore_id (const char *url)
+{
+  size_t len = url ? strlen (url) : 0;
+  const char *start;
+
+  while (len > 0 && url[len - 1] == '/')
+    len--;
+  start = url ? memrchr (url, '/', len) : NULL;
+  if (!start || start + 1 == url + len)
+    return NULL;
+  return xstrndup (start + 1, url + len - start - 1);
+}
+
+/* path with a datastore id replaced by its name (new string). */
+static char *
+by_name (struct folder *f, const char *path)
+{
+  const char *p = path + strlen ("/vmfs/volumes/");
+  size_t len;
+
+  if (strncmp (path, "/vmfs/volumes/", strlen ("/vmfs/volumes/")) != 0)
+    return xstrdup (path);
+  len = strcspn (p, "/");
+  for (size_t i = 0; i < f->ids.len; i++)
+    if (strlen (f->ids.ptr[i]) == len && !memcmp (p, f->ids.ptr[i], len))
+      return xasprintf ("/vmfs/volumes/%s%s", f->names.ptr[i], p + len);
+  return xstrdup (path);
 }
 
 char *
@@ -238,8 +281,9 @@ folder_path_from_ds (const char *dspath)
 
 /* Split "/vmfs/volumes/DS/PATH" into the URL of the file. */
 static char *
-folder_url (struct folder *f, CURL *h, const char *path)
+folder_url (struct folder *f, CURL *h, const char *path0)
 {
+  CLEANUP_FREE char *path = by_name (f, path0);
   const char *p = path + strlen ("/vmfs/volumes/");
   const char *slash = strchr (p, '/');
   CLEANUP_FREE char *ds = xstrndup (p, slash - p);
@@ -466,6 +510,12 @@ folder_close (void *tp)
   struct folder *f = tp;
 
   https_conf_free (f->c);
+  for (size_t i = 0; i < f->ids.len; i++) {
+    free (f->ids.ptr[i]);
+    free (f->names.ptr[i]);
+  }
+  string_vector_reset (&f->ids);
+  string_vector_reset (&f->names);
   free (f->dc);
   free (f->base);
   free (f);

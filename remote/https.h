@@ -60,6 +60,19 @@ int https_curl_error (const struct https_conf *c, CURLcode rc,
 extern const struct remote_ops folder_ops;
 void *folder_transport (const struct https_conf *c, const char *dc);
 
+/* Datastores are also named by an id: ESXi's .vmx files and descriptors
+ * may say "/vmfs/volumes/UUID/dir/x.vmdk" (the UUID of the VMFS volume,
+ * or the id of an NFS mount) where the /folder endpoint wants the
+ * datastore's name.  Teach the transport tp that id means datastore
+ * name (copied): its requests then name the datastore by name, whichever
+ * spelling the path has (paths themselves are left as they are, so that
+ * a descriptor's relative extents stay in its own folder). */
+void folder_map_datastore (void *tp, const char *id, const char *name);
+
+/* The id of a datastore from its summary.url: the last component of
+ * "ds:///vmfs/volumes/UUID/" (new string), or NULL. */
+char *folder_datastore_id (const char *url);
+
 /* "[DATASTORE] PATH" (a vSphere datastore path) to
  * "/vmfs/volumes/DATASTORE/PATH"; NULL + set_error if malformed. */
 char *folder_path_from_ds (const char *dspath);

@@ -7,6 +7,7 @@
 #include <libxml/tree.h>
 
 #include "https.h"
+#include "vector.h"
 #include "vsphere.h"
 
 enum fault { FAULT_NONE, FAULT_LOGIN, FAULT_AUTH, FAULT_OTHER };
@@ -24,7 +25,11 @@ struct vsphere {
   char *api_version, *api_type;
   /* the datacenter */
   char *dc;                     /* its name (dcPath of /folder URLs) */
+  char *dc_ref;                 /* its managed object id */
   char *vm_folder;              /* its vmFolder */
+  /* its datastores, once read: id (of /vmfs/volumes/ID) and name */
+  bool ds_read;
+  string_vector ds_ids, ds_names;
 };
 
 /* One SOAP call of method with the given inner XML; the doc to free
@@ -74,6 +79,13 @@ struct vm_list {
   size_t n;
 };
 int vsphere_vm_object (struct vsphere *v, xmlNodePtr o, void *opaque);
+
+/* object_fn for Datastore objects (name, summary.url): their ids into
+ * v->ds_ids/ds_names. */
+int vsphere_ds_object (struct vsphere *v, xmlNodePtr o, void *opaque);
+
+/* Read the datacenter's datastores (once).  0, or -1 + set_error. */
+int vsphere_find_datastores (struct vsphere *v);
 
 /* Find the datacenter (the URI's for vpx, the only one for esx). */
 int vsphere_find_datacenter (struct vsphere *v);

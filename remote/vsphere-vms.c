@@ -126,6 +126,7 @@ vsphere_dc_object (struct vsphere *v, xmlNodePtr o, void *opaque)
     return 0;
   if (v->want_dc ? !strcmp (name, v->want_dc) : true) {
     v->dc = xstrdup (name);
+    v->dc_ref = xml_child_text (o, "obj");
     v->vm_folder = xml_text (prop (o, "vmFolder"));
     s->found = true;
   }
@@ -153,6 +154,44 @@ vsphere_find_datacenter (struct vsphere *v)
   if (!v->want_dc && s.count > 1)
     warning ("%s: %zu datacenters, using '%s' (name one with "
              "vpx://HOST/DATACENTER)", v->display, s.count, v->dc);
+  return 0;
+}
+
+int
+vsphere_ds_object (struct vsphere *v, xmlNodePtr o, void *opaque)
+{
+  CLEANUP_FREE char *name = xml_text (prop (o, "name"));
+  CLEANUP_FREE char *url = xml_text (prop (o, "summary.url"));
+  char *id = folder_datastore_id (url);
+
+  (void) opaque;
+  if (!name || !id || !strcmp (id, name) || strchr (id, ':')) {
+    free (id);
+    return 0;
+  }
+  string_vector_append (&v->ds_ids, id);
+  string_vector_append (&v->ds_names, xstrdup (name));
+  return 0;
+}
+
+int
+vsphere_find_datastores (struct vsphere *v)
+{
+  static const char *const props[] = { "name", "summary.url", NULL };
+
+  if (v->ds_read)
+    return 0;
+  if (!v->dc_ref) {
+    set_error (EIO, "%s: the datacenter has no object id", v->display);
+    return -1;
+  }
+  if (retrieve (v, v->dc_ref, "Datacenter", "Datastore", props,
+                vsphere_ds_object, NULL) == -1)
+    return -1;
+  v->ds_read = true;
+  for (size_t i = 0; i < v->ds_ids.len; i++)
+    debug ("%s: datastore '%s' is /vmfs/volumes/%s", v->display,
+           v->ds_names.ptr[i], v->ds_ids.ptr[i]);
   return 0;
 }
 

@@ -444,8 +444,11 @@ vsphere_datastores (struct vsphere *v)
   CLEANUP_FREE char *prefix = xasprintf ("%s://%s", v->conf.scheme,
                                          v->conf.host);
 
-  return remote_new (&folder_ops, folder_transport (&v->conf, v->dc),
-                     prefix, NULL);
+  void *tp = folder_transport (&v->conf, v->dc);
+
+  for (size_t i = 0; i < v->ds_ids.len; i++)
+    folder_map_datastore (tp, v->ds_ids.ptr[i], v->ds_names.ptr[i]);
+  return remote_new (&folder_ops, tp, prefix, NULL);
 }
 
 int
@@ -480,6 +483,9 @@ vsphere_read_guest (struct vsphere *v, const struct vsphere_vm *vm,
   path = folder_path_from_ds (vm->vmx);
   if (!path)
     return -1;
+  /* The .vmx may name its disks by datastore id (/vmfs/volumes/UUID). */
+  if (vsphere_find_datastores (v) == -1)
+    return -1;
   r = vsphere_datastores (v);
   buf = remote_slurp (r, path, CFG_MAX_FILE, &len);
   if (!buf || cfg_read_buffer ("vmx", buf, len, path, g) == -1) {
@@ -493,7 +499,7 @@ vsphere_read_guest (struct vsphere *v, const struct vsphere_vm *vm,
 char **
 vsphere_plugin_args (const struct vsphere *v, const char **password)
 {
-  char **a = xzalloc (8 * sizeof *a);
+  char **a = xzalloc ((8 + v->ds_ids.len) * sizeof *a);
   size_t n = 0;
 
   a[n++] = xasprintf ("remote-host=%s", v->conf.host);
@@ -503,6 +509,9 @@ vsphere_plugin_args (const struct vsphere *v, const char **password)
   a[n++] = xasprintf ("remote-user=%s", v->conf.user);
   if (v->conf.no_verify)
     a[n++] = xstrdup ("remote-no-verify=1");
+  for (size_t i = 0; i < v->ds_ids.len; i++)
+    a[n++] = xasprintf ("remote-dsid=%s:%s", v->ds_ids.ptr[i],
+                        v->ds_names.ptr[i]);
   *password = v->conf.password;
   return a;
 }
@@ -544,6 +553,13 @@ vsphere_close (struct vsphere *v)
   free (v->display);
   free (v->want_dc);
   free (v->dc);
+  free (v->dc_ref);
+  for (size_t i = 0; i < v->ds_ids.len; i++) {
+    free (v->ds_ids.ptr[i]);
+    free (v->ds_names.ptr[i]);
+  }
+  string_vector_reset (&v->ds_ids);
+  string_vector_reset (&v->ds_names);
   free (v->vm_folder);
   free (v->root_folder);
   free (v->prop_collector);

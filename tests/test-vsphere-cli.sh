@@ -4,7 +4,8 @@
 # tests/vsphere-sim): `source list` matches the simulator's own inventory
 # (read by govmomi's client), `source show` of a guest on the datastore is
 # the record of the same .vmx read locally, a conversion is bit-identical
-# to the flat disk (qemu-img compare), and each failure is one line with
+# to the flat disk (qemu-img compare), also when the .vmx names the disk
+# by datastore id (/vmfs/volumes/UUID/...), and each failure is one line with
 # its exit code and leaves nothing: wrong password (3), unknown VM with
 # close names (3), powered-on VM (7), untrusted certificate without
 # no_verify (8, fingerprint = openssl's), disk file missing (3), host
@@ -40,8 +41,18 @@ grep -q '^RW .*/smallvm/smallvm-flat.vmdk"$' "$TMP/g4/escape.vmdk" ||
   fail "could not write the escaping descriptor"
 : >"$TMP/g4/escape.nvram"
 : >"$TMP/g4/vmware.log"
+# A guest whose .vmx names its disk by datastore id, as ESXi writes it
+# (/vmfs/volumes/UUID/...): the id is the last component of the
+# datastore's summary.url (real ESXi: ds:///vmfs/volumes/UUID/; the
+# simulator's is its directory), known once the simulator runs.
+vsphere_esx_dir "$TMP/g5" uuidvm "$flat"
 vsphere_sim_start -guest smallvm="$TMP/g1" -guest missingdisk="$TMP/g2" \
-  -guest chainvm="$TMP/g3" -guest escapevm="$TMP/g4"
+  -guest chainvm="$TMP/g3" -guest escapevm="$TMP/g4" -guest uuidvm="$TMP/g5"
+ds_id=$(basename "$SIM_DS_DIR")
+[ "$ds_id" != LocalDS_0 ] || fail "the datastore's id is its name: the test proves nothing"
+sed -i "s|^scsi0:0.fileName = .*|scsi0:0.fileName = \"/vmfs/volumes/$ds_id/uuidvm/uuidvm.vmdk\"|" \
+  "$TMP/g5/uuidvm.vmx"
+grep -q "/vmfs/volumes/$ds_id/" "$TMP/g5/uuidvm.vmx" || fail "could not write uuidvm.vmx"
 U="esx://root@127.0.0.1:$SIM_PORT/"
 export SSL_CERT_FILE=$TMP/cert.pem     # trust the simulator's certificate
 all_out=$TMP/all-output
@@ -137,6 +148,13 @@ qemu-img compare -q -f raw -F raw "$TMP/out/v2kvm-vmware-sda.raw" "$flat" ||
   fail "convert -ic --allow-external-refs failed: $(cat "$TMP/escape.err")"
 qemu-img compare -q -f raw -F raw "$TMP/out/escaped-sda.raw" "$flat" ||
   fail "--allow-external-refs: the converted disk differs from the flat file"
+# A disk named by datastore id: read through the datastore's name.
+"$V2KVM" convert -ic "$U" -ip "$PWFILE" uuidvm --no-fixup -of raw \
+  -on byid -os "$TMP/out" 2>"$TMP/byid.err" ||
+  fail "convert of a disk named /vmfs/volumes/$ds_id/... failed: $(cat "$TMP/byid.err")"
+qemu-img compare -q -f raw -F raw "$TMP/out/byid-sda.raw" "$flat" ||
+  fail "/vmfs/volumes/$ds_id/: the converted disk differs from the flat file"
+echo "a disk named /vmfs/volumes/$ds_id/... converted through datastore LocalDS_0"
 jq -e -s --argjson size $((64 << 20)) '.[-1].ok and .[-1].fetched_bytes >= $size
     and any(.[]; .type == "progress" and has("fetched_bytes"))' \
   "$TMP/convert.json" >/dev/null || fail "no fetched_bytes: $(tail -2 "$TMP/convert.json")"
