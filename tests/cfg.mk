@@ -14,6 +14,7 @@ TESTS += \
 	$(NULL)
 EXTRA_DIST += \
 	tests/cfg-compare.py \
+	tests/cfg-gen.py \
 	tests/test-cfg-vmx-corpus.sh \
 	tests/test-cfg-xl-corpus.sh \
 	tests/test-cfg-libvirt-xml.sh \

@@ -23,10 +23,21 @@ requires () {
   done
 }
 
-# requires_corpus: skip unless $CORPUS names a directory.
-requires_corpus () {
-  [ -n "$CORPUS" ] || skip "CORPUS is not set (optional third-party samples)"
-  [ -d "$CORPUS" ] || skip "corpus not found at '$CORPUS'"
+# have_corpus [FILE...]: true when $CORPUS names a directory holding
+# every FILE (paths relative to it); otherwise says which extra layer of
+# cases is left out, and why, and returns 1.  Tests run their generated
+# fixtures first and add the corpus cases only `if have_corpus ...`: the
+# corpus is never a test's only input (README.tests: CORPUS).
+have_corpus () {
+  local f
+  if [ -z "$CORPUS" ]; then
+    echo "corpus layer not run: CORPUS is not set (optional third-party samples)"
+    return 1
+  fi
+  [ -d "$CORPUS" ] || { echo "corpus layer not run: no directory '$CORPUS'"; return 1; }
+  for f in "$@"; do
+    [ -e "$CORPUS/$f" ] || { echo "corpus layer not run: '$CORPUS/$f' is missing"; return 1; }
+  done
 }
 
 # skip_if_skipped: SKIP_<NAME>=1 skips test <name> (virt-v2v functions.sh).

@@ -7,14 +7,15 @@
 # builds does not implement domxml-from-native (only the esx/vmware and
 # libxl drivers do); each format it cannot convert is skipped with the
 # reason, and the test skips when it can convert none.
+# Inputs: tests/cfg-gen.py's .vmx and xl/xm configs (always), and the
+# corpus's (when $CORPUS is set).
 . "$srcdir/functions.sh"
-requires_corpus
 requires virsh python3
 
 URI=${V2KVM_ORACLE_URI:-test:///default}
 n=0 tried=0
-oracle () {                     # oracle NATIVE-FORMAT V2KVM-TYPE PROBE FILES...
-  local fmt=$1 type=$2 probe=$3 f; shift 3
+oracle () {                     # oracle NATIVE-FORMAT V2KVM-TYPE FILES... (the first probes)
+  local fmt=$1 type=$2 probe=$3 f; shift 2
   if ! virsh -q -c "$URI" domxml-from-native $fmt "$probe" >/dev/null 2>"$TMP/err"; then
     echo "skipping $fmt: libvirt $(virsh --version) on $URI: $(head -1 "$TMP/err")"
     return 0
@@ -29,11 +30,17 @@ oracle () {                     # oracle NATIVE-FORMAT V2KVM-TYPE PROBE FILES...
     n=$((n+1))
   done
 }
-oracle vmware-vmx vmx "$CORPUS/virt-v2v/test-i-vmx-1.vmx" \
-       $(find "$CORPUS" -name '*.vmx' ! -name 'encrypted.vmx' | sort)
-oracle xen-xl xl "$CORPUS/libvirt-current/xlconfigdata/test-new-disk.cfg" \
-       $(find "$CORPUS/libvirt-current/xlconfigdata" -name '*.cfg' | sort)
-oracle xen-xm xm "$CORPUS/libvirt-1.2.2/xmconfigdata/test-paravirt-old-pvfb.cfg" \
-       $(find "$CORPUS/libvirt-1.2.2/xmconfigdata" -name '*.cfg' | sort)
+python3 "$srcdir/cfg-gen.py" "$TMP/gen" || fail "cfg-gen.py"
+vmx=$(ls "$TMP"/gen/gen-vmx-*.vmx | grep -v encrypted)
+xl=$(ls "$TMP"/gen/gen-xl-{pv,ovmf}.cfg)
+xm=$TMP/gen/gen-xl-hvm.cfg
+if have_corpus virt-v2v libvirt-current/xlconfigdata libvirt-1.2.2/xmconfigdata; then
+  vmx="$vmx $(find "$CORPUS" -name '*.vmx' ! -name 'encrypted.vmx' | sort)"
+  xl="$xl $(find "$CORPUS/libvirt-current/xlconfigdata" -name '*.cfg' | sort)"
+  xm="$xm $(find "$CORPUS/libvirt-1.2.2/xmconfigdata" -name '*.cfg' | sort)"
+fi
+oracle vmware-vmx vmx $vmx
+oracle xen-xl xl $xl
+oracle xen-xm xm $xm
 [ $tried -gt 0 ] || skip "libvirt on $URI converts none of vmware-vmx, xen-xl, xen-xm"
 echo "$n configs compared with virsh"
