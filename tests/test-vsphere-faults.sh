@@ -5,7 +5,10 @@
 # connection reset after 3 MiB the conversion resumes where each read
 # stopped and the output is bit-identical to the datastore's flat disk
 # (qemu-img compare); with the server dead after 20 MiB the retries run
-# out and the conversion fails with one line (exit 3), leaving nothing.
+# out and the conversion fails with one line (exit 3), leaving nothing;
+# Ctrl-C in the middle of the copy logs the API session out (the
+# simulator's session count: 1 during the copy, 0 after) and leaves
+# nothing.
 . "$srcdir/functions.sh"
 . "$srcdir/vsphere-functions.sh"
 requires jq qemu-img openssl
@@ -41,4 +44,31 @@ vsphere_proxy_stop
 expect_error_match "faultvm/faultvm-flat.vmdk': giving up after 5 retries: "
 [ -z "$(ls -A "$TMP/out")" ] || fail "a failed conversion left files: $(ls -A "$TMP/out")"
 echo "dead server: $ERR"
+
+# Ctrl-C mid-copy (SIGINT to the process group, as a terminal sends it)
+# over a slow link: the session is logged out, nothing is left.
+rm -rf "$TMP/out"; mkdir "$TMP/out"
+[ "$(vsphere_sim_sessions)" = 0 ] || fail "sessions left before the Ctrl-C test: $(cat "$SIM_INFO.sessions")"
+vsphere_proxy_start --rate $((1 << 20))
+setsid "$V2KVM" convert -ic "esx://root@127.0.0.1:$PROXY_PORT/" -ip "$PWFILE" \
+  faultvm --no-fixup -of raw -os "$TMP/out" --machine-readable \
+  >"$TMP/int.json" 2>"$TMP/int.err" &
+pid=$!
+for ((i = 0; i < 1200; i++)); do
+  jq -e -s 'any(.[]; .type == "progress" and (.fetched_bytes // 0) > 4194304)' \
+    "$TMP/int.json" >/dev/null 2>&1 && break
+  kill -0 $pid 2>/dev/null || break
+  sleep 0.1
+done
+kill -0 $pid 2>/dev/null || fail "the conversion ended before Ctrl-C: $(cat "$TMP/int.err")"
+during=$(vsphere_sim_sessions)
+[ "$during" = 1 ] || fail "$during sessions during the copy, 1 expected"
+kill -INT -- -$pid
+rc=0; wait $pid || rc=$?
+vsphere_proxy_stop
+[ $rc -ne 0 ] || fail "an interrupted conversion exited 0"
+after=$(vsphere_sim_sessions)
+[ "$after" = 0 ] || fail "$after sessions left after Ctrl-C: the session was not logged out"
+[ -z "$(ls -A "$TMP/out")" ] || fail "an interrupted conversion left files: $(ls -A "$TMP/out")"
+echo "Ctrl-C mid-copy: exit $rc, sessions $during during the copy, $after after; $(tail -1 "$TMP/int.err")"
 exit 0

@@ -15,7 +15,10 @@
 #       random password (in $SIM_CREDS; $PWFILE holds it for -ip), wait
 #       (bounded) until it serves; sets $SIM_PORT, $SIM_INFO (its
 #       inventory, see main.go), $SIM_DS_DIR; stopped by PID at exit.
-#   vsphere_proxy_start [--reset-after N] [--dead-after N]
+#   vsphere_sim_sessions
+#       the number of sessions logged in to the simulator (SIGUSR1 makes
+#       it write $SIM_INFO.sessions); fails if it does not answer
+#   vsphere_proxy_start [--reset-after N] [--dead-after N] [--rate B/S]
 #       tests/vsphere-proxy.py in front of the simulator; sets
 #       $PROXY_PORT, $PROXY_PID, $PROXY_COUNT (read it after
 #       vsphere_proxy_stop: "BYTES RESETS")
@@ -82,6 +85,18 @@ vsphere_sim_start () {
   SIM_PORT=$(awk '$1 == "port" {print $2}' "$SIM_INFO")
   SIM_DS_DIR=$(awk '$1 == "datastore-dir" {print $2}' "$SIM_INFO")
   cleanup_fn "rm -rf '$SIM_DS_DIR'"
+}
+
+vsphere_sim_sessions () {
+  local i
+  rm -f "$SIM_INFO.sessions"
+  kill -USR1 "$SIM_PID" || fail "the simulator is gone"
+  for ((i = 0; i < 300; i++)); do
+    [ -f "$SIM_INFO.sessions" ] && break
+    sleep 0.1
+  done
+  [ -f "$SIM_INFO.sessions" ] || fail "the simulator did not count its sessions"
+  cat "$SIM_INFO.sessions"
 }
 
 vsphere_proxy_start () {

@@ -4,12 +4,13 @@
 that counts the bytes the server sends and injects faults.
 
   vsphere-proxy.py PORT_FILE TARGET_PORT COUNT_FILE [--reset-after N]
-                   [--dead-after N]
+                   [--dead-after N] [--rate BYTES_PER_SECOND]
 
 PORT_FILE gets the port it listens on.  --reset-after N: each connection
 is reset (RST) once the server has sent N bytes on it.  --dead-after N:
 once the server has sent N bytes in all, every connection is reset and
-new ones are reset at once.  COUNT_FILE gets the server's byte count (and
+new ones are reset at once.  --rate: each connection passes on at most
+that many server bytes a second (a slow link).  COUNT_FILE gets the server's byte count (and
 the number of resets) when the proxy gets SIGTERM.  The proxy relays TLS
 untouched: it sees only bytes, which is all it needs."""
 import argparse
@@ -20,6 +21,7 @@ import socket
 import struct
 import sys
 import threading
+import time
 
 lock = threading.Lock()
 sent = 0
@@ -74,6 +76,8 @@ def relay(client, server, args):
                         resets += 1
                 if data:
                     client.sendall(data)
+                    if args.rate:
+                        time.sleep(len(data) / args.rate)
                 if cut:
                     break
     except OSError:
@@ -102,6 +106,7 @@ def main():
     p.add_argument("count_file")
     p.add_argument("--reset-after", type=int, default=0)
     p.add_argument("--dead-after", type=int, default=0)
+    p.add_argument("--rate", type=int, default=0)
     args = p.parse_args()
 
     def stop(signum, frame):

@@ -17,8 +17,9 @@
  * FIRMWARE NDISKS NNICS" line per VM of the inventory, then a "disk
  * VMNAME FILE USED" line per disk (FILE with spaces as '_', USED the
  * sizes of its layoutEx chain's files), read back through govmomi's own
- * client (the tests' oracle for `source list`).  Runs until
- * killed (SIGTERM). */
+ * client (the tests' oracle for `source list`).  SIGUSR1: write the
+ * number of sessions logged in (other than the one asking) to
+ * INFO.sessions.  Runs until killed (SIGTERM). */
 package main
 
 import (
@@ -272,7 +273,35 @@ func main() {
 		die("%v", err)
 	}
 	log.Printf("serving %s", s.URL.Host)
+	usr := make(chan os.Signal, 1)
+	signal.Notify(usr, syscall.SIGUSR1)
+	go func() {
+		for range usr {
+			writeSessions(ctx, s.URL, *info+".sessions")
+		}
+	}()
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
 	<-sig
+}
+
+// writeSessions writes the number of sessions logged in to the server
+// (SessionManager.sessionList, not counting the one asking) to file.
+func writeSessions(ctx context.Context, u *url.URL, file string) {
+	c, err := govmomi.NewClient(ctx, u, true)
+	if err != nil {
+		log.Printf("sessions: %v", err)
+		return
+	}
+	var sm mo.SessionManager
+	err = c.RetrieveOne(ctx, *c.ServiceContent.SessionManager, []string{"sessionList"}, &sm)
+	_ = c.Logout(ctx)
+	if err != nil {
+		log.Printf("sessions: %v", err)
+		return
+	}
+	tmp := file + ".tmp"
+	if err := os.WriteFile(tmp, []byte(fmt.Sprintf("%d\n", len(sm.SessionList)-1)), 0644); err == nil {
+		_ = os.Rename(tmp, file)
+	}
 }
