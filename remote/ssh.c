@@ -215,11 +215,12 @@ authenticate (struct ssh_tp *tp, ssh_session s)
 
   if (rc == SSH_AUTH_SUCCESS)
     return 0;
-  /* The agent's keys, then the default identities (none prompts: no
-   * passphrase callback is set). */
-  if (getenv ("SSH_AUTH_SOCK") &&
-      ssh_userauth_agent (s, NULL) == SSH_AUTH_SUCCESS)
-    return 0;
+  /* ssh_userauth_publickey_auto tries the agent's keys (when an agent
+   * runs), then the default identities; none prompts, as no passphrase
+   * callback is set.  Calling ssh_userauth_agent first as well would ask
+   * the agent twice, and libssh 0.10 leaks the first identity list when
+   * asked again in one session (fixed upstream by libssh's commit
+   * "agent: Avoid memory leaks", after 0.10.6). */
   if (ssh_userauth_publickey_auto (s, NULL, NULL) == SSH_AUTH_SUCCESS)
     return 0;
   set_error (EACCES, "%s: authentication refused (tried the ssh-agent's "

@@ -1,7 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
-# Print the skipped tests with their reasons, and the closing line
-# "tests: N passed, N failed, N skipped" from automake's .trs files.
+# Print the skipped tests with their reasons, the slowest tests (wall
+# seconds: from the birth of a test's .log, made when it starts, to the
+# last write of its .trs, made when it ends; where the filesystem keeps
+# birth times), and the closing line "tests: N passed, N failed,
+# N skipped" from automake's .trs files.
 cd "$(dirname "$0")/.."
 pass=0 fail=0 skipn=0
 while IFS= read -r trs; do
@@ -14,4 +17,14 @@ while IFS= read -r trs; do
     *) fail=$((fail+1)); echo "FAILED ${trs%.trs} (see $log)" ;;
   esac
 done < <(find tests -name '*.trs' | sort)
+durations=$(find tests -name '*.trs' | while IFS= read -r trs; do
+  born=$(stat -c %W "${trs%.trs}.log" 2>/dev/null) || continue
+  [ "${born:-0}" -gt 0 ] || continue
+  echo "$(( $(stat -c %Y "$trs") - born )) ${trs%.trs}"
+done | sort -rn)
+if [ -n "$durations" ]; then
+  echo "slowest tests (wall seconds; they run $(nproc) at a time):"
+  echo "$durations" | head -${SLOWEST:-20} | sed 's/^/  /'
+  echo "  sum of all: $(echo "$durations" | awk '{s += $1} END {print s}') s"
+fi
 echo "tests: $pass passed, $fail failed, $skipn skipped"
