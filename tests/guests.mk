@@ -16,6 +16,7 @@ EXTRA_DIST += \
 	tests/guests/xen-libvirt.xml.in \
 	tests/guests/xen-ova-xml.py \
 	tests/guests/common.sh \
+	tests/guests/release.sh \
 	tests/guests/build-base.sh \
 	tests/guests/make-flavor.sh \
 	tests/guests/boot.sh \

@@ -39,6 +39,7 @@
 GUESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 GUEST_CACHE=${V2KVM_GUEST_CACHE:-/var/tmp/v2kvm-guests}
 GUESTS_SUITE=bookworm
+GUESTS_SUITE=${V2KVM_GUEST_RELEASE:-bookworm}  # @release
 
 GUESTS_DISK_MIB=1536
 GUESTS_ROOT_START_MIB=1
@@ -55,6 +56,7 @@ guests_die () { echo "guests: error: $*" >&2; exit 1; }
 # contain the bare suite name), then one-line "deb URL SUITE ..." entries.
 # $V2KVM_DEBIAN_MIRROR overrides.
 guests_mirror () {
+  if [ "$GUESTS_SUITE" != bookworm ] && [ -z "${_guests_mirror_inner:-}" ]; then guests_release_mirror; return; fi  # @release
   if [ -n "${V2KVM_DEBIAN_MIRROR:-}" ]; then
     echo "$V2KVM_DEBIAN_MIRROR"; return 0
   fi
@@ -96,12 +98,14 @@ guests_hash () {
   local f
   for f in "$@"; do
     printf '%s\n' "${f#"$GUESTS_DIR"/}"
+    guests_release_hashed "$f" && continue  # @release
     sed -e '1!{/^[[:space:]]*#/d}' "$f"
   done | sha256sum | cut -c1-16
 }
 
 # The base depends on the builder, this library and the files it installs.
 guests_base_key () {
+  [ "$GUESTS_SUITE" = bookworm ] || { guests_release_base_key; return; }  # @release
   guests_hash "$GUESTS_DIR/common.sh" "$GUESTS_DIR/build-base.sh" \
     "$GUESTS_DIR"/files/*
 }
@@ -290,3 +294,6 @@ guests_timer_start () { _guests_t0=$(date +%s); }
 guests_timer_end () {
   guests_log "$1 took $(( $(date +%s) - _guests_t0 )) s"
 }
+# Releases (bullseye, trixie): see release.sh.
+. "$GUESTS_DIR/release.sh"  # @release
+guests_release_valid || guests_die "unknown Debian release '$GUESTS_SUITE' (V2KVM_GUEST_RELEASE; known: $GUESTS_RELEASES)"  # @release

@@ -4,13 +4,15 @@
 #   . "$srcdir/functions.sh"
 #   . "$srcdir/guests/functions-guests.sh"
 #
-#   guest_image base|vmware|xen   build the image once (cached under
+#   guest_image base|vmware|xen [RELEASE]
+#                                 build the image once (cached under
 #                                 /var/tmp/v2kvm-guests, see build-base.sh
 #                                 and make-flavor.sh) and print its path;
 #                                 exit status 77 = cannot build here
-#   require_guest_image FLAVOR    the same, but sets $GUEST_IMAGE, and
+#   require_guest_image FLAVOR [RELEASE]
+#                                 the same, but sets $GUEST_IMAGE, and
 #                                 skips (77) or fails the test itself
-#   require_convert_input FLAVOR KIND
+#   require_convert_input FLAVOR KIND [RELEASE]
 #                                 build (once, cached) a conversion input
 #                                 (guests/make-inputs.sh: vmware vmx|ova|
 #                                 ovf|disk, xen xl|vhd|xva|libvirtxml|disk)
@@ -18,6 +20,9 @@
 #                                 `v2kvm convert`) and $INPUT_TYPE (its -i
 #                                 value); skips (77) or fails like
 #                                 require_guest_image
+#   RELEASE is the Debian release the guest is made from: bookworm
+#   (Debian 12, the default), bullseye (11) or trixie (13); see
+#   guests/release.sh.  Shape builders read it as $V2KVM_GUEST_RELEASE.
 #   boot_guest IMAGE FLAVOR [boot.sh options]
 #                                 boot under qemu TCG on an overlay and wait
 #                                 for the flavor's marker (guests/boot.sh)
@@ -26,9 +31,10 @@
 GUESTS_SRC=$srcdir/guests
 
 guest_image () {
+  local release=${2:-bookworm}
   case $1 in
-    base) "$GUESTS_SRC/build-base.sh" ;;
-    vmware|xen) "$GUESTS_SRC/make-flavor.sh" "$1" ;;
+    base) V2KVM_GUEST_RELEASE=$release "$GUESTS_SRC/build-base.sh" ;;
+    vmware|xen) V2KVM_GUEST_RELEASE=$release "$GUESTS_SRC/make-flavor.sh" "$1" ;;
     *) echo "guest_image: unknown flavor '$1'" >&2; return 1 ;;
   esac
 }
@@ -37,16 +43,17 @@ require_guest_image () {
   local out rc=0
   [ -z "${SKIP_GUEST_TESTS:-}" ] || skip "SKIP_GUEST_TESTS is set"
   requires qemu-system-x86_64 qemu-img
-  out=$(guest_image "$1") || rc=$?
+  out=$(guest_image "$1" "${2:-bookworm}") || rc=$?
   case $rc in
     0) GUEST_IMAGE=$out ;;
     77) skip "$out" ;;
-    *) fail "building the '$1' test guest failed (see /var/tmp/v2kvm-guests/*.log)" ;;
+    *) fail "building the '$1' ${2:-bookworm} test guest failed (see /var/tmp/v2kvm-guests/*.log)" ;;
   esac
 }
 
 require_convert_input () {
   local out rc=0
+  local -x V2KVM_GUEST_RELEASE=${3:-bookworm}
   [ -z "${SKIP_GUEST_TESTS:-}" ] || skip "SKIP_GUEST_TESTS is set"
   requires qemu-system-x86_64 qemu-img
   INPUT_TYPE=$("$GUESTS_SRC/make-inputs.sh" "$1" "$2" --print-type) \
