@@ -167,6 +167,19 @@ make_guest (const string_vector *defaults, const string_vector *own,
       set_error (EINVAL, "--print-source converts nothing");
       r = -1;
     }
+    else if (r == 0 && o.keys_from_stdin) {
+      set_error (EINVAL, "--keys-from-stdin: a batch guest has no "
+                 "stdin; give --key ID:file:FILE");
+      r = -1;
+    }
+    for (size_t i = 0; r == 0 && i < o.keys.len; ++i)
+      if (!o.keys.ptr[i].from_file) {
+        /* the plan line becomes a child's argv (ps(1) shows it) */
+        set_error (EINVAL, "--key %s:key:...: a passphrase in a plan "
+                   "would be in a child's command line; give --key "
+                   "%s:file:FILE", o.keys.ptr[i].id, o.keys.ptr[i].id);
+        r = -1;
+      }
     if (r == 0)
       pg->name = guest_name (&o);
     convert_options_free (&o);

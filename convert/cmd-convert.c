@@ -71,6 +71,13 @@ static const char usage_text[] =
 "      --mac NAME=MAC              MAC of guest interface NAME\n"
 "      --virtio-win PATH           Windows drivers (ISO or directory)\n"
 "      --block-driver virtio-blk|virtio-scsi   Windows boot disk driver\n"
+"      --key ID:file:FILE          LUKS passphrase: FILE's first line; ID is\n"
+"                                  the device (/dev/sda2), the LUKS UUID\n"
+"                                  or 'all' (repeatable)\n"
+"      --key ID:key:PASSPHRASE     the same, given inline (visible to other\n"
+"                                  users in ps: prefer the file form)\n"
+"      --keys-from-stdin           one passphrase per line on stdin for\n"
+"                                  LUKS devices no --key names\n"
 "      --no-trim                   copy free space too (no fstrim)\n"
 "      --rebuild-initramfs         run the guest's initramfs tool even\n"
 "                                  where the image can be patched\n"
@@ -119,12 +126,71 @@ add_netmap (struct convert_options *o, char *arg, bool bridge)
   return 0;
 }
 
+/* The first line of a key file (without its newline), or NULL after
+ * set_error.  The passphrase itself is never part of a message. */
+static char *
+read_key_file (const char *path)
+{
+  FILE *f = fopen (path, "re");
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t n;
+
+  if (f == NULL) {
+    set_error (errno, "convert: --key: cannot read '%s': %s", path,
+               strerror (errno));
+    return NULL;
+  }
+  n = getline (&line, &cap, f);
+  fclose (f);
+  if (n <= 0) {
+    free (line);
+    set_error (EINVAL, "convert: --key: '%s' is empty", path);
+    return NULL;
+  }
+  if (line[n - 1] == '\n')
+    line[--n] = '\0';
+  return line;
+}
+
+/* --key ID:key:PASSPHRASE | ID:file:FILE (virt-v2v(1) "--key"; its
+ * ID:clevis needs network-bound keys and is refused). */
+static int
+add_key (struct convert_options *o, const char *arg)
+{
+  const char *c1 = strchr (arg, ':');
+  struct fixup_key k = { 0 };
+
+  if (c1 == NULL || c1 == arg)
+    return bad ("convert: --key takes ID:key:PASSPHRASE or ID:file:FILE "
+                "(ID: a device, a LUKS UUID or 'all')");
+  if (strncmp (c1 + 1, "key:", 4) == 0 && c1[5])
+    k.passphrase = xstrdup (c1 + 5);
+  else if (strncmp (c1 + 1, "file:", 5) == 0 && c1[6]) {
+    k.from_file = true;
+    if ((k.passphrase = read_key_file (c1 + 6)) == NULL) {
+      error_set_kind (V2K_ERR_USAGE);
+      return V2K_EXIT_USAGE;
+    }
+  }
+  else if (strcmp (c1 + 1, "clevis") == 0)
+    return bad ("convert: --key %.*s:clevis (network-bound keys) is not "
+                "supported; give the passphrase with ID:file:FILE",
+                (int) (c1 - arg), arg);
+  else
+    return bad ("convert: --key %.*s:...: takes ID:key:PASSPHRASE or "
+                "ID:file:FILE", (int) (c1 - arg), arg);
+  k.id = xstrndup (arg, (size_t) (c1 - arg));
+  fixup_key_list_append (&o->keys, k);
+  return 0;
+}
+
 enum {
   OPT_IC = 300, OPT_IP,
   OPT_OS = 256, OPT_OC, OPT_OF, OPT_OA, OPT_ON, OPT_NETWORK, OPT_BRIDGE,
   OPT_ROOT, OPT_NOTRIM, OPT_REBUILD_INITRAMFS, OPT_NOVERIFY, OPT_NOFIXUP, OPT_PRINT, OPT_MACHINE,
   OPT_ACCEL, OPT_DOMTYPE, OPT_GRAPHICS, OPT_REPLACE, OPT_MAC, OPT_VIRTIOWIN,
-  OPT_BLOCKDRV, OPT_IT, OPT_EXTREFS,
+  OPT_BLOCKDRV, OPT_IT, OPT_EXTREFS, OPT_KEY, OPT_KEYS_STDIN,
 };
 
 static const struct option longopts[] = {
@@ -151,6 +217,8 @@ static const struct option longopts[] = {
   { "mac", required_argument, NULL, OPT_MAC },
   { "virtio-win", required_argument, NULL, OPT_VIRTIOWIN },
   { "block-driver", required_argument, NULL, OPT_BLOCKDRV },
+  { "key", required_argument, NULL, OPT_KEY },
+  { "keys-from-stdin", no_argument, NULL, OPT_KEYS_STDIN },
   { "no-trim", no_argument, NULL, OPT_NOTRIM },
   { "rebuild-initramfs", no_argument, NULL, OPT_REBUILD_INITRAMFS },
   { "no-verify", no_argument, NULL, OPT_NOVERIFY },
@@ -242,6 +310,8 @@ take_option (struct convert_options *o, int c, char *arg, const char *where)
                           "virtio-scsi");
     o->virtio_scsi = strcmp (arg, "virtio-scsi") == 0;
     break;
+  case OPT_KEY: return add_key (o, arg);
+  case OPT_KEYS_STDIN: o->keys_from_stdin = true; break;
   case OPT_NOTRIM: o->no_trim = true; break;
   case OPT_EXTREFS: o->allow_external_refs = true; break;
   case OPT_REBUILD_INITRAMFS: o->rebuild_initramfs = true; break;
@@ -296,6 +366,10 @@ check_options (struct convert_options *o)
                         "takes several", o->input_type);
   if (o->input_transport && !ssh_input_type_ok (o->input_type))
     return bad ("convert: " SSH_INPUT_TYPES_MSG);
+  if (o->keys_from_stdin && o->nsources == 1 &&
+      strcmp (o->sources[0], "-") == 0)
+    return bad ("convert: --keys-from-stdin and a source on stdin ('-') "
+                "cannot share it");
   if (o->output.uri && (!o->output.type ||
                         strcmp (o->output.type, "libvirt") != 0))
     return bad ("convert: -oc is for -o libvirt");
@@ -309,6 +383,7 @@ convert_parse (int argc, char **argv, struct convert_options *o)
 
   memset (o, 0, sizeof *o);
   o->macs = (string_vector) empty_vector;
+  o->keys = (fixup_key_list) empty_vector;
   optind = 0;                   /* glibc: a full reset, argv may change */
   opterr = 0;                   /* our own message, recorded */
   while ((c = getopt_long_only (argc, argv, ":i:o:j:cvqh", longopts,
@@ -328,6 +403,7 @@ convert_options_free (struct convert_options *o)
   free ((void *) o->dom.netmaps);
   o->dom.netmaps = NULL;
   string_vector_reset (&o->macs);
+  fixup_keys_free (&o->keys);
 }
 
 int

@@ -564,6 +564,7 @@ step_fixup (struct conv *c)
     .copy_on_read = c->vi || c->si,     /* read each remote block once */
     .rebuild_initramfs = o->rebuild_initramfs,
     .list_commands = c->ins != NULL, .describe = c->ins != NULL,
+    .keys = &o->keys, .key_input = o->keys_from_stdin ? stdin : NULL,
   };
   bool named = true;
   char **cand;

@@ -62,6 +62,9 @@ struct convert_options {
   string_vector macs;           /* --mac NAME=MAC */
   const char *virtio_win;       /* --virtio-win */
   bool virtio_scsi;             /* --block-driver virtio-scsi (Windows) */
+  fixup_key_list keys;          /* --key ID:key:PASS / ID:file:PATH (owned,
+                                   the file's first line already read) */
+  bool keys_from_stdin;         /* --keys-from-stdin */
   bool verbose, quiet, help;    /* -v, -q, --help (the caller acts on them) */
 };
 

@@ -25,6 +25,7 @@ const struct command commands[] = {
     "              [--root single|first|DEV] [--accel auto|kvm|tcg]\n"
     "              [--mac NAME=MAC]... [--virtio-win PATH]\n"
     "              [--block-driver virtio-blk|virtio-scsi] [--no-trim]\n"
+    "              [--key ID:key:PASSPHRASE|ID:file:FILE]... [--keys-from-stdin]\n"
     "              [--rebuild-initramfs] [--no-fixup] [-j N] [--no-verify]\n"
     "              [--allow-external-refs] [--print-source] [--machine-readable]" },
   { "disk", "info", cmd_disk_info,

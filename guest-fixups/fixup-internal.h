@@ -28,6 +28,31 @@ DEFINE_VECTOR_TYPE (fx_backup_list, struct fx_backup);
 
 struct linux_family;
 
+/* A LUKS device opened in the appliance (luks.c). */
+struct luks_dev {
+  char *dev;                    /* appliance device, "/dev/sda2" */
+  char *uuid;                   /* LUKS UUID, or NULL */
+  char *name;                   /* its mapping: /dev/mapper/NAME */
+  char *key;                    /* the passphrase that opened it (wiped) */
+};
+DEFINE_VECTOR_TYPE (luks_dev_list, struct luks_dev);
+
+/* Open every LUKS device on the disks with opts->keys / opts->key_input
+ * (fixup.h), as /dev/mapper/luks-UUID, and activate LVM inside them.
+ * Appends to *out (free with luks_dev_list_free).  0, or -1 + set_error
+ * (a device without a key is refused before any is opened). */
+int luks_open_all (guestfs_h *g, const struct fixup_options *opts,
+                   luks_dev_list *out);
+
+/* Read the /etc/crypttab of root (inspected, not mounted; left
+ * unmounted) and reopen each device of *l that it names differently
+ * under that name.  Returns 1 when it did (inspection must then run
+ * again), 0 when nothing changed, -1 + set_error. */
+int luks_names_from_crypttab (guestfs_h *g, const char *root,
+                              luks_dev_list *l, bool readonly);
+
+void luks_dev_list_free (luks_dev_list *l);
+
 struct fx {
   guestfs_h *g;
   const struct fixup_options *opts;

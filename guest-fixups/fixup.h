@@ -24,6 +24,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "guestcaps.h"
 #include "vector.h"
@@ -48,6 +49,20 @@ struct fixup_change {
   char *what;
 };
 DEFINE_VECTOR_TYPE (fixup_change_list, struct fixup_change);
+
+/* A passphrase for LUKS devices (--key ID:key:PASS, --key ID:file:PATH,
+ * virt-v2v(1) "--key"): id is an appliance device name ("/dev/sda2"), the
+ * LUKS UUID, or "all" (every device).  passphrase is owned and wiped when
+ * freed (fixup_keys_free). */
+struct fixup_key {
+  char *id;
+  char *passphrase;
+  bool from_file;               /* ID:file:PATH (else ID:key:PASS) */
+};
+DEFINE_VECTOR_TYPE (fixup_key_list, struct fixup_key);
+
+/* Wipe and free every key of *keys. */
+void fixup_keys_free (fixup_key_list *keys);
 
 enum fixup_accel { FIXUP_ACCEL_AUTO = 0, FIXUP_ACCEL_KVM, FIXUP_ACCEL_TCG };
 
@@ -86,6 +101,14 @@ struct fixup_options {
   /* Windows: virtio-win ISO or directory (NULL: $VIRTIO_WIN, else
    * /usr/share/virtio-win). */
   const char *virtio_win;
+  /* LUKS: the keys given (NULL: none), tried in order on each device
+   * they name; then, for a device none of them names, one line read
+   * from key_input (--keys-from-stdin; NULL: none).  A LUKS device left
+   * without a key stops the conversion before anything is written
+   * (V2K_ERR_GUEST, code "luks-no-key"); keys that do not open it stop
+   * it too (V2K_ERR_USAGE, code "luks-bad-key"). */
+  const fixup_key_list *keys;
+  FILE *key_input;
 };
 
 /* What the guest is made of, for `v2kvm inspect` (filled, read-only,

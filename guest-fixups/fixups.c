@@ -178,6 +178,29 @@ convert_mounted (struct fx *fx)
   return 0;
 }
 
+/* Choose the root, fill the inspection and mount it read-only.  When
+ * LUKS devices are open, first reopen them under the guest's crypttab
+ * names and inspect again (luks.c). */
+static char *
+inspect_root (struct fx *fx, luks_dev_list *luks)
+{
+  char *root = inspect_choose_root (fx->g, fx->opts->root);
+
+  if (root && luks->len) {
+    int r = luks_names_from_crypttab (fx->g, root, luks, fx->opts->dry_run);
+    if (r != 0) {
+      free (root);
+      root = r == 1 ? inspect_choose_root (fx->g, fx->opts->root) : NULL;
+    }
+  }
+  if (root && (inspect_fill (fx->g, root, fx->in) == -1 ||
+               inspect_mount (fx->g, fx->in, true) == -1)) {
+    free (root);
+    return NULL;
+  }
+  return root;
+}
+
 int
 fixup_disks (const char *const *disks, const char *const *formats, size_t n,
              const struct fixup_options *opts, struct fixup_result *res)
@@ -187,15 +210,16 @@ fixup_disks (const char *const *disks, const char *const *formats, size_t n,
     .changes = &res->changes, .nr_disks = n,
   };
   CLEANUP_FREE char *root = NULL;
+  luks_dev_list luks = empty_vector;
   int r = -1;
 
   fx.g = inspect_launch (disks, formats, n, opts, &res->used_tcg);
   if (fx.g == NULL)
     return -1;
-  root = inspect_choose_root (fx.g, opts->root);
-  if (root && inspect_fill (fx.g, root, fx.in) == 0 &&
-      inspect_mount (fx.g, fx.in, true) == 0 &&
+  if (luks_open_all (fx.g, opts, &luks) == 0 &&
+      (root = inspect_root (&fx, &luks)) != NULL &&
       (!opts->describe || fixup_describe (&fx) == 0) &&
+      ((res->facts.luks |= luks.len > 0), true) &&
       convert_mounted (&fx) == 0)
     r = finish (&fx);
   else if (fx.backups.len) {
@@ -204,6 +228,7 @@ fixup_disks (const char *const *disks, const char *const *formats, size_t n,
     guestfs_shutdown (fx.g);
   }
   fx_backups_free (&fx);
+  luks_dev_list_free (&luks);
   free (fx.kernel);
   free (fx.efi_loader_dir);
   free (fx.modlist_version);

@@ -24,6 +24,7 @@ libfixups_a_SOURCES = \
 	guest-fixups/fixup.h guest-fixups/fixup-internal.h \
 	guest-fixups/inspect.c guest-fixups/inspect.h \
 	guest-fixups/gfs.c \
+	guest-fixups/luks.c \
 	guest-fixups/fixups.c \
 	guest-fixups/linux-common.c \
 	guest-fixups/linux-kernel.c \

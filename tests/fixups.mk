@@ -9,6 +9,7 @@ FIXUP_SLOW_TESTS = \
 	tests/test-fixup-boot-xen.sh \
 	tests/test-fixup-windows.sh \
 	tests/test-fixup-efi-phony.sh \
+	tests/test-luks-keys.sh \
 	$(NULL)
 TESTS += tests/test-fixup-cli.sh $(FIXUP_SLOW_TESTS)
 SLOW_TESTS += $(FIXUP_SLOW_TESTS)
