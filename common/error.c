@@ -30,7 +30,8 @@ one_line (char *s)
 
 bool v2k_verbose = false;
 bool v2k_quiet = false;
-void (*warning_hook) (const char *msg) = NULL;
+void (*warning_hook) (const char *code, const char *msg) = NULL;
+_Thread_local void (*error_check_hook) (void) = NULL;
 const char *v2k_progname = "v2kvm";
 volatile sig_atomic_t v2k_interrupted = 0;
 void (*volatile v2k_interrupt_hook) (void);
@@ -191,27 +192,54 @@ exit_code_for (void)
 }
 
 static void
-vprint (const char *level, const char *fmt, va_list ap)
+vprint (const char *level, const char *code, const char *fmt, va_list ap)
 {
   char msg[MSG_MAX];
 
   vsnprintf (msg, sizeof msg, fmt, ap);
-  if (warning_hook && strcmp (level, "warning") == 0)
-    warning_hook (msg);
+  if (warning_hook && code)
+    warning_hook (code, msg);
   else
     fprintf (stderr, "%s: %s: %s\n", v2k_progname, level, msg);
 }
 
 void
-warning (const char *fmt, ...)
+warning (const char *code, const char *fmt, ...)
 {
   va_list ap;
 
   if (v2k_quiet && !warning_hook)
     return;
   va_start (ap, fmt);
-  vprint ("warning", fmt, ap);
+  vprint ("warning", code, fmt, ap);
   va_end (ap);
+}
+
+void
+error_check (struct error_checks *ck, int r)
+{
+  if (r != -1)
+    return;
+  if (error_check_hook)
+    error_check_hook ();
+  if (ck->failed++ == 0) {
+    snprintf (ck->msg, sizeof ck->msg, "%s", last_msg);
+    ck->errnum = last_errno;
+    ck->kind = (int) last_kind;
+    ck->code = last_code;
+  }
+}
+
+int
+error_checks_end (struct error_checks *ck)
+{
+  if (!ck->failed)
+    return 0;
+  snprintf (last_msg, sizeof last_msg, "%s", ck->msg);
+  last_errno = ck->errnum;
+  last_kind = (enum v2k_err_kind) ck->kind;
+  last_code = ck->code;
+  return -1;
 }
 
 void
@@ -222,6 +250,6 @@ debug (const char *fmt, ...)
   if (!v2k_verbose)
     return;
   va_start (ap, fmt);
-  vprint ("debug", fmt, ap);
+  vprint ("debug", NULL, fmt, ap);
   va_end (ap);
 }

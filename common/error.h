@@ -101,15 +101,48 @@ const char *exit_class_name (int code);
 
 /* Diagnostics.  warning() always prints to stderr at once ("v2kvm:
  * warning: ...") unless quiet; debug() prints only with verbose.  With
- * machine-readable output, warnings are also emitted as JSON by a hook. */
+ * machine-readable output, warnings are also emitted as JSON by a hook.
+ * code is the warning's stable name for programs (a static string such
+ * as "kernel-not-default", listed in docs/inspect.md "Warning codes");
+ * it never changes with the wording of the message. */
 extern bool v2k_verbose;
 extern bool v2k_quiet;
-void warning (const char *fmt, ...) __attribute__((format (printf, 1, 2)));
+void warning (const char *code, const char *fmt, ...)
+  __attribute__((format (printf, 2, 3)));
 void debug (const char *fmt, ...) __attribute__((format (printf, 1, 2)));
 
-/* Optional hook that receives every warning message (used by the
- * --machine-readable output).  NULL to disable. */
-extern void (*warning_hook) (const char *msg);
+/* Optional hook that receives every warning, its code and its message
+ * (used by the --machine-readable output and `v2kvm inspect`), instead
+ * of stderr.  NULL to disable. */
+extern void (*warning_hook) (const char *code, const char *msg);
+
+/* Independent checks that may each refuse a guest, all run so that
+ * `v2kvm inspect` reports every blocker and not only the first
+ * (docs/inspect.md):
+ *
+ *   struct error_checks ck = { 0 };
+ *   error_check (&ck, check_a (...));
+ *   error_check (&ck, check_b (...));
+ *   if (error_checks_end (&ck) == -1) return -1;
+ *
+ * error_check takes a check's result: on -1 it passes the current error
+ * to error_check_hook (when set on this thread) and, for the first
+ * failure only, keeps a copy.  error_checks_end returns 0 when every
+ * check passed, else restores the first failure as the current error
+ * and returns -1 -- so without the hook the caller fails exactly as it
+ * would have stopped at the first, only later. */
+struct error_checks {
+  int failed;                   /* failures seen */
+  char msg[2048];
+  int errnum;
+  int kind;                     /* enum v2k_err_kind */
+  const char *code;
+};
+void error_check (struct error_checks *ck, int r);
+int error_checks_end (struct error_checks *ck);
+/* Called (this thread) with the current error by error_check on a
+ * failure (`v2kvm inspect` collects the blockers); NULL: none. */
+extern _Thread_local void (*error_check_hook) (void);
 
 /* Set by the SIGINT/SIGTERM handler in main.c.  Long loops poll it with
  * check_interrupted(), which records an "interrupted" error and returns

@@ -28,3 +28,14 @@ json_string (FILE *fp, const char *s)
   }
   fputc ('"', fp);
 }
+
+void
+json_warning_line (const char *code, const char *msg)
+{
+  printf ("{\"type\":\"warning\",\"code\":");
+  json_string (stdout, code);
+  printf (",\"message\":");
+  json_string (stdout, msg);
+  printf ("}\n");
+  fflush (stdout);
+}

@@ -9,4 +9,9 @@
 /* Print s as a JSON string literal (quotes included); NULL prints null. */
 void json_string (FILE *fp, const char *s);
 
+/* A warning_hook (error.h) for --machine-readable output: the JSON line
+ * {"type":"warning","code":CODE,"message":MSG} on stdout, flushed
+ * (docs/machine-readable.md). */
+void json_warning_line (const char *code, const char *msg);
+
 #endif /* V2K_JSON_H */

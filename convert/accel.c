@@ -397,7 +397,7 @@ accel_auto_wants_kvm (void)
 
   if (accel_kvm_works (&why))
     return true;
-  warning ("KVM is not usable (%s); using software emulation (TCG), "
+  warning ("kvm-unusable", "KVM is not usable (%s); using software emulation (TCG), "
            "which is slower", why);
   return false;
 }

@@ -115,6 +115,26 @@ run_probes (struct probe *p, size_t n, unsigned parallel)
   return v2k_interrupted ? -1 : 0;
 }
 
+/* The codes of every blocker of an inspect --json object, joined with
+ * ',' (NULL when none). */
+static char *
+blocker_codes (const char *out)
+{
+  const char *p = strstr (out, "\"blockers\":["), *end;
+  char *codes = NULL;
+
+  end = p ? strstr (p, "],\"warnings\":") : NULL;
+  while (p && end && (p = strstr (p, "\"code\":")) && p < end) {
+    CLEANUP_FREE char *c = jget_str (p, "code");
+    char *more = xasprintf ("%s%s%s", codes ? codes : "", codes ? "," : "",
+                            c ? c : "?");
+    free (codes);
+    codes = more;
+    p += 7;
+  }
+  return codes;
+}
+
 int
 batch_assess (const plan_guest_list *plan, unsigned parallel, bool machine)
 {
@@ -136,7 +156,7 @@ batch_assess (const plan_guest_list *plan, unsigned parallel, bool machine)
             "OUTPUT", "SECONDS", "MESSAGE");
   for (size_t i = 0; r == 0 && i < plan->len; ++i) {
     const char *out = p[i].out ? p[i].out : "";
-    CLEANUP_FREE char *code = jget_str (out, "code");
+    CLEANUP_FREE char *code = blocker_codes (out);
     CLEANUP_FREE char *msg = jget_str (out, "message");
     uint64_t ob = jsum_u64 (out, "output_bytes");
     const char *est = strstr (out, "\"estimate\":{");

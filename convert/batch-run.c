@@ -176,7 +176,7 @@ on_line (struct run *r, struct child *k, char *line)
   if (jtype (line, "targets")) {
     take_targets (k, line);
     if (journal_write (r->o->state, &k->rec) == -1)
-      warning ("%s", get_error ());
+      warning ("journal-write-failed", "%s", get_error ());
   }
   else if (jtype (line, "warning"))
     k->rec.warnings++;
@@ -229,7 +229,7 @@ static void
 remove_file (const struct job_record *rec, const char *path)
 {
   if (unlink (path) == 0)
-    warning ("%s: removed '%s', left by an interrupted run", rec->name, path);
+    warning ("partial-output-removed", "%s: removed '%s', left by an interrupted run", rec->name, path);
 }
 
 /* What a run killed before it could clean up leaves: its output files

@@ -46,15 +46,6 @@
  * start, warning (as they happen), change (one per change), error, and
  * always a final result line. */
 static void
-json_warning (const char *msg)
-{
-  printf ("{\"type\":\"warning\",\"message\":");
-  json_string (stdout, msg);
-  printf ("}\n");
-  fflush (stdout);
-}
-
-static void
 json_start (const char *const *disks, int n, bool dry_run)
 {
   printf ("{\"type\":\"start\",\"version\":1,\"command\":\"fixup\","
@@ -282,7 +273,7 @@ cmd_fixup (int argc, char **argv)
   disks = (const char **) argv + optind;
   formats = xzalloc ((n + 1) * sizeof *formats);
   if (json) {
-    warning_hook = json_warning;
+    warning_hook = json_warning_line;
     json_start ((const char *const *) disks, n, opts.dry_run);
   }
   for (int i = 0; i < n && ret == 0; ++i)

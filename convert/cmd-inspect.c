@@ -78,6 +78,23 @@ json_strings (const string_vector *v, size_t step)
   putchar (']');
 }
 
+/* [{code, exit, message}...] (blockers) or [{code, message}...]. */
+static void
+json_notes (const inspect_note_list *l, bool exits)
+{
+  putchar ('[');
+  for (size_t i = 0; i < l->len; ++i) {
+    printf ("%s{", i ? "," : "");
+    jkey ("code", l->ptr[i].code);
+    if (exits)
+      printf (",\"exit\":%d", l->ptr[i].exit);
+    putchar (',');
+    jkey ("message", l->ptr[i].message);
+    putchar ('}');
+  }
+  putchar (']');
+}
+
 static void
 json_os (const struct inspection *ins)
 {
@@ -163,23 +180,17 @@ json_network (const struct inspection *ins)
 static void
 print_json (const struct convert_options *o, const struct inspection *ins)
 {
-  printf ("{\"version\":1,");
+  printf ("{\"version\":2,");
   jkey ("name", ins->g ? ins->g->name : o->name); putchar (',');
   jkey ("input_type", o->input_type); putchar (',');
   jkey ("source", o->sources[0]); putchar (',');
   jkey ("verdict", ins->exit ? "blocked" : "convertible");
   printf (",\"exit\":%d,", ins->exit);
   jkey ("exit_class", exit_class_name (ins->exit));
-  printf (",\"blockers\":[");
-  if (ins->exit) {
-    putchar ('{');
-    jkey ("code", ins->code ? ins->code : exit_class_name (ins->exit));
-    printf (",\"exit\":%d,", ins->exit);
-    jkey ("message", ins->message);
-    putchar ('}');
-  }
-  printf ("],\"warnings\":");
-  json_strings (&ins->warnings, 1);
+  printf (",\"blockers\":");
+  json_notes (&ins->blockers, true);
+  printf (",\"warnings\":");
+  json_notes (&ins->warnings, false);
   printf (",\"guest\":");
   if (ins->g) {
     char *buf = NULL;
@@ -241,11 +252,13 @@ print_text (const struct convert_options *o, const struct inspection *ins)
   printf ("guest: %s (-i %s %s)\n", ins->g ? ins->g->name : "?",
           o->input_type, o->sources[0]);
   if (ins->exit)
-    printf ("verdict: blocked: %s (exit %d, %s): %s\n",
-            ins->code ? ins->code : exit_class_name (ins->exit), ins->exit,
-            exit_class_name (ins->exit), ins->message);
+    printf ("verdict: blocked (exit %d, %s)\n", ins->exit,
+            exit_class_name (ins->exit));
   else
     printf ("verdict: convertible\n");
+  for (size_t i = 0; i < ins->blockers.len; ++i)
+    printf ("blocker: %s (exit %d): %s\n", ins->blockers.ptr[i].code,
+            ins->blockers.ptr[i].exit, ins->blockers.ptr[i].message);
   for (size_t i = 0; i < ins->n; ++i) {
     const struct inspect_disk *d = &ins->disks[i];
     printf ("disk %zu: %s: %s, %s virtual, %s allocated, %s used\n", i + 1,
@@ -283,7 +296,8 @@ print_text (const struct convert_options *o, const struct inspection *ins)
     printf ("change: %s: %s\n", fx->changes.ptr[i].file,
             fx->changes.ptr[i].what);
   for (size_t i = 0; i < ins->warnings.len; ++i)
-    printf ("warning: %s\n", ins->warnings.ptr[i]);
+    printf ("warning: %s: %s\n", ins->warnings.ptr[i].code,
+            ins->warnings.ptr[i].message);
   if (ins->exit == 0)
     printf ("estimate: %s output, about %.0f s\n",
             progress_human (total_used (ins, o->output.preallocated), a,

@@ -53,15 +53,6 @@ fetched (struct report *r)
   return r->fetched ? r->fetched (r->fetched_opaque) : 0;
 }
 
-static void
-mr_warning (const char *msg)
-{
-  printf ("{\"type\":\"warning\",\"message\":");
-  json_string (stdout, msg);
-  printf ("}\n");
-  fflush (stdout);
-}
-
 struct report *
 report_new (bool machine, const char *input_type, const char *source,
             const char *output_type)
@@ -74,7 +65,7 @@ report_new (bool machine, const char *input_type, const char *source,
   r->t0 = copy_now ();
   r->phase = -1;
   if (machine) {
-    warning_hook = mr_warning;
+    warning_hook = json_warning_line;
     printf ("{\"type\":\"start\",\"version\":1,\"command\":\"convert\","
             "\"input_type\":");
     json_string (stdout, input_type);

@@ -469,7 +469,7 @@ merge_caps (struct conv *c)
   if (!c->fixed)
     return;
   if (c->g->firmware == GUEST_FW_UEFI && f->firmware != CAPS_FW_UEFI)
-    warning ("the source says UEFI but the guest has no EFI system "
+    warning ("uefi-no-esp", "the source says UEFI but the guest has no EFI system "
              "partition mounted: it will boot with BIOS");
   c->caps.block_bus = f->block_bus;
   c->caps.net_model = f->net_model;
@@ -571,7 +571,7 @@ step_fixup (struct conv *c)
   int r;
 
   if (o->no_fixup) {
-    warning ("--no-fixup: the guest is copied as it is and may not boot "
+    warning ("no-fixup", "--no-fixup: the guest is copied as it is and may not boot "
              "on virtio");
     merge_caps (c);
     return 0;

@@ -102,6 +102,14 @@ struct inspect_disk {
   bool measured;                /* used is known (the copy ran) */
 };
 
+/* A blocker or a warning of an inspection (docs/inspect.md). */
+struct inspect_note {
+  const char *code;             /* its stable code (static) */
+  int exit;                     /* a blocker's exit code; 0 for a warning */
+  char *message;
+};
+DEFINE_VECTOR_TYPE (inspect_note_list, struct inspect_note);
+
 struct inspection {
   struct guest *g;              /* the source's record, or NULL */
   size_t n;
@@ -109,9 +117,13 @@ struct inspection {
   struct fixup_result fx;       /* when fixed: OS, changes, capabilities */
   bool fixed;
   int exit;                     /* what convert would exit with */
-  const char *code;             /* the blocker's stable code (exit != 0) */
-  char *message;                /* the blocker's message */
-  string_vector warnings;
+  const char *code;             /* the first blocker's code (exit != 0) */
+  char *message;                /* the first blocker's message */
+  inspect_note_list blockers;   /* every blocker found, in pipeline order
+                                   (the first is exit, code, message);
+                                   the checks that depend on a refused
+                                   one are not run (error.h error_check) */
+  inspect_note_list warnings;
   double phase_seconds[6];      /* source ... metadata, as measured */
   double seconds;               /* the whole inspection */
 };

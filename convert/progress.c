@@ -27,16 +27,6 @@ struct progress {
   double last;                  /* time of the last line */
 };
 
-/* warning_hook for machine-readable output. */
-static void
-mr_warning (const char *msg)
-{
-  printf ("{\"type\":\"warning\",\"message\":");
-  json_string (stdout, msg);
-  printf ("}\n");
-  fflush (stdout);
-}
-
 struct progress *
 progress_new (bool machine)
 {
@@ -47,7 +37,7 @@ progress_new (bool machine)
   p->t0 = copy_now ();
   p->last = -1e9;
   if (machine)
-    warning_hook = mr_warning;
+    warning_hook = json_warning_line;
   return p;
 }
 

@@ -202,10 +202,10 @@ open_ref (const char *referrer, const char *ref, const char *root)
     path = xasprintf ("%s/%s", dir, basename (refcopy));
     if (access (path, F_OK) == 0) {
       if (access (ref, F_OK) == 0)
-        warning ("'%s' is outside '%s', using '%s' instead", ref, root,
+        warning ("reference-outside", "'%s' is outside '%s', using '%s' instead", ref, root,
                  path);
       else
-        warning ("'%s' does not exist, using '%s' instead", ref, path);
+        warning ("reference-missing", "'%s' does not exist, using '%s' instead", ref, path);
       return open_checked (referrer, ref, path, root);
     }
     free (path);
@@ -227,7 +227,7 @@ open_ref (const char *referrer, const char *ref, const char *root)
     CLEANUP_FREE char *refcopy = xstrdup (ref);
     path = xasprintf ("%s/%s", dir, basename (refcopy));
     if (access (path, F_OK) == 0) {
-      warning ("'%s' does not exist, using '%s' instead", ref, path);
+      warning ("reference-missing", "'%s' does not exist, using '%s' instead", ref, path);
       return open_checked (referrer, ref, path, root);
     }
     return open_checked (referrer, ref, ref, root); /* reports it */

@@ -68,7 +68,7 @@ open_at_depth (struct bfile *file, const struct blk_open_options *opts,
     }
   }
   if (fallback && !child && !opts->raw_expected)
-    warning ("'%s': format not recognised, reading it as raw", file->name);
+    warning ("format-unknown", "'%s': format not recognised, reading it as raw", file->name);
 
   b = xzalloc (sizeof *b);
   b->drv = drv;

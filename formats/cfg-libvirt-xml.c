@@ -200,7 +200,7 @@ add_disk (xmlNodePtr d, const char *path, struct guest *g)
   }
   else if ((file = prop (src, "name"))) {      /* network disk */
     CLEANUP_FREE char *proto = prop (src, "protocol");
-    warning ("%s: disk '%s' is a %s network disk; v2kvm cannot read it",
+    warning ("network-disk", "%s: disk '%s' is a %s network disk; v2kvm cannot read it",
              path, file, proto ? proto : "network");
     gd->path = xasprintf ("%s:%s", proto ? proto : "network", file);
     free (file);

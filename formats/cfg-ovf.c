@@ -201,7 +201,7 @@ add_disk (struct ovf *o, xmlNodePtr item, struct guest *g)
     set_location (o, item, d);
     if (q && quantity (o, item, q, u ? u : "byte", "disk", &d->size) == -1)
       return -1;
-    warning ("%s:%d: disk Item without HostResource (an empty disk to "
+    warning ("disk-no-file", "%s:%d: disk Item without HostResource (an empty disk to "
              "create)", o->path, (int) xmlGetLineNo (item));
     return 0;
   }
@@ -216,7 +216,7 @@ add_disk (struct ovf *o, xmlNodePtr item, struct guest *g)
   cap = prop (disk, "capacity");
   units = prop (disk, "capacityAllocationUnits");
   if (cap && cap[0] == '$')
-    warning ("%s: disk capacity '%s' is a property; size unknown", o->path, cap);
+    warning ("disk-size-unknown", "%s: disk capacity '%s' is a property; size unknown", o->path, cap);
   else if (cap && quantity (o, disk, cap, units ? units : "byte", "Disk capacity",
                             &d->size) == -1)
     return -1;
@@ -227,7 +227,7 @@ add_disk (struct ovf *o, xmlNodePtr item, struct guest *g)
     d->format = xstrdup ("vhd");
   fref = prop (disk, "fileRef");
   if (!fref) {
-    warning ("%s: disk '%s' has no file (an empty disk to create)", o->path, hr);
+    warning ("disk-no-file", "%s: disk '%s' has no file (an empty disk to create)", o->path, hr);
     return 0;
   }
   if (!(file = find_file (o, fref))) {
@@ -554,7 +554,7 @@ to_guest (struct ovf *o, struct guest *g)
     return -1;
   }
   if (count > 1)
-    warning ("%s: %d virtual systems; reading only the first", o->path, count);
+    warning ("ovf-several-systems", "%s: %d virtual systems; reading only the first", o->path, count);
   o->hw = child (o->vs, "VirtualHardwareSection");
   if (!o->hw) {
     set_error (EINVAL, "%s:%d: VirtualSystem has no VirtualHardwareSection",

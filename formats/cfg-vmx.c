@@ -174,7 +174,7 @@ parse_line (struct vmx *v, const char *p, const char *end, int line)
     return -1;
   }
   if (old) {
-    warning ("%s:%d: key '%s' repeated", v->path, line, kv.key);
+    warning ("config-key-repeated", "%s:%d: key '%s' repeated", v->path, line, kv.key);
     free (kv.key);
     free (kv.val);
     return 0;
@@ -312,12 +312,12 @@ add_device (struct vmx *v, struct guest *g, const struct bus_desc *b,
   }
 
   if (device_kind (type, file, &kind) == -1) {
-    warning ("%s: %s%d:%d: device type '%s' ignored", v->path, b->prefix,
+    warning ("device-ignored", "%s: %s%d:%d: device type '%s' ignored", v->path, b->prefix,
              c, u, type ? type : "(none)");
     return;
   }
   if (kind == GUEST_DEV_DISK && (!file || !*file)) {
-    warning ("%s: %s%d:%d: disk without a fileName ignored", v->path,
+    warning ("disk-no-file", "%s: %s%d:%d: disk without a fileName ignored", v->path,
              b->prefix, c, u);
     return;
   }
@@ -415,7 +415,7 @@ add_nic (struct vmx *v, struct guest *g, int n)
         strcmp (get (v, "ethernet%d.features", n) ?: "", "15") == 0)
       nic->model = GUEST_NIC_VMXNET2;
     if (nic->model == GUEST_NIC_UNKNOWN)
-      warning ("%s: ethernet%d: unknown virtualDev '%s'", v->path, n, dev);
+      warning ("nic-model-unknown", "%s: ethernet%d: unknown virtualDev '%s'", v->path, n, dev);
   }
   if (atype && strcasecmp (atype, "static") == 0)
     mkv = getkv (v, "ethernet%d.address", n);
@@ -527,7 +527,7 @@ set_identity (struct vmx *v, struct guest *g)
     g->name = xstrndup (b, len);
   }
   if (uuid && !(g->uuid = guest_uuid_canonical (uuid)))
-    warning ("%s: uuid.bios '%s' is not a UUID, ignored", v->path, uuid);
+    warning ("uuid-invalid", "%s: uuid.bios '%s' is not a UUID, ignored", v->path, uuid);
   if (os) {
     size_t len = strlen (os);
     g->os.id = xstrdup (os);

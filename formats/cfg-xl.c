@@ -209,7 +209,7 @@ add_disk (struct xl *x, struct guest *g, const char *spec, int line)
     else if (d.is_block && d.target[0] != '/')
       gd->path = xasprintf ("/dev/%s", d.target);
     else if (strchr (d.target, ':') && d.target[0] != '/') {
-      warning ("%s:%d: disk '%s' is a network or script target; v2kvm "
+      warning ("network-disk", "%s:%d: disk '%s' is a network or script target; v2kvm "
                "cannot read it", x->path, line, d.target);
       gd->path = xstrdup (d.target);
     }

@@ -152,7 +152,7 @@ sorted_refs (struct xva *x, const struct object *o, const char *name,
     if (r)
       out[n++] = r;
     else
-      warning ("%s: %s '%s' is not in the export", x->path, name, ref);
+      warning ("xva-ref-missing", "%s: %s '%s' is not in the export", x->path, name, ref);
   }
   for (size_t i = 1; i < n; ++i)      /* insertion sort: n is small */
     for (size_t j = i; j > 0; --j) {
@@ -184,7 +184,7 @@ add_vbd (struct xva *x, const struct object *vbd, struct guest *g)
   d->readonly = cd || strcasecmp (mode, "RO") == 0;
   if (!v) {
     if (!cd)
-      warning ("%s: disk %s: VDI '%s' is not in the export", x->path,
+      warning ("xva-ref-missing", "%s: disk %s: VDI '%s' is not in the export", x->path,
                d->target, vdi);
     return 0;
   }
@@ -243,7 +243,7 @@ set_vm (struct xva *x, const struct object *vm, struct guest *g)
 
   g->name = field (vm->snap, "name_label");
   if (*uuid && !(g->uuid = guest_uuid_canonical (uuid)))
-    warning ("%s: VM uuid '%s' is not a UUID", x->path, uuid);
+    warning ("uuid-invalid", "%s: VM uuid '%s' is not a UUID", x->path, uuid);
   if (cfg_parse_u64 (mem, &g->memory) == -1 || g->memory == 0) {
     set_error (EINVAL, "%s: VM '%s': memory_static_max '%s' is not a number",
                x->path, vm->id, mem);

@@ -170,7 +170,7 @@ check_features (struct qcow2 *h, const uint8_t *hd, struct header *hdr)
     return -1;
   }
   if (hdr->incompat & INCOMPAT_DIRTY)
-    warning ("'%s': qcow2 image was not closed cleanly (dirty bit); its "
+    warning ("qcow2-dirty", "'%s': qcow2 image was not closed cleanly (dirty bit); its "
              "refcounts may be stale, the data is read as mapped", name);
   if (hdr->incompat & INCOMPAT_COMPRESSION) {
     if (hdr->header_length <= 104) {

@@ -167,7 +167,7 @@ read_footer (struct bfile *f, uint8_t *footer, uint64_t *data_end)
       return -1;
     }
     at_tail = false;
-    warning ("'%s': VHD footer missing at the end of the file, using the "
+    warning ("vhd-footer-missing", "'%s': VHD footer missing at the end of the file, using the "
              "copy at offset 0", f->name);
   }
   if (footer_checksum_ok (footer))
@@ -179,7 +179,7 @@ read_footer (struct bfile *f, uint8_t *footer, uint64_t *data_end)
   if (r == -1)
     return -1;
   if (r == 1 && memcmp (copy, footer, VHD_FOOTER_SIZE) == 0) {
-    warning ("'%s': VHD footer checksum is wrong (stored %08" PRIx32
+    warning ("vhd-footer-checksum", "'%s': VHD footer checksum is wrong (stored %08" PRIx32
              ", computed %08" PRIx32 ") but both copies agree: using it",
              f->name, get_be32 (footer + 64),
              vhd_checksum (footer, VHD_FOOTER_SIZE, 64));
@@ -243,7 +243,7 @@ open_dynamic (struct vhd *h, const uint8_t *footer, uint8_t *dyn)
     return -1;
   }
   if (vhd_checksum (dyn, VHD_DYN_HEADER_SIZE, 36) != get_be32 (dyn + 36))
-    warning ("'%s': VHD dynamic header checksum is wrong (stored %08"
+    warning ("vhd-header-checksum", "'%s': VHD dynamic header checksum is wrong (stored %08"
              PRIx32 ", computed %08" PRIx32 "): using it", f->name,
              get_be32 (dyn + 36), vhd_checksum (dyn, VHD_DYN_HEADER_SIZE, 36));
 

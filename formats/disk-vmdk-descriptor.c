@@ -225,7 +225,7 @@ recode_names (const char *name, struct vmdk_descriptor *d)
     return;
   cd = iconv_open ("UTF-8", d->encoding);
   if (cd == (iconv_t) -1) {
-    warning ("'%s': unknown descriptor encoding '%s': file names are used "
+    warning ("vmdk-encoding-unknown", "'%s': unknown descriptor encoding '%s': file names are used "
              "as they are", name, d->encoding);
     return;
   }

@@ -304,7 +304,7 @@ load_gd (struct vmdk_sparse *sp, const struct kdmv_header *h)
     free (why);
     return -1;
   }
-  warning ("%s; using the redundant grain directory", why);
+  warning ("vmdk-redundant-gd", "%s; using the redundant grain directory", why);
   free (why);
   return 0;
 }

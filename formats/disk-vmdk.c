@@ -242,7 +242,7 @@ open_extent (struct vmdk *h, const struct vmdk_desc_extent *e)
     }
     r.file_off = e->offset * VMDK_SECTOR;
     if (r.file_off + r.len > r.file->size)
-      warning ("'%s': extent '%s' is shorter than the descriptor says; "
+      warning ("vmdk-extent-short", "'%s': extent '%s' is shorter than the descriptor says; "
                "reading the rest as zeros", name, r.file->name);
     return add_region (h, r);
   }
@@ -317,7 +317,7 @@ open_parent (struct vmdk *h, const struct vmdk_descriptor *d)
   if (p->drv == &vmdk_blk) {
     const struct vmdk *ph = p->handle;
     if (!d->has_parent_cid || !ph->has_cid)
-      warning ("'%s': cannot check that parent '%s' is unmodified (no CID)",
+      warning ("vmdk-parent-no-cid", "'%s': cannot check that parent '%s' is unmodified (no CID)",
                h->self->name, p->name);
     else if (ph->cid != d->parent_cid) {
       set_error (EINVAL, "'%s': parent '%s' was modified after the snapshot "

@@ -228,13 +228,13 @@ verify_loaded (struct ova *o, archive_report_fn fn, void *opaque,
   int r;
 
   if (!mf_file) {
-    warning ("'%s': no manifest (.mf): the files cannot be verified",
+    warning ("ova-no-manifest", "'%s': no manifest (.mf): the files cannot be verified",
              o->ovf->name);
     return 0;
   }
   cf = bfile_open_sibling (o->ovf, cert);
   if (cf) {
-    warning ("'%s' is present but its signature is not checked", cf->name);
+    warning ("ova-signature-unchecked", "'%s' is present but its signature is not checked", cf->name);
     if (fn)
       fn (opaque, "cert", cert, true, "present, not checked");
     bfile_close (cf);
@@ -581,7 +581,7 @@ ova_open (struct blk *self, struct bfile *file)
   if (opts->verified_elsewhere)
     ;
   else if (opts->no_verify)
-    warning ("'%s': --no-verify: the manifest is not checked", file->name);
+    warning ("no-verify", "'%s': --no-verify: the manifest is not checked", file->name);
   else if (opts->verify_later) {
     if (pthread_create (&o->thread, NULL, verify_thread, o) != 0) {
       set_error (EAGAIN, "cannot start the manifest check thread");
@@ -598,7 +598,7 @@ ova_open (struct blk *self, struct bfile *file)
   if (!o->inner)
     goto err;
   if (d->capacity >= 0 && (uint64_t) d->capacity != o->inner->size)
-    warning ("'%s': the OVF gives disk '%s' a capacity of %" PRId64
+    warning ("ova-capacity-mismatch", "'%s': the OVF gives disk '%s' a capacity of %" PRId64
              " bytes but its header says %" PRIu64 ": using the header",
              file->name, d->href, d->capacity, o->inner->size);
   blk_set_size (self, o->inner->size);

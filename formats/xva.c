@@ -408,7 +408,7 @@ flush_pending (struct walk *w)
   if (!v)
     return 0;
   if (!w->pend_hex && !w->warned_nosum) {
-    warning ("'%s': block '%s' has no .checksum: blocks without one are not "
+    warning ("xva-no-checksum", "'%s': block '%s' has no .checksum: blocks without one are not "
              "verified", w->name, w->pend_member);
     w->warned_nosum = true;
   }
@@ -552,7 +552,7 @@ take_member (struct walk *w, const struct tar_member *m)
   if (m->type == TAR_DIR)
     return 0;
   if (!stem || strspn (stem, "0123456789") != 8 || m->type != TAR_FILE) {
-    warning ("'%s': ignoring unexpected member '%s'", w->name, m->name);
+    warning ("xva-unexpected-member", "'%s': ignoring unexpected member '%s'", w->name, m->name);
     return 0;
   }
   counter = strtoull (stem, &end, 10);
@@ -671,7 +671,7 @@ xva_stream_all (struct xva_stream *s, bool verify,
   s->w.verify = verify;
   s->w.all = sink;
   if (!verify)
-    warning ("'%s': --no-verify: block checksums are not checked",
+    warning ("no-verify", "'%s': --no-verify: block checksums are not checked",
              s->w.name);
   return walk_rest (&s->w);
 }
@@ -712,7 +712,7 @@ xva_stream_disk (const char *path, const struct blk_open_options *opts,
   w->verify = !(opts && opts->no_verify);
   w->sel = opts ? opts->disk : NULL;
   if (!w->verify)
-    warning ("'%s': --no-verify: block checksums are not checked", path);
+    warning ("no-verify", "'%s': --no-verify: block checksums are not checked", path);
   if (!sink || (choose (w) == 0 &&
                 sink->size (sink->opaque, w->chosen->ref,
                             w->chosen->size) == 0))

@@ -128,7 +128,7 @@ trim_swap (struct fx *fx)
                              GUESTFS_MKSWAP_OPTS_UUID, uuid,
                              *label ? GUESTFS_MKSWAP_OPTS_LABEL : -1, label,
                              -1) == -1)
-      warning ("swap %s: discarded but no new header: %s (run mkswap in "
+      warning ("swap-no-header", "swap %s: discarded but no new header: %s (run mkswap in "
                "the guest)", dev, guestfs_last_error (fx->g));
     else
       debug ("swap %s discarded, header rewritten (UUID %s)", dev, uuid);

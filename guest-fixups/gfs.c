@@ -377,11 +377,11 @@ fx_rollback (struct fx *fx)
     else if (b->content)
       r = restore_content (g, b);
     if (r == -1)
-      warning ("could not restore '%s': %s", b->path,
+      warning ("restore-failed", "could not restore '%s': %s", b->path,
                guestfs_last_error (g));
   }
   if (fx->backups.len)
-    warning ("restored the %zu files changed before the failure",
+    warning ("files-restored", "restored the %zu files changed before the failure",
              fx->backups.len);
 }
 

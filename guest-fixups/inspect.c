@@ -259,7 +259,7 @@ inspect_launch (const char *const *disks, const char *const *formats,
     else
       snprintf (why, sizeof why, "%s", first_line (g));
     if (tcg && timed_out && !tcg_retried) {
-      warning ("the libguestfs appliance did not boot within %d s under "
+      warning ("appliance-slow", "the libguestfs appliance did not boot within %d s under "
                "TCG; retrying once", timeout);
       guestfs_close (g);
       tcg_retried = true;
@@ -274,7 +274,7 @@ inspect_launch (const char *const *disks, const char *const *formats,
       guestfs_close (g);
       return NULL;
     }
-    warning ("the libguestfs appliance failed to launch with KVM (%s); "
+    warning ("appliance-no-kvm", "the libguestfs appliance failed to launch with KVM (%s); "
              "retrying with software emulation (TCG)", why);
     guestfs_close (g);
     tcg = true;
@@ -446,7 +446,7 @@ inspect_mount (guestfs_h *g, struct inspect *in, bool readonly)
       error_set_code ("root-unmountable");
       return -1;
     }
-    warning ("cannot mount '%s' on '%s': %s", dev, mp, guestfs_last_error (g));
+    warning ("mount-failed", "cannot mount '%s' on '%s': %s", dev, mp, guestfs_last_error (g));
   }
   in->has_systemd =
     guestfs_is_file_opts (g, "/lib/systemd/systemd",

@@ -246,9 +246,14 @@ check_initramfs_tool (struct fx *fx)
 int
 linux_convert (struct fx *fx, const struct linux_family *fam)
 {
+  struct error_checks ck = { 0 };
+
   fx->fam = fam;
-  if (linux_choose_kernel (fx) == -1 || check_initramfs_tool (fx) == -1 ||
-      linux_efi_check (fx) == -1 || fx_mount_writable (fx) == -1)
+  /* independent refusals: every one is reported (error.h) */
+  error_check (&ck, linux_choose_kernel (fx));
+  error_check (&ck, check_initramfs_tool (fx));
+  if (error_checks_end (&ck) == -1 || linux_efi_check (fx) == -1 ||
+      fx_mount_writable (fx) == -1)
     return -1;
   if (linux_set_default_kernel (fx) == -1 ||
       linux_fix_xen_drivers (fx) == -1 || linux_remap_devices (fx) == -1 ||

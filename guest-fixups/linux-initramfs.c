@@ -272,7 +272,7 @@ run_depmod (struct patch *p)
  out:
   string_vector_free_all (&names);
   if (guestfs_rm_rf (fx->g, gdir) == -1)
-    warning ("could not remove '%s' from the guest: %s", gdir,
+    warning ("guest-cleanup-failed", "could not remove '%s' from the guest: %s", gdir,
              guestfs_last_error (fx->g));
   unlink (tarfile);
   return r;

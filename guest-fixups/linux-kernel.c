@@ -253,7 +253,7 @@ fill_caps (struct fx *fx, bool virtio)
   fx->caps->virtio_rng = linux_kernel_has_module (fx, v, "virtio-rng");
   fx->caps->virtio_balloon = linux_kernel_has_module (fx, v, "virtio_balloon");
   if (!virtio)
-    warning ("kernel '%s' has no virtio_blk driver: the guest will use "
+    warning ("no-virtio-blk", "kernel '%s' has no virtio_blk driver: the guest will use "
              "SATA disks", v);
 }
 
@@ -307,7 +307,7 @@ linux_choose_kernel (struct fx *fx)
     fx->legacy_index = chosen;
   }
   else if (chosen != deflt)
-    warning ("kernel '%s' is not the bootloader's default entry: make it "
+    warning ("kernel-not-default", "kernel '%s' is not the bootloader's default entry: make it "
              "the default before booting on KVM", fx->kernel);
 out:
   string_vector_reset (&xen);

@@ -412,7 +412,7 @@ linux_pin_interfaces (struct fx *fx)
     if (ifc->pinned)
       continue;
     if (ifc->mac[0] == '\0') {
-      warning ("interface '%s' is configured in the guest but its MAC is "
+      warning ("interface-mac-unknown", "interface '%s' is configured in the guest but its MAC is "
                "unknown: it may get another name on KVM (give it with "
                "--mac %s=MAC)", ifc->name, ifc->name);
       continue;

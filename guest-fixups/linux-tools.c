@@ -226,7 +226,7 @@ static void
 try_command (struct fx *fx, const char *const *argv, const char *what)
 {
   if (fx_command (fx, argv) == -1) {
-    warning ("could not remove %s offline (%s); disabling its services "
+    warning ("tools-not-removed", "could not remove %s offline (%s); disabling its services "
              "instead", what, get_error ());
     clear_error ();
   }

@@ -128,7 +128,7 @@ driver_dir (struct win *w, const char *drv, const char **osdir, bool warn)
     char *arch = os ? find_ci (os, w->arch) : NULL;
     if (arch) {
       if (i != want && warn)
-        warning ("no %s driver for '%s' in '%s': using the one for '%s'",
+        warning ("driver-fallback", "no %s driver for '%s' in '%s': using the one for '%s'",
                  drv, osdirs[want].name, w->srcname, osdirs[i].name);
       *osdir = osdirs[i].name;
       return arch;

@@ -167,7 +167,7 @@ script_network (FILE *fp, const struct win *w)
     if (!safe_word (s->address) || (s->mask && !safe_word (s->mask)) ||
         (s->gateway && !safe_word (s->gateway)) ||
         (s->dns && !safe_word (s->dns)) || !(*mac == '*' || safe_word (mac))) {
-      warning ("interface %s: unusual static address, not re-applied", s->guid);
+      warning ("static-address-unusual", "interface %s: unusual static address, not re-applied", s->guid);
       continue;
     }
     L (fp, "rem interface %s", s->guid);
@@ -347,7 +347,7 @@ win_firstboot_register (struct win *w, int64_t root)
   w->gp_index = i1 > i2 ? i1 : i2;
   w->gp_ini_created = guestfs_exists (w->g, gpt) == 0;
   if (!w->gp_ini_created)
-    warning ("the guest has a Local Group Policy already: the first-boot "
+    warning ("group-policy-exists", "the guest has a Local Group Policy already: the first-boot "
              "script is registered in the registry only");
   return register_under (w, root, GP_SCRIPTS, script, filesys) == -1 ||
          register_under (w, root, GP_STATE, script, filesys) == -1 ? -1 : 0;

@@ -301,10 +301,17 @@ phase_readonly (struct win *w)
   if (guestfs_umount_all (w->g) == -1 ||
       guestfs_mount_ro (w->g, w->root, "/") == -1)
     return win_gerror (w->g, w->root);
-  if (read_inspection (w) == -1 || check_bitlocker (w) == -1 ||
-      check_disk (w) == -1 || check_hibernation (w) == -1 ||
-      check_ntfs_dirty (w) == -1 || win_registry_read (w) == -1 ||
-      win_drivers_locate (w) == -1)
+  struct error_checks ck = { 0 };
+
+  if (read_inspection (w) == -1)
+    return -1;
+  /* independent refusals: every one is reported (error.h) */
+  error_check (&ck, check_bitlocker (w));
+  error_check (&ck, check_disk (w));
+  error_check (&ck, check_hibernation (w));
+  error_check (&ck, check_ntfs_dirty (w));
+  error_check (&ck, win_registry_read (w) == -1 ? -1 : win_drivers_locate (w));
+  if (error_checks_end (&ck) == -1)
     return -1;
   if (guestfs_umount_all (w->g) == -1)
     return win_gerror (w->g, w->root);
@@ -320,7 +327,7 @@ pair_macs (struct win *w)
   if (w->nr_ips == 0 || o->nr_macs == 0)
     return;
   if (w->nr_ips != 1 || o->nr_macs != 1)
-    warning ("%zu static IPv4 interfaces and %zu NICs: pairing them in "
+    warning ("nic-pairing-guessed", "%zu static IPv4 interfaces and %zu NICs: pairing them in "
              "order; check the addresses after the first boot",
              w->nr_ips, o->nr_macs);
   for (size_t i = 0; i < w->nr_ips && i < o->nr_macs; ++i) {
@@ -339,7 +346,7 @@ fill_caps (const struct win *w, struct windows_caps *caps)
                                      : WIN_BLOCK_VIRTIO_BLK;
   caps->net = w->have[DRV_NETKVM] ? WIN_NET_VIRTIO : WIN_NET_E1000E;
   if (!w->have[DRV_NETKVM])
-    warning ("no NetKVM driver for this Windows: the NIC will be e1000e");
+    warning ("no-netkvm", "no NetKVM driver for this Windows: the NIC will be e1000e");
   caps->uefi = w->uefi;
   caps->esp_fallback = w->esp_fallback_added;
   caps->rtc_localtime = !w->rtc_utc;

@@ -152,7 +152,7 @@ vsphere_find_datacenter (struct vsphere *v)
     return -1;
   }
   if (!v->want_dc && s.count > 1)
-    warning ("%s: %zu datacenters, using '%s' (name one with "
+    warning ("vsphere-several-datacenters", "%s: %zu datacenters, using '%s' (name one with "
              "vpx://HOST/DATACENTER)", v->display, s.count, v->dc);
   return 0;
 }

@@ -117,7 +117,7 @@ parse_uri (struct vsphere *v, const char *uri)
       if (len == 11 && strncmp (s, "no_verify=1", 11) == 0)
         c->no_verify = true;
       else if (len > 0)
-        warning ("-ic: ignoring '%.*s'", (int) len, s);
+        warning ("uri-ignored", "-ic: ignoring '%.*s'", (int) len, s);
       s += len + (s[len] == '&');
     }
   }

@@ -4,8 +4,9 @@
 # then the same plan run for real:
 #   - a plan of the Ubuntu phony (converts), the Xen-PV-only phony
 #     (blocked: xen-pv-only, exit 7), a missing source (source-missing,
-#     exit 3) and a Windows 10 phony with BitLocker (bitlocker, exit 7;
-#     its hives come from tests/phony/make-hive.py);
+#     exit 3) and a Windows 10 phony with BitLocker and a dirty NTFS
+#     system volume (two blockers, both reported: bitlocker then
+#     ntfs-dirty, exit 7; its hives come from tests/phony/make-hive.py);
 #   - batch --assess: exit 10, each guest's inspect JSON equal to the
 #     golden file in tests/data/inspect/ (paths and times normalised; the
 #     golden facts are those make-phony.sh writes: kernels, ifcfg
@@ -29,6 +30,9 @@ win=
 if command -v hivexregedit >/dev/null; then
   "$srcdir/phony/make-windows.sh" "$TMP/bitlocker.img" win10 bitlocker >/dev/null ||
     fail "make-windows.sh bitlocker"
+  # and its system volume marked dirty: a second, independent blocker
+  "$srcdir/phony/ntfs-set-dirty.py" "$TMP/bitlocker.img" $((2048 * 512)) ||
+    fail "ntfs-set-dirty.py"
   "$srcdir/phony/make-virtio-win.sh" "$TMP/vw" w10 >/dev/null || fail "make-virtio-win.sh"
   win=1 imgs="$imgs bitlocker.img"
 fi
@@ -57,18 +61,19 @@ tmp, golden, win = sys.argv[1], sys.argv[2], sys.argv[3]
 lines = [json.loads(l) for l in open("assess.jsonl")]
 by = {l["guest"]: l for l in lines if l["type"] == "assess"}
 total = [l for l in lines if l["type"] == "assess_total"][0]
-want = {"ubuntu": (0, None), "xenonly": (7, "xen-pv-only"),
-        "missing": (3, "source-missing")}
+want = {"ubuntu": (0, []), "xenonly": (7, ["xen-pv-only"]),
+        "missing": (3, ["source-missing"])}
 if win:
-    want["bitlocker"] = (7, "bitlocker")
+    want["bitlocker"] = (7, ["bitlocker", "ntfs-dirty"])
 assert set(by) == set(want), by.keys()
 for name, (code, blocker) in want.items():
     ins = by[name]["inspect"]
     assert by[name]["exit"] == code == ins["exit"], (name, by[name]["exit"])
-    if blocker:
-        assert ins["verdict"] == "blocked" and ins["blockers"][0]["code"] == blocker, ins["blockers"]
-    else:
-        assert ins["verdict"] == "convertible" and ins["blockers"] == []
+    # every blocker, each with its exit code; stable warning codes
+    assert [b["code"] for b in ins["blockers"]] == blocker, ins["blockers"]
+    assert all(b["exit"] == code and b["message"] for b in ins["blockers"]), ins["blockers"]
+    assert ins["verdict"] == ("blocked" if blocker else "convertible"), ins["verdict"]
+    assert all(w["code"] and w["message"] for w in ins["warnings"]), ins["warnings"]
     print("assess:", name, "exit", code, "blocker", blocker)
 assert total["convertible"] == 1 and total["blocked"] == len(want) - 1, total
 def allocated(path):
