@@ -9,10 +9,12 @@
 # A counting proxy (tests/vsphere-proxy.py) measures the bytes the server
 # sends either way.  Prints a markdown table: wall time (the download
 # alone too) and bytes over the network, plus the output's data bytes.
-# Not a test: no thresholds.  Loopback: the network costs nothing here,
+# Also prints the remote conversion's request counts and time spent in
+# requests (its -v lines).  Not a test: no thresholds.  Loopback: the network costs nothing here,
 # so the time saved on a real link is the bytes saved at its rate.
 #
 #   bench/remote.sh            (needs the packages of scripts/install-deps.sh)
+#   BENCH_LOG=FILE keeps the remote conversion's -v log
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SRC=$PWD
@@ -37,8 +39,8 @@ data_bytes () {
 mkdir "$TMP/a"
 vsphere_proxy_start
 t0=$(now)
-"$V2KVM" convert -ic "esx://root@127.0.0.1:$PROXY_PORT/" -ip "$PWFILE" \
-  v2kvm-vmware -os "$TMP/a" --machine-readable >"$TMP/a.json"
+"$V2KVM" -v convert -ic "esx://root@127.0.0.1:$PROXY_PORT/" -ip "$PWFILE" \
+  v2kvm-vmware -os "$TMP/a" --machine-readable >"$TMP/a.json" 2>"$TMP/a.err"
 t1=$(now)
 vsphere_proxy_stop
 read -r bytes_a _ <"$PROXY_COUNT"
@@ -77,3 +79,7 @@ printf '| v2kvm convert -ic esx:// | %.1f s (%s) | %s MiB | %s MiB |\n' \
   "$(mib "$bytes_a")" "$(mib "$data_a")"
 printf '| curl download, then convert -i vmx | %.1f s (download %.1f s) | %s MiB | %s MiB |\n' \
   "$wall_b" "$wall_dl" "$(mib "$bytes_b")" "$(mib "$data_b")"
+echo
+echo "Requests of the remote conversion (-v: the NBD servers serve the appliance's reads, this process's the copy):"
+grep -h 'remote: ' "$TMP/a.err" | sed 's/^.*remote: /    /'
+cp "$TMP/a.err" "${BENCH_LOG:-/dev/null}" 2>/dev/null || true

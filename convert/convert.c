@@ -719,6 +719,8 @@ step_copy (struct conv *c)
     nbd_stop (c->d[i].nbd);
     c->d[i].nbd = NULL;
   }
+  if (c->vi)
+    vsphere_input_debug_servers (c->vi);
   /* An OVA's manifest check ran beside the fixups (it reads the archive
    * once, sequentially, while the appliance boots): nothing is copied
    * from an archive that does not match it. */

@@ -211,7 +211,11 @@ write_stats (void)
   if (!r || !remote_stats || !(fp = fopen (remote_stats, "w")))
     return;
   remote_get_stats (r, &st);
-  fprintf (fp, "%" PRIu64 "\n", st.bytes_fetched);
+  /* The byte count first (nbd_stats_total reads it), then for -v:
+   * requests, retries, cache hits, milliseconds in requests. */
+  fprintf (fp, "%" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64
+           "\n", st.bytes_fetched, st.requests, st.retries, st.cache_hits,
+           st.request_ns / 1000000);
   fclose (fp);
 }
 

@@ -94,6 +94,20 @@ vsphere_input_fetched (void *opaque)
 }
 
 void
+vsphere_input_debug_servers (const struct vsphere_input *vi)
+{
+  for (size_t i = 0; vi && i < vi->stats.len; i++) {
+    char line[200] = "";
+    FILE *fp = fopen (vi->stats.ptr[i], "r");
+    if (fp && fgets (line, sizeof line, fp))
+      debug ("remote: NBD server %zu (the fixups' reads): bytes requests "
+             "retries hits ms: %.*s", i, (int) strcspn (line, "\n"), line);
+    if (fp)
+      fclose (fp);
+  }
+}
+
+void
 vsphere_input_close (struct vsphere_input *vi)
 {
   if (!vi)
@@ -101,10 +115,12 @@ vsphere_input_close (struct vsphere_input *vi)
   if (vi->src) {
     struct remote_stats st;
     remote_get_stats (vi->src, &st);
-    debug ("remote: %" PRIu64 " bytes fetched in %" PRIu64 " requests, %"
-           PRIu64 " retries, %" PRIu64 " cache hits", st.bytes_fetched,
-           st.requests, st.retries, st.cache_hits);
+    debug ("remote: %" PRIu64 " bytes fetched in %" PRIu64 " requests (%"
+           PRIu64 " ms), %" PRIu64 " retries, %" PRIu64 " cache hits",
+           st.bytes_fetched, st.requests, st.request_ns / 1000000,
+           st.retries, st.cache_hits);
   }
+
   remote_unref (vi->src);
   vsphere_close (vi->v);
   for (size_t i = 0; vi->args && vi->args[i]; i++)

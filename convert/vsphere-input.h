@@ -45,6 +45,10 @@ int64_t vsphere_input_allocated (struct vsphere_input *vi,
 uint64_t vsphere_input_fetched (void *vi);
 
 /* Log out and free; NULL-safe; keeps the current error. */
+/* -v: each NBD server's request counts and time (its stats file),
+ * once the servers are stopped. */
+void vsphere_input_debug_servers (const struct vsphere_input *vi);
+
 void vsphere_input_close (struct vsphere_input *vi);
 
 #endif /* V2K_VSPHERE_INPUT_H */

@@ -262,6 +262,8 @@ request (struct remote *r, const char *path, char *buf, size_t count,
     else
       rc = REMOTE_OK;
     if (rc == REMOTE_OK) {
+      struct timespec t0, t1;
+      clock_gettime (CLOCK_MONOTONIC, &t0);
       if (map) {
         map->len = 0;           /* a retry starts over */
         rc = r->ops->map (r->tp, conn, path, *size, map);
@@ -272,9 +274,12 @@ request (struct remote *r, const char *path, char *buf, size_t count,
         rc = r->ops->size (r->tp, conn, path, size);
       if (done > count)         /* a transport bug, not the network's */
         abort ();
+      clock_gettime (CLOCK_MONOTONIC, &t1);
       pthread_mutex_lock (&r->lock);
       r->st.requests++;
       r->st.bytes_fetched += done;
+      r->st.request_ns += (uint64_t) ((t1.tv_sec - t0.tv_sec) * 1000000000LL
+                                      + (t1.tv_nsec - t0.tv_nsec));
       pthread_mutex_unlock (&r->lock);
     }
     if (rc == REMOTE_OK) {

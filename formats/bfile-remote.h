@@ -99,6 +99,8 @@ struct remote_stats {
   uint64_t requests;            /* read calls made */
   uint64_t retries;             /* transient failures retried */
   uint64_t cache_hits;          /* blocks served from the cache */
+  uint64_t request_ns;          /* time spent in requests (summed over
+                                 * threads) */
 };
 
 struct remote;

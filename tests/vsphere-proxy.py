@@ -95,6 +95,10 @@ def serve(client, args):
     except OSError:
         rst(client)
         return
+    # Relay each piece at once: with Nagle's algorithm on, a reply's
+    # tail waits for the peer's delayed ACK (tens of ms per request).
+    for sock in (client, server):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     threading.Thread(target=relay, args=(client, server, args),
                      daemon=True).start()
 
