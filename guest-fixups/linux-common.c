@@ -17,7 +17,10 @@
  *
  * Debian's initramfs-tools with MODULES=list or MODULES=dep would leave the
  * virtio drivers out (dep looks at the appliance's hardware), so they are
- * always written to /etc/initramfs-tools/modules.
+ * always written to /etc/initramfs-tools/modules.  Likewise for dracut: a
+ * guest whose dracut.conf(5) gives an exclusive drivers= list, or builds
+ * hostonly, would drop them at its next rebuild, so they also go to
+ * add_drivers in /etc/dracut.conf.d/90-v2kvm-virtio.conf.
  */
 #include <config.h>
 
@@ -152,6 +155,28 @@ join_words (const char **w, const char *prefix, const char *sep)
   return s;
 }
 
+/* The virtio modules as dracut add_drivers in a file of their own. */
+static int
+dracut_conf_file (struct fx *fx, const char **mods)
+{
+  static const char path[] = "/etc/dracut.conf.d/90-v2kvm-virtio.conf";
+  CLEANUP_FREE char *list = join_words (mods, "", " ");
+  CLEANUP_FREE char *old = NULL;
+  CLEANUP_FREE char *text = NULL;
+  int r;
+
+  if (mods[0] == NULL)
+    return 0;
+  text = xasprintf ("# v2kvm: keep the virtio drivers in the initramfs "
+                    "(dracut.conf(5))\nadd_drivers+=\" %s \"\n", list);
+  r = fx_read (fx, path, &old, NULL);
+  if (r == -1)
+    return -1;
+  if (r == 1 && strcmp (old, text) == 0)
+    return 0;
+  return fx_write (fx, path, text, strlen (text), "added the virtio drivers");
+}
+
 int
 linux_rebuild_initramfs (struct fx *fx)
 {
@@ -177,6 +202,8 @@ linux_rebuild_initramfs (struct fx *fx)
     argv[n++] = fx->kernel;
   }
   else if (strcmp (base, "dracut") == 0) {
+    if (dracut_conf_file (fx, mods) == -1)
+      return -1;
     initrd = initrd_path (fx);
     list = join_words (mods, "", " ");
     argv[n++] = "-f";

@@ -11,9 +11,11 @@
  * Name=) on systemd guests, a udev rule (ATTR{address}, NAME) otherwise.
  *
  * Names come from /etc/network/interfaces(.d), ifcfg-* (RHEL, SUSE),
- * NetworkManager keyfiles and netplan; MACs from the guest (udev rules,
+ * NetworkManager keyfiles, netplan and systemd-networkd .network files
+ * ([Match] Name=, systemd.network(5)); MACs from the guest (udev rules,
  * .link files, ifcfg HWADDR/LLADDR, ifupdown hwaddress, NM mac-address,
- * netplan macaddress) or from --mac NAME=MAC.  A name already pinned by a
+ * netplan macaddress, .network [Match] MACAddress=) or from
+ * --mac NAME=MAC.  A name already pinned by a
  * .link file or netplan set-name is left alone; a name with no known MAC
  * gets a warning.  Guest text is untrusted: names are checked against
  * IFNAMSIZ and a safe character set, MACs against their syntax.
@@ -214,6 +216,34 @@ parse_nm (struct ifaces *ifs, const char *file, char *text)
   }
 }
 
+/* systemd.network(5): the [Match] section's Name= (one plain name; a
+ * list or a glob names no single NIC) and MACAddress=. */
+static void
+parse_networkd (struct ifaces *ifs, const char *file, char *text)
+{
+  const char *name = NULL, *mac = NULL, *v;
+  bool match = false;
+
+  for (char *l = strtok (text, "\n"); l; l = strtok (NULL, "\n")) {
+    const char *t = l + strspn (l, " \t");
+    if (*t == '[')
+      match = strncmp (t, "[Match]", 7) == 0;
+    else if (match && (v = value (t, "Name=")))
+      name = v;
+    else if (match && (v = value (t, "MACAddress=")))
+      mac = v;
+  }
+  if (name && name[word_len (name) + strspn (name + word_len (name), " \t")]
+      == '\0' && !strpbrk (name, "*?[!")) {
+    struct iface *ifc = get (ifs, name, word_len (name));
+    if (ifc) {
+      ifc->configured = true;
+      if (mac)
+        set_mac (ifc, mac);
+    }
+  }
+}
+
 /* netplan YAML, line by line: entries under "ethernets:" one level deeper. */
 static void
 parse_netplan (struct ifaces *ifs, const char *file, char *text)
@@ -289,6 +319,8 @@ gather (struct fx *fx, struct ifaces *ifs)
   int r;
 
   if (scan_dir (fx, ifs, "/etc/systemd/network", "", ".link", parse_link) ||
+      scan_dir (fx, ifs, "/etc/systemd/network", "", ".network",
+                parse_networkd) ||
       scan_dir (fx, ifs, "/etc/udev/rules.d", "", ".rules", parse_udev) ||
       scan_dir (fx, ifs, "/etc/network/interfaces.d", "", "", parse_ifupdown) ||
       scan_dir (fx, ifs, "/etc/sysconfig/network-scripts", "ifcfg-", "",

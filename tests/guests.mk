@@ -28,3 +28,9 @@ EXTRA_DIST += \
 	tests/guests/xen.cfg.in \
 	tests/guests/README \
 	$(NULL)
+# Issue 15 shape S2 (tests/guests/shape-xfs.sh): Xen xl.cfg, two disks,
+# XFS root and /var, dracut, systemd-networkd; converted and booted: SLOW.
+TESTS += tests/test-shape-xfs.sh
+SLOW_TESTS += tests/test-shape-xfs.sh
+EXTRA_DIST += tests/test-shape-xfs.sh tests/guests/shape-xfs.sh \
+	tests/data/shapes/xfs.changes
