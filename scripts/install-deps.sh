@@ -32,6 +32,9 @@ PKGS=(
   ntfs-3g libarchive-tools
   # test guests (tests/guests/): sfdisk, mkfs.ext4 -d, unshare/flock
   fdisk e2fsprogs util-linux
+  # XFS guests (tests/guests/shape-xfs.sh, test-shape-xfs.sh): mkfs.xfs,
+  # xfs_repair; XFS in the libguestfs appliance
+  xfsprogs libguestfs-xfs
   # vSphere API simulator for the -ic esx:// tests (tests/vsphere-sim,
   # built offline from /usr/share/gocode)
   golang-go golang-github-vmware-govmomi-dev
