@@ -34,7 +34,6 @@
 #include <config.h>
 
 #include <assert.h>
-#include <endian.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -43,6 +42,7 @@
 
 #include <libdeflate.h>
 
+#include "byteorder.h"
 #include "checked.h"
 #include "cleanup.h"
 #include "error.h"
@@ -102,20 +102,6 @@ struct qcow2w {
   uint8_t *buf;                 /* append buffer for [buf_off, hpos) */
   uint64_t buf_off;
 };
-
-static void
-put_be32 (uint8_t *p, uint32_t v)
-{
-  v = htobe32 (v);
-  memcpy (p, &v, 4);
-}
-
-static void
-put_be64 (uint8_t *p, uint64_t v)
-{
-  v = htobe64 (v);
-  memcpy (p, &v, 8);
-}
 
 /* pwrite all of buf at off. */
 static int
@@ -220,7 +206,7 @@ write_rb (struct qcow2w *q, uint16_t *blk, uint64_t index)
   if (alloc_cluster (q, &off) == -1)
     return -1;
   for (uint64_t i = 0; i < q->rb_entries; ++i)
-    blk[i] = htobe16 (blk[i]);
+    put_be16 ((uint8_t *) &blk[i], blk[i]);
   if (append (q, blk, q->cs) == -1)
     return -1;
   rt_set (q, index, off);
@@ -254,7 +240,7 @@ flush_l2 (struct qcow2w *q)
   if (alloc_cluster (q, &off) == -1)
     return -1;
   for (uint64_t i = 0; i < q->l2_entries; ++i)
-    q->l2[i] = htobe64 (q->l2[i]);
+    put_be64 ((uint8_t *) &q->l2[i], q->l2[i]);
   if (append (q, q->l2, q->cs) == -1)
     return -1;
   memset (q->l2, 0, q->cs);
@@ -334,7 +320,7 @@ write_l1 (struct qcow2w *q, uint64_t *off)
 {
   uint64_t per = q->cs / 8;
   uint64_t n = DIV_ROUND_UP (q->l1_size, per);  /* 0 for an empty disk */
-  CLEANUP_FREE uint64_t *be = xmalloc (q->cs);
+  CLEANUP_FREE uint8_t *be = xmalloc (q->cs);
 
   for (uint64_t c = 0; c < n; ++c) {
     uint64_t coff;
@@ -344,7 +330,7 @@ write_l1 (struct qcow2w *q, uint64_t *off)
       *off = coff;
     for (uint64_t i = 0; i < per; ++i) {
       uint64_t k = c * per + i;
-      be[i] = htobe64 (k < q->l1_size ? q->l1[k] : 0);
+      put_be64 (be + 8 * i, k < q->l1_size ? q->l1[k] : 0);
     }
     if (append (q, be, q->cs) == -1)
       return -1;
@@ -372,7 +358,7 @@ static int
 write_refcounts (struct qcow2w *q, uint64_t *rt_off, uint64_t *rt_n)
 {
   uint64_t t = rt_clusters_for (q, DIV_ROUND_UP (q->hpos, q->cs));
-  CLEANUP_FREE uint64_t *be = NULL;
+  CLEANUP_FREE uint8_t *be = NULL;
 
   for (uint64_t c = 0; c < t; ++c) {
     uint64_t off;
@@ -394,7 +380,7 @@ write_refcounts (struct qcow2w *q, uint64_t *rt_off, uint64_t *rt_n)
   assert (q->rt.len * 8 <= t * q->cs);
   be = xzalloc (t * q->cs);
   for (size_t i = 0; i < q->rt.len; ++i)
-    be[i] = htobe64 (q->rt.ptr[i]);
+    put_be64 (be + 8 * i, q->rt.ptr[i]);
   *rt_n = t;
   return write_at (q, be, t * q->cs, *rt_off);
 }

@@ -197,7 +197,7 @@ static int
 footer_size (struct bfile *f, const uint8_t *footer, uint64_t *size)
 {
   uint64_t current = get_be64 (footer + 48);
-  uint32_t cyls = (uint32_t) footer[56] << 8 | footer[57];
+  uint32_t cyls = get_be16 (footer + 56);
   uint32_t heads = footer[58], secs = footer[59];
   uint64_t chs = (uint64_t) cyls * heads * secs * VHD_SECTOR;
   bool chs_max = cyls == CHS_MAX_CYLS && heads == CHS_MAX_HEADS &&

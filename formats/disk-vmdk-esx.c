@@ -14,11 +14,11 @@
  */
 #include <config.h>
 
-#include <endian.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 
+#include "byteorder.h"
 #include "checked.h"
 #include "error.h"
 #include "vmdk.h"
@@ -33,50 +33,22 @@
 #define SE_GT_SECTORS 64
 #define SE_GT_ENTRIES (SE_GT_SECTORS * VMDK_SECTOR / 8)
 
-/* The COWD header (docs/formats.md §1.6).  Little-endian. */
-struct cowd_header_ondisk {
-  char magic[4];                        /* "COWD" */
-  uint32_t version;
-  uint32_t flags;
-  uint32_t capacity;                    /* sectors */
-  uint32_t grain_size;                  /* sectors */
-  uint32_t gd_offset;                   /* sectors */
-  uint32_t num_gd_entries;
-  uint32_t next_free_sector;
-  uint8_t rest[COWD_HEADER - 32];       /* geometry or parent name, ... */
-} __attribute__((packed));
+/* The COWD header (docs/formats.md §1.6), COWD_HEADER bytes, little-endian,
+ * read with get_le32 at these offsets: 0 "COWD", 4 version, 8 flags,
+ * 12 capacity (sectors), 16 grain size (sectors), 20 GD offset (sectors),
+ * 24 GD entries, 28 next free sector; then geometry, parent name, ... */
 
-/* The SEsparse constant header, sector 0 (docs/formats.md §1.7): offsets and
- * sizes in sectors.  Little-endian. */
-struct se_header_ondisk {
-  uint64_t magic, version, capacity, grain_size, gt_size, flags;
-  uint64_t reserved[4];
-  uint64_t volatile_offset, volatile_size;
-  uint64_t journal_header_offset, journal_header_size;
-  uint64_t journal_offset, journal_size;
-  uint64_t gd_offset, gd_size;
-  uint64_t gt_offset, gt_size_total;
-  uint64_t free_bitmap_offset, free_bitmap_size;
-  uint64_t backmap_offset, backmap_size;
-  uint64_t grains_offset, grains_size;
-  uint8_t pad[304];
-} __attribute__((packed));
-
-/* The SEsparse volatile header. */
-struct se_volatile_ondisk {
-  uint64_t magic;                       /* SE_VOLATILE_MAGIC */
-  uint64_t free_gt_number;
-  uint64_t next_txn_seq_number;
-  uint64_t replay_journal;              /* != 0: dirty */
-  uint8_t pad[480];
-} __attribute__((packed));
-
-_Static_assert (sizeof (struct cowd_header_ondisk) == COWD_HEADER,
-                "COWD header size");
-_Static_assert (sizeof (struct se_header_ondisk) == VMDK_SECTOR,
-                "SEsparse header size");
-_Static_assert (sizeof (struct se_volatile_ondisk) == VMDK_SECTOR,
-                "SEsparse volatile header size");
+/* The SEsparse constant header, sector 0 (docs/formats.md §1.7): u64
+ * little-endian fields, offsets and sizes in sectors, read with get_le64
+ * at these offsets: 0 magic, 8 version, 16 capacity, 24 grain size,
+ * 32 GT size, 40 flags, 48..79 reserved, 80/88 volatile header
+ * offset/size, 96/104 journal header, 112/120 journal, 128/136 GD
+ * offset/size, 144/152 GT offset/total size, 160/168 free bitmap,
+ * 176/184 backmap, 192/200 grains offset/size, 208..511 padding.
+ *
+ * The SEsparse volatile header, one sector: 0 u64 magic
+ * (SE_VOLATILE_MAGIC), 8 free GT number, 16 next transaction sequence
+ * number, 24 replay journal (!= 0: dirty). */
 
 bool
 vmdk_is_cowd (const uint8_t *p, size_t len)
@@ -87,7 +59,7 @@ vmdk_is_cowd (const uint8_t *p, size_t len)
 bool
 vmdk_is_sesparse (const uint8_t *p, size_t len)
 {
-  return len >= 8 && vmdk_le64 (p) == SE_MAGIC;
+  return len >= 8 && get_le64 (p) == SE_MAGIC;
 }
 
 /* vmfsSparse (COWD). */
@@ -113,16 +85,16 @@ cowd_decode (struct vmdk_sparse *sp, uint64_t e, uint64_t gdi, uint64_t gti,
 struct vmdk_sparse *
 vmdk_cowd_open (struct bfile *file)
 {
-  struct cowd_header_ondisk h;
+  uint8_t h[COWD_HEADER];
   uint64_t capacity, grain, gd_off, gd_entries, cover;
   struct vmdk_sparse *sp;
 
-  if (bfile_pread (file, &h, sizeof h, 0) == -1)
+  if (bfile_pread (file, h, sizeof h, 0) == -1)
     return NULL;
-  capacity = le32toh (h.capacity);
-  grain = le32toh (h.grain_size);
-  gd_off = le32toh (h.gd_offset);
-  gd_entries = le32toh (h.num_gd_entries);
+  capacity = get_le32 (h + 12);
+  grain = get_le32 (h + 16);
+  gd_off = get_le32 (h + 20);
+  gd_entries = get_le32 (h + 24);
   if (vmdk_check_grain (file, grain) == -1)
     return NULL;
   cover = grain * COWD_GT_ENTRIES;
@@ -154,21 +126,21 @@ struct se_header {
 };
 
 static void
-se_parse (const struct se_header_ondisk *o, struct se_header *h)
+se_parse (const uint8_t *o, struct se_header *h)
 {
   *h = (struct se_header) {
-    .version = le64toh (o->version),
-    .capacity = le64toh (o->capacity),
-    .grain = le64toh (o->grain_size),
-    .gt_size = le64toh (o->gt_size),
-    .flags = le64toh (o->flags),
-    .vh_off = le64toh (o->volatile_offset),
-    .gd_off = le64toh (o->gd_offset),
-    .gd_size = le64toh (o->gd_size),
-    .gt_off = le64toh (o->gt_offset),
-    .gt_total = le64toh (o->gt_size_total),
-    .grains_off = le64toh (o->grains_offset),
-    .grains_size = le64toh (o->grains_size),
+    .version = get_le64 (o + 8),
+    .capacity = get_le64 (o + 16),
+    .grain = get_le64 (o + 24),
+    .gt_size = get_le64 (o + 32),
+    .flags = get_le64 (o + 40),
+    .vh_off = get_le64 (o + 80),
+    .gd_off = get_le64 (o + 128),
+    .gd_size = get_le64 (o + 136),
+    .gt_off = get_le64 (o + 144),
+    .gt_total = get_le64 (o + 152),
+    .grains_off = get_le64 (o + 192),
+    .grains_size = get_le64 (o + 200),
   };
 }
 
@@ -253,25 +225,24 @@ se_decode (struct vmdk_sparse *sp, uint64_t e, uint64_t gdi, uint64_t gti,
 struct vmdk_sparse *
 vmdk_sesparse_open (struct bfile *file)
 {
-  struct se_header_ondisk o;
-  struct se_volatile_ondisk v;
+  uint8_t o[VMDK_SECTOR], v[VMDK_SECTOR];
   struct se_header h;
   struct vmdk_sparse *sp;
   uint64_t need;
 
-  if (bfile_pread (file, &o, sizeof o, 0) == -1)
+  if (bfile_pread (file, o, sizeof o, 0) == -1)
     return NULL;
-  se_parse (&o, &h);
+  se_parse (o, &h);
   if (se_check (file, &h) == -1)
     return NULL;
-  if (bfile_pread (file, &v, sizeof v, h.vh_off * VMDK_SECTOR) == -1)
+  if (bfile_pread (file, v, sizeof v, h.vh_off * VMDK_SECTOR) == -1)
     return NULL;
-  if (le64toh (v.magic) != SE_VOLATILE_MAGIC) {
+  if (get_le64 (v) != SE_VOLATILE_MAGIC) {
     set_error (EINVAL, "'%s': SEsparse volatile header has a bad magic",
                file->name);
     return NULL;
   }
-  if (v.replay_journal != 0) {
+  if (get_le64 (v + 24) != 0) {
     set_error (ENOTSUP, "'%s': SEsparse journal needs replaying (the "
                "snapshot was not closed cleanly)", file->name);
     return NULL;

@@ -19,7 +19,6 @@
  */
 #include <config.h>
 
-#include <endian.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -27,6 +26,7 @@
 
 #include <libdeflate.h>
 
+#include "byteorder.h"
 #include "checked.h"
 #include "error.h"
 #include "vmdk.h"
@@ -106,8 +106,8 @@ vmdk_sparse_load_gd (struct vmdk_sparse *sp, uint64_t gd_off,
     return -1;
   }
   for (uint64_t i = 0; i < sp->gd_entries; ++i) {
-    uint64_t e = gd_entry_size == 4 ? vmdk_le32 (raw + i * 4)
-      : vmdk_le64 (raw + i * 8);
+    uint64_t e = gd_entry_size == 4 ? get_le32 (raw + i * 4)
+      : get_le64 (raw + i * 8);
     uint64_t gt_off;
     if (gd_decode (sp, i, e, &gt_off) == -1) {
       free (raw);
@@ -148,7 +148,7 @@ gt_get (struct vmdk_sparse *sp, uint64_t gdi, uint64_t gti, uint64_t n,
   }
   for (uint64_t i = 0; i < n; ++i) {
     const uint8_t *p = slot->raw + (gti + i) * sp->entry_size;
-    out[i] = sp->entry_size == 4 ? vmdk_le32 (p) : vmdk_le64 (p);
+    out[i] = sp->entry_size == 4 ? get_le32 (p) : get_le64 (p);
   }
   r = (int64_t) n;
  out:
@@ -327,7 +327,6 @@ vmdk_sparse_read_compressed (struct vmdk_sparse *sp,
 {
   struct inflate_tls *t = get_tls ();
   uint64_t avail = sp->file->size - run->file_off;
-  struct marker_ondisk m;
   uint64_t lba, size;
   uint64_t max_size = sp->grain + sp->grain / 8 + 1024;
   size_t first = MIN (avail, (uint64_t) 4096), got;
@@ -342,9 +341,8 @@ vmdk_sparse_read_compressed (struct vmdk_sparse *sp,
     return -1;
   if (bfile_pread (sp->file, t->cbuf, first, run->file_off) == -1)
     return -1;
-  memcpy (&m, t->cbuf, sizeof m);
-  lba = le64toh (m.val);
-  size = le32toh (m.size);
+  lba = get_le64 (t->cbuf);
+  size = get_le32 (t->cbuf + 8);
   if (lba != run->grain_start / VMDK_SECTOR) {
     set_error (EINVAL, "'%s': compressed grain at offset %" PRIu64
                " has sector %" PRIu64 " in its marker, expected %" PRIu64,

@@ -13,12 +13,12 @@
  */
 #include <config.h>
 
-#include <endian.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "byteorder.h"
 #include "checked.h"
 #include "error.h"
 #include "vmdk.h"
@@ -31,38 +31,18 @@
 #define KDMV_MAX_GTES 512               /* qemu rejects more */
 
 /* The hosted sparse header, sector 0 (docs/formats.md §1.3); a stream footer
- * holds a copy.  Little-endian; converted at each access. */
-struct kdmv_header_ondisk {
-  char magic[4];                        /* "KDMV" */
-  uint32_t version;
-  uint32_t flags;                       /* KDMV_FLAG_* */
-  uint64_t capacity;                    /* sectors */
-  uint64_t grain_size;                  /* sectors */
-  uint64_t desc_offset;                 /* sectors; 0: no descriptor */
-  uint64_t desc_size;                   /* sectors */
-  uint32_t num_gtes_per_gt;
-  uint64_t rgd_offset;                  /* sectors; 0: none */
-  uint64_t gd_offset;                   /* sectors, or KDMV_GD_AT_END */
-  uint64_t overhead;                    /* sectors before the first grain */
-  uint8_t unclean_shutdown;
-  char newline_test[4];                 /* "\n \r\n" */
-  uint16_t compress_algorithm;          /* 1: deflate (zlib) */
-  uint8_t pad[433];
-} __attribute__((packed));
+ * holds a copy.  Little-endian, read with get_le* at these offsets:
+ *   0 "KDMV"                 4 u32 version      8 u32 flags (KDMV_FLAG_*)
+ *  12 u64 capacity (sectors) 20 u64 grain size  28 u64 descriptor offset
+ *  36 u64 descriptor size    44 u32 GTEs per GT 48 u64 redundant GD offset
+ *  56 u64 GD offset (or KDMV_GD_AT_END)         64 u64 overhead (sectors
+ *  before the first grain)   72 u8 unclean shutdown  73 "\n \r\n"
+ *  77 u16 compression (1: deflate, zlib)        79..511 padding */
 
-/* The last 1536 bytes of a stream with a footer. */
-struct footer_ondisk {
-  struct marker_ondisk marker;          /* FOOTER, val 1 */
-  uint8_t pad1[496];
-  struct kdmv_header_ondisk header;
-  struct marker_ondisk eos;             /* EOS */
-  uint8_t pad2[496];
-} __attribute__((packed));
-
-_Static_assert (sizeof (struct kdmv_header_ondisk) == VMDK_SECTOR,
-                "KDMV header is one sector");
-_Static_assert (sizeof (struct footer_ondisk) == 3 * VMDK_SECTOR,
-                "stream footer is three sectors");
+/* The last 1536 bytes of a stream with a footer: a FOOTER marker (val 1)
+ * in the first sector, the header copy in the second, an EOS marker in
+ * the third. */
+#define FOOTER_SIZE (3 * VMDK_SECTOR)
 
 bool
 vmdk_is_kdmv (const uint8_t *p, size_t len)
@@ -79,19 +59,19 @@ struct kdmv_header {
 };
 
 static void
-parse_header (const struct kdmv_header_ondisk *o, struct kdmv_header *h)
+parse_header (const uint8_t *o, struct kdmv_header *h)
 {
-  h->version = le32toh (o->version);
-  h->flags = le32toh (o->flags);
-  h->capacity = le64toh (o->capacity);
-  h->grain = le64toh (o->grain_size);
-  h->desc_off = le64toh (o->desc_offset);
-  h->desc_size = le64toh (o->desc_size);
-  h->gtes = le32toh (o->num_gtes_per_gt);
-  h->rgd_off = le64toh (o->rgd_offset);
-  h->gd_off = le64toh (o->gd_offset);
-  h->overhead = le64toh (o->overhead);
-  h->compress = le16toh (o->compress_algorithm);
+  h->version = get_le32 (o + 4);
+  h->flags = get_le32 (o + 8);
+  h->capacity = get_le64 (o + 12);
+  h->grain = get_le64 (o + 20);
+  h->desc_off = get_le64 (o + 28);
+  h->desc_size = get_le64 (o + 36);
+  h->gtes = get_le32 (o + 44);
+  h->rgd_off = get_le64 (o + 48);
+  h->gd_off = get_le64 (o + 56);
+  h->overhead = get_le64 (o + 64);
+  h->compress = get_le16 (o + 77);
 }
 
 /* Like qemu, the algorithm field alone also means compressed grains. */
@@ -143,18 +123,20 @@ check_header (struct bfile *f, const struct kdmv_header *h)
 static int
 read_footer (struct bfile *f, struct kdmv_header *h)
 {
-  struct footer_ondisk b;
+  uint8_t b[FOOTER_SIZE];
+  const uint8_t *marker = b, *header = b + VMDK_SECTOR;
+  const uint8_t *eos = b + 2 * VMDK_SECTOR;
 
   if (f->size < sizeof b + VMDK_SECTOR ||
-      bfile_pread (f, &b, sizeof b, f->size - sizeof b) == -1) {
+      bfile_pread (f, b, sizeof b, f->size - sizeof b) == -1) {
     clear_error ();
     return -1;
   }
-  if (b.marker.size != 0 || le32toh (b.marker.type) != MARKER_FOOTER ||
-      memcmp (b.header.magic, "KDMV", 4) != 0 || b.eos.val != 0 ||
-      b.eos.size != 0 || le32toh (b.eos.type) != MARKER_EOS)
+  if (get_le32 (marker + 8) != 0 || get_le32 (marker + 12) != MARKER_FOOTER ||
+      memcmp (header, "KDMV", 4) != 0 || get_le64 (eos) != 0 ||
+      get_le32 (eos + 8) != 0 || get_le32 (eos + 12) != MARKER_EOS)
     return -1;
-  parse_header (&b.header, h);
+  parse_header (header, h);
   return 0;
 }
 
@@ -166,7 +148,7 @@ scan_markers (struct vmdk_sparse *sp, uint64_t overhead)
   struct bfile *f = sp->file;
   uint64_t ngrains = DIV_ROUND_UP (sp->capacity, sp->grain);
   uint64_t pos, gsect = sp->grain / VMDK_SECTOR;
-  struct marker_ondisk m;
+  uint8_t m[MARKER_SIZE];
 
   if (ngrains > MAX_STREAM_GRAINS) {
     set_error (ENOTSUP, "'%s': stream has no grain directory and too many "
@@ -188,10 +170,10 @@ scan_markers (struct vmdk_sparse *sp, uint64_t overhead)
                  f->name);
       return -1;
     }
-    if (bfile_pread (f, &m, sizeof m, pos) == -1)
+    if (bfile_pread (f, m, sizeof m, pos) == -1)
       return -1;
-    val = le64toh (m.val);
-    size = le32toh (m.size);
+    val = get_le64 (m);
+    size = get_le32 (m + 8);
     if (size != 0) {                    /* a grain */
       if (val % gsect != 0 || val >= sp->capacity / VMDK_SECTOR) {
         set_error (EINVAL, "'%s': grain marker at offset %" PRIu64
@@ -201,9 +183,9 @@ scan_markers (struct vmdk_sparse *sp, uint64_t overhead)
       sp->stream_index[val / gsect] = pos;
       skip = ROUND_UP (12 + size, VMDK_SECTOR);
     }
-    else if (le32toh (m.type) == MARKER_EOS)
+    else if (get_le32 (m + 12) == MARKER_EOS)
       return 0;
-    else if (le32toh (m.type) <= MARKER_FOOTER) {
+    else if (get_le32 (m + 12) <= MARKER_FOOTER) {
       if (val > f->size / VMDK_SECTOR) {
         set_error (EINVAL, "'%s': metadata marker at offset %" PRIu64
                    " is longer than the file", f->name, pos);
@@ -213,7 +195,7 @@ scan_markers (struct vmdk_sparse *sp, uint64_t overhead)
     }
     else {
       set_error (EINVAL, "'%s': unknown marker type %" PRIu32
-                 " at offset %" PRIu64, f->name, le32toh (m.type), pos);
+                 " at offset %" PRIu64, f->name, get_le32 (m + 12), pos);
       return -1;
     }
     pos += skip;
@@ -312,14 +294,14 @@ load_gd (struct vmdk_sparse *sp, const struct kdmv_header *h)
 struct vmdk_sparse *
 vmdk_kdmv_open (struct bfile *file, struct vmdk_kdmv_info *info)
 {
-  struct kdmv_header_ondisk b;
+  uint8_t b[VMDK_SECTOR];
   struct kdmv_header h, foot;
   struct vmdk_sparse *sp;
 
   memset (info, 0, sizeof *info);
-  if (bfile_pread (file, &b, sizeof b, 0) == -1)
+  if (bfile_pread (file, b, sizeof b, 0) == -1)
     return NULL;
-  parse_header (&b, &h);
+  parse_header (b, &h);
   if (check_header (file, &h) == -1)
     return NULL;
   if (h.desc_off != 0) {

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "byteorder.h"
 #include "parent-name.h"
 #include "xalloc.h"
 
@@ -25,13 +26,11 @@ utf16_to_utf8 (const uint8_t *p, size_t len, bool big_endian)
   char *out = xmalloc (len / 2 * 3 + 1), *o = out;
 
   for (size_t i = 0; i + 1 < len; i += 2) {
-    uint32_t c = big_endian ? (uint32_t) p[i] << 8 | p[i + 1]
-      : (uint32_t) p[i + 1] << 8 | p[i];
+    uint32_t c = big_endian ? get_be16 (p + i) : get_le16 (p + i);
     if (c == 0)
       break;
     if (c >= 0xd800 && c < 0xdc00 && i + 3 < len) {
-      uint32_t d = big_endian ? (uint32_t) p[i + 2] << 8 | p[i + 3]
-        : (uint32_t) p[i + 3] << 8 | p[i + 2];
+      uint32_t d = big_endian ? get_be16 (p + i + 2) : get_le16 (p + i + 2);
       if (d >= 0xdc00 && d < 0xe000) {
         c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
         i += 2;

@@ -48,13 +48,11 @@
 #define MARKER_GD 2
 #define MARKER_FOOTER 3
 
-/* A stream marker (docs/formats.md §1.4): a grain's lba + compressed size, or
- * with size 0 a metadata marker of a type followed by val sectors. */
-struct marker_ondisk {
-  uint64_t val;
-  uint32_t size;
-  uint32_t type;                        /* MARKER_*, when size == 0 */
-} __attribute__((packed));
+/* A stream marker (docs/formats.md §1.4), little-endian: u64 val at 0, u32
+ * size at 8, u32 type at 12.  A grain's lba + compressed size (its data
+ * starts at 12), or with size 0 a metadata marker of a type (MARKER_*)
+ * followed by val sectors. */
+#define MARKER_SIZE 16
 
 /* What a range of an extent holds. */
 enum vmdk_run_type {
@@ -205,19 +203,5 @@ struct vmdk_sparse *vmdk_sesparse_open (struct bfile *file);
 bool vmdk_is_kdmv (const uint8_t *p, size_t len);
 bool vmdk_is_cowd (const uint8_t *p, size_t len);
 bool vmdk_is_sesparse (const uint8_t *p, size_t len);
-
-/* Little-endian loads. */
-static inline uint32_t
-vmdk_le32 (const uint8_t *p)
-{
-  return (uint32_t) p[0] | (uint32_t) p[1] << 8 | (uint32_t) p[2] << 16 |
-    (uint32_t) p[3] << 24;
-}
-
-static inline uint64_t
-vmdk_le64 (const uint8_t *p)
-{
-  return (uint64_t) vmdk_le32 (p) | (uint64_t) vmdk_le32 (p + 4) << 32;
-}
 
 #endif /* V2K_VMDK_H */

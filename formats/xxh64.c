@@ -3,6 +3,7 @@
  * specification (Cyan4973/xxHash doc/xxhash_spec.md). */
 #include <config.h>
 
+#include "byteorder.h"
 #include "xxh64.h"
 
 #define XXP1 UINT64_C (0x9E3779B185EBCA87)
@@ -15,16 +16,6 @@ static inline uint64_t
 rotl64 (uint64_t x, int r)
 {
   return (x << r) | (x >> (64 - r));
-}
-
-static inline uint64_t
-le64 (const unsigned char *p)
-{
-  uint64_t v = 0;
-
-  for (int i = 7; i >= 0; --i)
-    v = (v << 8) | p[i];
-  return v;
 }
 
 static inline uint64_t
@@ -49,7 +40,7 @@ xxh64 (const unsigned char *p, size_t len)
     uint64_t v[4] = { XXP1 + XXP2, XXP2, 0, -XXP1 };
     for (; end - p >= 32; p += 32)
       for (int i = 0; i < 4; ++i)
-        v[i] = xx_round (v[i], le64 (p + 8 * i));
+        v[i] = xx_round (v[i], get_le64 (p + 8 * i));
     h = rotl64 (v[0], 1) + rotl64 (v[1], 7) + rotl64 (v[2], 12) +
       rotl64 (v[3], 18);
     for (int i = 0; i < 4; ++i)
@@ -59,10 +50,9 @@ xxh64 (const unsigned char *p, size_t len)
     h = XXP5;
   h += len;
   for (; end - p >= 8; p += 8)
-    h = rotl64 (h ^ xx_round (0, le64 (p)), 27) * XXP1 + XXP4;
+    h = rotl64 (h ^ xx_round (0, get_le64 (p)), 27) * XXP1 + XXP4;
   if (end - p >= 4) {
-    uint64_t k = (uint64_t) p[0] | (uint64_t) p[1] << 8 |
-      (uint64_t) p[2] << 16 | (uint64_t) p[3] << 24;
+    uint64_t k = get_le32 (p);
     h = rotl64 (h ^ k * XXP1, 23) * XXP2 + XXP3;
     p += 4;
   }

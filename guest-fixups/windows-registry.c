@@ -35,6 +35,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "byteorder.h"
 #include "cleanup.h"
 #include "error.h"
 #include "windows.h"
@@ -191,7 +192,7 @@ win_reg_get_dword (struct win *w, int64_t node, const char *key,
     return -1;
   if (!d || type != REG_DWORD || len != 4)
     return 0;
-  *out = d[0] | d[1] << 8 | d[2] << 16 | (uint32_t) d[3] << 24;
+  *out = get_le32 (d);
   return 1;
 }
 

@@ -28,6 +28,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "byteorder.h"
 #include "cleanup.h"
 #include "error.h"
 #include "windows.h"
@@ -184,11 +185,9 @@ check_ntfs_dirty (struct win *w)
 
   if (!bs || n != 512 || memcmp (bs + 3, "NTFS    ", 8) != 0)
     return 0;                   /* not NTFS: nothing to check */
-  bps = bs[11] | bs[12] << 8;
+  bps = get_le16 (bs + 11);
   spc = bs[13];
-  mft = 0;
-  for (int i = 7; i >= 0; --i)
-    mft = mft << 8 | bs[48 + i];
+  mft = (int64_t) get_le64 (bs + 48);
   cpr = (int8_t) bs[64];
   rec = cpr < 0 ? 1u << -cpr : (uint32_t) cpr * spc * bps;
   if (bps < 256 || bps > 4096 || spc == 0 || rec < 512 || rec > 4096 ||
@@ -200,18 +199,18 @@ check_ntfs_dirty (struct win *w)
   if (!r || n != rec || memcmp (r, "FILE", 4) != 0)
     return 0;
   /* Undo the update sequence array on each 512-byte stride. */
-  uint32_t usa = r[4] | r[5] << 8, usn = r[6] | r[7] << 8;
+  uint32_t usa = get_le16 (r + 4), usn = get_le16 (r + 6);
   for (uint32_t i = 1; i < usn && usa + 2 * i + 1 < rec && i * 512 <= rec; ++i) {
     r[i * 512 - 2] = r[usa + 2 * i];
     r[i * 512 - 1] = r[usa + 2 * i + 1];
   }
-  for (uint32_t a = r[20] | r[21] << 8; a + 24 <= rec;) {
-    uint32_t type = r[a] | r[a + 1] << 8 | r[a + 2] << 16 | (uint32_t) r[a + 3] << 24;
-    uint32_t len = r[a + 4] | r[a + 5] << 8 | r[a + 6] << 16;
+  for (uint32_t a = get_le16 (r + 20); a + 24 <= rec;) {
+    uint32_t type = get_le32 (r + a);
+    uint32_t len = get_le32 (r + a + 4) & 0xffffff;
     if (type == 0xffffffff || len < 24 || a + len > rec)
       break;
     if (type == 0x70 && r[a + 8] == 0) {
-      uint32_t v = a + (r[a + 20] | r[a + 21] << 8);
+      uint32_t v = a + get_le16 (r + a + 20);
       if (v + 12 <= rec && (r[v + 10] & 1))
         return refuse ("ntfs-dirty",
                        "'%s': the NTFS volume is marked dirty (Windows "
