@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* v2kvm: appliance archives: OVA/OVF (ova.c) and XenServer XVA (xva.c).
+/* v2kvm: appliance archives: OVA/OVF (archive-ova.c) and XenServer XVA
+ * (archive-xva.c).
  *
  * An OVA (a tar, or a directory holding the .ovf) is read IN PLACE by
  * the "ova" block-source driver: the chosen disk is a tar member opened
@@ -8,7 +9,7 @@
  * The manifest is checked when the archive is opened (one sequential
  * read of each listed member, before any conversion reads it), or, with
  * blk_open_options.verify_later, in a thread running alongside the
- * copy; see ova.c for
+ * copy; see archive-ova.c for
  * why it is not done in the copy's own reads.
  *
  * An XVA can only be read forwards (it may be gzip- or zstd-compressed,

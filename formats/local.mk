@@ -1,5 +1,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
-# formats/: disk and config readers, disk writers.
+# formats/: disk and config readers, disk writers.  The file names say the
+# part: the core (bfile*, blk, refs, registry, writer, parent-name, xxh64),
+# disk drivers (disk-*), config readers (cfg*), archives (archive*: tar,
+# OVA with its manifest, OVF references and gzip members, XVA), and the
+# guest initramfs reader the Linux fixups use (initramfs).
 # Dependencies: zlib, libdeflate, libzstd, libxml2, libcrypto (no libguestfs,
 # no libvirt: the linker enforces it for the format tests).
 noinst_LIBRARIES += libformats.a
@@ -21,12 +25,12 @@ libformats_a_SOURCES = \
 	formats/disk-vmdk-sparse.c \
 	formats/disk-vmdk-grains.c \
 	formats/disk-vmdk-esx.c \
-	formats/tar.c formats/tar.h \
+	formats/archive-tar.c formats/archive-tar.h \
 	formats/initramfs.c formats/initramfs.h \
-	formats/manifest.c formats/manifest.h \
-	formats/archive.h formats/ova.c formats/xva.c \
+	formats/archive-manifest.c formats/archive-manifest.h \
+	formats/archive.h formats/archive-ova.c formats/archive-xva.c \
 	formats/xxh64.c formats/xxh64.h \
-	formats/ova.h formats/ovf-refs.c formats/ova-gunzip.c \
+	formats/archive-ova.h formats/archive-ovf-refs.c formats/archive-gunzip.c \
 	formats/writer.c formats/writer.h \
 	formats/disk-qcow2-writer.c \
 	formats/disk-raw-writer.c \

@@ -15,7 +15,7 @@
  *   - a device, FIFO or socket is never opened through a reference.
  *
  * ref_resolve() is the pure half of the rule: names only, no file system,
- * so local files (bfile.c, tar.c) and remote sources (a datastore path
+ * so local files (bfile.c, archive-tar.c) and remote sources (a datastore path
  * over HTTPS or SFTP) decide the same way.  Local files then also check
  * what they opened (bfile.c: the real path after symbolic links, and the
  * file type).

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: XXH64 (xxHash specification, seed 0): the digest of the
- * ".xxhash" block members of Citrix Hypervisor 8.1+ XVA exports (xva.c).
- * The tests check it against xxhsum -H1 and the specification's
- * empty-input value ef46db3751d8e999. */
+ * ".xxhash" block members of Citrix Hypervisor 8.1+ XVA exports
+ * (archive-xva.c).  The tests check it against xxhsum -H1 and the
+ * specification's empty-input value ef46db3751d8e999. */
 #ifndef V2K_XXH64_H
 #define V2K_XXH64_H
 

@@ -36,7 +36,7 @@
 #include "error.h"
 #include "fuzz.h"
 #include "guest.h"
-#include "manifest.h"
+#include "archive-manifest.h"
 
 static bool active;                     /* inside the parsers */
 static char root[PATH_MAX];             /* realpath of the scratch dir */

@@ -9,7 +9,7 @@
 #include "bfile.h"
 #include "error.h"
 #include "fuzz.h"
-#include "manifest.h"
+#include "archive-manifest.h"
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)

@@ -13,7 +13,7 @@
 #include "checked.h"
 #include "error.h"
 #include "fuzz.h"
-#include "tar.h"
+#include "archive-tar.h"
 
 struct mem { const uint8_t *p; size_t len, pos; };
 

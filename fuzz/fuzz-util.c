@@ -66,7 +66,7 @@ fuzz_init (void)
     return;
   done = true;
   v2k_quiet = true;
-  /* ova-gunzip.c decompresses into an O_TMPFILE in $TMPDIR. */
+  /* archive-gunzip.c decompresses into an O_TMPFILE in $TMPDIR. */
   setenv ("TMPDIR", fuzz_scratch (), 1);
 }
 

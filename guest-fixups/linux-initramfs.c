@@ -46,7 +46,7 @@
 #include "error.h"
 #include "fixup-internal.h"
 #include "initramfs.h"
-#include "tar.h"
+#include "archive-tar.h"
 #include "xalloc.h"
 
 #define MAX_IMAGE ((size_t) 1 << 30)

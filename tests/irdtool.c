@@ -20,7 +20,7 @@
 
 #include "error.h"
 #include "initramfs.h"
-#include "tar.h"
+#include "archive-tar.h"
 
 static int
 die (void)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* v2kvm: the disk references of an OVF descriptor (see ova.h).
+/* v2kvm: the disk references of an OVF descriptor (see archive-ova.h).
  *
  * DMTF DSP0243 §7/§9: References/File (id, href, compression,
  * chunkSize) and DiskSection/Disk (diskId, fileRef, capacity,
@@ -24,7 +24,7 @@
 #include "cleanup.h"
 #include "cfg-xml.h"
 #include "error.h"
-#include "ova.h"
+#include "archive-ova.h"
 #include "xalloc.h"
 
 /* Value of the attribute of n whose local name is local (any

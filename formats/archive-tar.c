@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* v2kvm: tar member index and forward tar stream (see tar.h).
+/* v2kvm: tar member index and forward tar stream (see archive-tar.h).
  *
  * Follows POSIX.1-2017 pax (ustar header layout: name 0/100, size
  * 124/12, chksum 148/8, typeflag 156, magic 257/6, prefix 345/155; pax
@@ -19,7 +19,7 @@
 #include "cleanup.h"
 #include "error.h"
 #include "refs.h"
-#include "tar.h"
+#include "archive-tar.h"
 #include "vector.h"
 #include "xalloc.h"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* v2kvm: gzip-compressed OVA members (ovf:compression="gzip"; see ova.h
- * and ova.c for why they are the one case that uses scratch space).
+/* v2kvm: gzip-compressed OVA members (ovf:compression="gzip"; see archive-ova.h
+ * and archive-ova.c for why they are the one case that uses scratch space).
  * Concatenated gzip members are accepted (RFC 1952 §2.2).
  */
 #include <config.h>
@@ -17,11 +17,11 @@
 #include "cleanup.h"
 #include "error.h"
 #include "iszero.h"
-#include "ova.h"
+#include "archive-ova.h"
 #include "xalloc.h"
 
 /* Decompressed sizes: the declared capacity, capped at the largest
- * virtual disk any reader accepts (1 PiB), plus overhead (ova.h). */
+ * virtual disk any reader accepts (1 PiB), plus overhead (archive-ova.h). */
 #define MAX_GUNZIP_CAPACITY ((uint64_t) 1 << 50)
 #define GUNZIP_SLACK ((uint64_t) 64 << 20)
 

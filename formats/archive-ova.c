@@ -60,9 +60,9 @@
 #include "cleanup.h"
 #include "error.h"
 #include "iszero.h"
-#include "manifest.h"
-#include "ova.h"
-#include "tar.h"
+#include "archive-manifest.h"
+#include "archive-ova.h"
+#include "archive-tar.h"
 #include "vector.h"
 #include "xalloc.h"
 

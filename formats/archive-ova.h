@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* v2kvm: OVA internals shared by ova.c, ovf-refs.c and ova-gunzip.c. */
+/* v2kvm: OVA internals shared by archive-ova.c, archive-ovf-refs.c and
+ * archive-gunzip.c. */
 #ifndef V2K_OVA_H
 #define V2K_OVA_H
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* v2kvm: OVF manifest parsing and checking (see manifest.h).
+/* v2kvm: OVF manifest parsing and checking (see archive-manifest.h).
  *
  * Grammar accepted, per line (DSP0243 §5.1 plus what the field writes,
  * cf. virt-v2v input/OVA.ml's regex):
@@ -19,7 +19,7 @@
 #include "checked.h"
 #include "cleanup.h"
 #include "error.h"
-#include "manifest.h"
+#include "archive-manifest.h"
 #include "xalloc.h"
 
 struct digest {
