@@ -21,6 +21,7 @@ v2kvm_SOURCES = \
 	convert/cmd-batch.c convert/batch.h convert/batch-assess.c \
 	convert/batch-plan.c convert/batch-journal.c convert/batch-run.c \
 	convert/convert.c convert/convert.h convert/pipeline.h \
+	convert/convert-fixup.c \
 	convert/convert-inspect.c \
 	convert/convert-report.c convert/convert-report.h \
 	convert/qemu-script.c convert/qemu-script.h \
