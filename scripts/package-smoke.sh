@@ -16,7 +16,9 @@ SUDO=
 
 tar xzf "$tarball" -C "$work"
 src=$(echo "$work"/v2kvm-*)
-( cd "$src" && DEB_BUILD_OPTIONS="nocheck ${DEB_BUILD_OPTIONS:-}" \
+# nocheck: the suite ran already; parallel: debhelper builds with one job
+# unless told (dh's --parallel takes its count from DEB_BUILD_OPTIONS).
+( cd "$src" && DEB_BUILD_OPTIONS="nocheck parallel=$(nproc) ${DEB_BUILD_OPTIONS:-}" \
     dpkg-buildpackage -us -uc -b ) > "$work/build.log" 2>&1 ||
   { tail -40 "$work/build.log"; echo "package-smoke: dpkg-buildpackage failed"; exit 1; }
 deb=$(echo "$work"/v2kvm_*.deb)
