@@ -34,3 +34,11 @@ TESTS += tests/test-shape-xfs.sh
 SLOW_TESTS += tests/test-shape-xfs.sh
 EXTRA_DIST += tests/test-shape-xfs.sh tests/guests/shape-xfs.sh \
 	tests/data/shapes/xfs.changes
+
+# Issue 15, shape S1 (h-efi): a VMware Debian 12 UEFI guest, LVM root,
+# /var on a second disk, NetworkManager; built by guests/shape-efi.sh,
+# converted and booted with OVMF by test-shape-efi.sh (SLOW).
+TESTS += tests/test-shape-efi.sh
+SLOW_TESTS += tests/test-shape-efi.sh
+EXTRA_DIST += tests/test-shape-efi.sh tests/guests/shape-efi.sh \
+	tests/data/shapes/efi.changes
