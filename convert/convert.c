@@ -553,6 +553,8 @@ step_copy (struct conv *c)
   }
   if (c->vi)
     vsphere_input_debug_servers (c->vi);
+  if (c->si)
+    ssh_input_debug_servers (c->si);
   /* An OVA's manifest check ran beside the fixups (it reads the archive
    * once, sequentially, while the appliance boots): nothing is copied
    * from an archive that does not match it. */

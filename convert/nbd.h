@@ -44,6 +44,11 @@ struct nbd_server *nbd_serve (const char *disk,
  * (nbd_remote.stats; a file not written yet counts 0). */
 uint64_t nbd_stats_total (const string_vector *stats);
 
+/* For -v: each server's line (bytes, requests, retries, cache hits,
+ * milliseconds in requests) as a debug message.  Call after
+ * nbd_stop. */
+void nbd_stats_debug (const string_vector *stats);
+
 /* Stop the server and free it; NULL-safe. */
 void nbd_stop (struct nbd_server *s);
 

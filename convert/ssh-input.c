@@ -95,6 +95,13 @@ ssh_input_fetched (void *opaque)
 }
 
 void
+ssh_input_debug_servers (const struct ssh_input *si)
+{
+  if (si)
+    nbd_stats_debug (&si->stats);
+}
+
+void
 ssh_input_close (struct ssh_input *si)
 {
   if (!si)
@@ -102,9 +109,10 @@ ssh_input_close (struct ssh_input *si)
   if (si->r) {
     struct remote_stats st;
     remote_get_stats (si->r, &st);
-    debug ("ssh: %" PRIu64 " bytes fetched in %" PRIu64 " requests, %"
-           PRIu64 " retries, %" PRIu64 " cache hits (this process)",
-           st.bytes_fetched, st.requests, st.retries, st.cache_hits);
+    debug ("ssh: %" PRIu64 " bytes fetched in %" PRIu64 " requests (%"
+           PRIu64 " ms), %" PRIu64 " retries, %" PRIu64 " cache hits "
+           "(this process)", st.bytes_fetched, st.requests,
+           st.request_ns / 1000000, st.retries, st.cache_hits);
   }
   remote_unref (si->r);
   for (size_t i = 0; i < si->stats.len; i++)

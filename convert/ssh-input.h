@@ -57,4 +57,8 @@ uint64_t ssh_input_fetched (void *si);
 /* Close; NULL-safe. */
 void ssh_input_close (struct ssh_input *si);
 
+/* For -v, after the NBD servers stopped: what each fetched (the
+ * fixups' reads), nbd_stats_debug. */
+void ssh_input_debug_servers (const struct ssh_input *si);
+
 #endif /* V2K_SSH_INPUT_H */

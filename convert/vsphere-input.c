@@ -96,15 +96,8 @@ vsphere_input_fetched (void *opaque)
 void
 vsphere_input_debug_servers (const struct vsphere_input *vi)
 {
-  for (size_t i = 0; vi && i < vi->stats.len; i++) {
-    char line[200] = "";
-    FILE *fp = fopen (vi->stats.ptr[i], "r");
-    if (fp && fgets (line, sizeof line, fp))
-      debug ("remote: NBD server %zu (the fixups' reads): bytes requests "
-             "retries hits ms: %.*s", i, (int) strcspn (line, "\n"), line);
-    if (fp)
-      fclose (fp);
-  }
+  if (vi)
+    nbd_stats_debug (&vi->stats);
 }
 
 void

@@ -489,10 +489,11 @@ nblocks (const struct bfile *f, size_t bs)
 }
 
 /* Return block `block` of f pinned (the caller unpins it under the
- * lock), fetching it and the blocks read-ahead decides.  NULL +
- * set_error. */
+ * lock), fetching it and the blocks read-ahead decides, and at least
+ * the `need` blocks the caller's read spans from it (one request for
+ * the whole read, not one per block).  NULL + set_error. */
 static struct slot *
-get_block (struct bfile *f, uint64_t block)
+get_block (struct bfile *f, uint64_t block, uint64_t need)
 {
   struct rfile *rf = f->priv;
   struct remote *r = rf->r;
@@ -532,6 +533,8 @@ get_block (struct bfile *f, uint64_t block)
   if (st->window > r->p.readahead)
     st->window = r->p.readahead;
   want = st->window;
+  if (need > want)
+    want = need > r->p.readahead ? r->p.readahead : (unsigned) need;
   if (want > sizeof mine / sizeof mine[0])
     want = sizeof mine / sizeof mine[0];
   if (want > nblocks (f, bs) - block)
@@ -621,7 +624,7 @@ remote_pread (struct bfile *f, void *buf, size_t count, uint64_t offset)
       }
     }
 
-    struct slot *s = get_block (f, block);
+    struct slot *s = get_block (f, block, (in + count + bs - 1) / bs);
     if (!s)
       return -1;
     size_t take = s->len - in;

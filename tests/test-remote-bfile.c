@@ -260,6 +260,36 @@ test_reads (void)
 }
 
 /* Connections reset every 300 KiB: reads resume where they stopped. */
+/* A read spanning several uncached blocks (an appliance's 128-256 KiB
+ * reads at odd offsets) costs one request, not one per block, and
+ * fetches only the blocks it spans (plus nothing: a new stream's
+ * read-ahead is one block). */
+static void
+test_spanning_read (void)
+{
+  struct fake *fk = fake_new ();
+  struct remote *r = remote_new (&fake_ops, fk, "fake://h/", &fast);
+  struct bfile *f = remote_open (r, "dir/a");
+  struct remote_stats st, st2;
+  const size_t bs = 64 * 1024;
+  const uint64_t off = 7 * bs + 1000;  /* blocks 7 to 10 */
+  const size_t n = 3 * bs;
+  CLEANUP_FREE char *buf = xmalloc (n);
+
+  ASSERT (f);
+  /* A first read far away: the size and map queries are behind us. */
+  ASSERT_INT_EQ (bfile_pread (f, buf, 10, 100 * bs), 0);
+  remote_get_stats (r, &st);
+  ASSERT_INT_EQ (bfile_pread (f, buf, n, off), 0);
+  ASSERT_MEM_EQ (buf, fk->a + off, n);
+  remote_get_stats (r, &st2);
+  ASSERT_INT_EQ (st2.requests - st.requests, 1);
+  ASSERT_INT_EQ (st2.bytes_fetched - st.bytes_fetched, 4 * bs);
+  bfile_close (f);
+  remote_unref (r);
+  fake_free (fk);
+}
+
 static void
 test_resume (void)
 {
@@ -506,6 +536,7 @@ int
 main (void)
 {
   test_reads ();
+  test_spanning_read ();
   test_resume ();
   test_retries_spent ();
   test_names ();
