@@ -42,3 +42,12 @@ TESTS += tests/test-shape-efi.sh
 SLOW_TESTS += tests/test-shape-efi.sh
 EXTRA_DIST += tests/test-shape-efi.sh tests/guests/shape-efi.sh \
 	tests/data/shapes/efi.changes
+
+# Issue 15 shape S3: Debian 13 VMware guest on btrfs subvolumes.
+TESTS += tests/test-shape-btrfs.sh
+SLOW_TESTS += tests/test-shape-btrfs.sh
+EXTRA_DIST += \
+	tests/test-shape-btrfs.sh \
+	tests/guests/shape-btrfs.sh \
+	tests/data/shapes/btrfs.changes \
+	$(NULL)
