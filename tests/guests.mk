@@ -51,3 +51,11 @@ EXTRA_DIST += \
 	tests/guests/shape-btrfs.sh \
 	tests/data/shapes/btrfs.changes \
 	$(NULL)
+
+# Issue 15 shape S4: a VMware Debian 11 guest with its root on LUKS
+# (tests/guests/shape-luks.sh), converted with --key and booted with the
+# passphrase typed on its serial console.
+TESTS += tests/test-shape-luks.sh
+SLOW_TESTS += tests/test-shape-luks.sh
+EXTRA_DIST += tests/test-shape-luks.sh tests/guests/shape-luks.sh \
+	tests/data/shapes/luks.changes

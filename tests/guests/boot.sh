@@ -6,7 +6,7 @@
 # Usage: boot.sh IMAGE FLAVOR [--disk-bus virtio|sata|ide|scsi|pvscsi]
 #                [--nic virtio|e1000|e1000e|vmxnet3|rtl8139|none]
 #                [--mac MAC] [--firmware bios|uefi] [--timeout SECS]
-#                [--log FILE] [--disk2 IMAGE2]
+#                [--log FILE] [--disk2 IMAGE2] [--answers FILE]
 #
 # IMAGE (raw or qcow2) is never written: the guest runs on a qcow2
 # overlay in a scratch directory.  The NIC gets the flavor's MAC (base
@@ -24,6 +24,12 @@
 # overlay, never written) as the second disk on the same bus (virtio,
 # scsi, pvscsi or sata).
 #
+# --answers FILE lets a test answer console prompts (a LUKS passphrase):
+# each line of FILE is "REGEX<TAB>TEXT"; when REGEX (grep -E) shows up in
+# the console log, TEXT and a carriage return are typed on the serial
+# port, once per line, in order.  The answers travel through a file and
+# a FIFO, never an argv.
+#
 # Success is the line "V2KVM-MARKER FLAVOR IFACE=ADDR UP" in the console
 # log.  The wait stops early on "V2KVM-MARKER-FAIL", the initramfs giving
 # up on its root device ("Gave up waiting for root", "ALERT!"), a kernel
@@ -37,13 +43,13 @@ set -uo pipefail
 . "$(dirname "$0")/common.sh"
 
 usage () {
-  sed -n '5,9p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '6,9p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 [ $# -ge 2 ] || usage
 image=$1 flavor=$2
 shift 2
-bus=virtio nic=virtio firmware=bios timeout=240 log= mac= image2=
+bus=virtio nic=virtio firmware=bios timeout=240 log= mac= image2= answers=
 while [ $# -gt 0 ]; do
   [ $# -ge 2 ] || usage
   case $1 in
@@ -54,6 +60,7 @@ while [ $# -gt 0 ]; do
     --timeout) timeout=$2 ;;
     --log) log=$2 ;;
     --disk2) image2=$2 ;;
+    --answers) answers=$2 ;;
     *) usage ;;
   esac
   shift 2
@@ -74,6 +81,7 @@ scratch=$(mktemp -d "${TMPDIR:-/tmp}/v2kvm-boot.XXXXXX")
 qpid=
 cleanup () {
   if [ -n "$qpid" ]; then kill "$qpid" 2>/dev/null; wait "$qpid" 2>/dev/null; fi
+  if [ -n "${catpid:-}" ]; then kill "$catpid" 2>/dev/null; wait "$catpid" 2>/dev/null; fi
   rm -rf "$scratch"
 }
 trap cleanup EXIT
@@ -133,8 +141,24 @@ if [ -z "${V2KVM_BOOT_NOLOCK:-}" ]; then
   boot_slot_take slotfd
 fi
 
+serial_args=(-serial "file:$log")
+catpid=
+if [ -n "$answers" ]; then
+  [ -r "$answers" ] || { echo "boot.sh: cannot read '$answers'" >&2; exit 2; }
+  # qemu's pipe chardev: it writes serial.out and reads serial.in (both
+  # FIFOs it opens read-write); cat copies the output into the log, and
+  # this script holds serial.in open to type into it.
+  mkfifo "$scratch/serial.in" "$scratch/serial.out" || exit 1
+  exec {serial_in}<>"$scratch/serial.in"
+  cat "$scratch/serial.out" >>"$log" &
+  catpid=$!
+  serial_args=(-chardev "pipe,id=ser0,path=$scratch/serial" -serial chardev:ser0)
+  mapfile -t answer_lines <"$answers"
+fi
+answered=0
+
 qemu-system-x86_64 -machine "$machine,accel=tcg" -m 1024 -smp 1 \
-  -nographic -monitor none -serial "file:$log" -no-reboot \
+  -nographic -monitor none "${serial_args[@]}" -no-reboot \
   "${fw_args[@]}" "${disk_args[@]}" "${nic_args[@]}" \
   </dev/null >"$scratch/qemu.out" 2>&1 &
 qpid=$!
@@ -144,6 +168,14 @@ bad_re='V2KVM-MARKER-FAIL|Gave up waiting for root|ALERT!|Kernel panic'
 start=$(date +%s)
 result=timeout
 while :; do
+  if [ -n "$answers" ] && [ "$answered" -lt "${#answer_lines[@]}" ]; then
+    line=${answer_lines[answered]}
+    if grep -aEq -- "${line%%$'\t'*}" "$log"; then
+      printf '%s\r' "${line#*$'\t'}" >&"$serial_in"
+      answered=$((answered + 1))
+      echo "boot.sh: answered prompt $answered ('${line%%$'\t'*}')" >&2
+    fi
+  fi
   if grep -aEq "$ok_re" "$log"; then result=ok; break; fi
   if grep -aEq "$bad_re" "$log"; then result=failed; sleep 2; break; fi
   if ! kill -0 "$qpid" 2>/dev/null; then result="qemu exited"; break; fi
