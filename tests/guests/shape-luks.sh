@@ -27,7 +27,8 @@
 #
 # The disk is made in the libguestfs appliance (the host may lack
 # device-mapper): LUKS formatted there with cryptsetup, the tree put in,
-# then grub-install, update-grub and update-initramfs run inside it with
+# then update-initramfs, grub-install and update-grub (in that order, so
+# that grub.cfg loads the initrd) run inside it with
 # the mapping open under its crypttab name, so the cryptroot hook finds
 # the root as the installed system would.  The passphrase reaches
 # cryptsetup through a file (a second "disk"), never an argv.
@@ -175,9 +176,9 @@ mount /dev/mapper/sda2_crypt /
 mkdir /boot
 mount /dev/sda1 /boot
 tar-in $work/tree.tar / xattrs:true
+command "update-initramfs -c -k all"
 command "grub-install /dev/sda"
 command "update-grub"
-command "update-initramfs -c -k all"
 sh "for i in /boot/initrd.img-*; do lsinitramfs \$i; done | grep -E 'cryptroot/crypttab|sbin/cryptsetup|virtio|vmw_pvscsi' | sed 's/^/IRD /'"
 sh "for i in /boot/initrd.img-*; do unmkinitramfs \$i /tmp/ird; done; sed 's/^/CRYPTROOT /' /tmp/ird/main/cryptroot/crypttab /tmp/ird/cryptroot/crypttab 2>/dev/null; rm -rf /tmp/ird"
 cat /boot/grub/grub.cfg
@@ -202,6 +203,9 @@ grep -qx luks-ready "$work/check" && grep -qx luks-closed "$work/check" \
 grep -q "root=/dev/mapper/sda2_crypt " "$work/check" \
   || guests_die "grub.cfg does not boot root=/dev/mapper/sda2_crypt"
 grep -q "console=ttyS0" "$work/check" || guests_die "grub.cfg lacks console=ttyS0"
+# update-grub lists an initrd only if the image exists when it runs.
+grep -Eq "^[[:space:]]*initrd[[:space:]]+/initrd\.img-" "$work/check" \
+  || guests_die "grub.cfg loads no initrd"
 grep -Eq "^IRD .*sbin/cryptsetup$" "$work/check" \
   || guests_die "the initramfs has no cryptsetup"
 grep -Eq "^IRD .*vmw_pvscsi\.ko" "$work/check" \
