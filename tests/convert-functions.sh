@@ -27,6 +27,11 @@
 #       INPUT_SOURCE elsewhere (a layout made from it).
 #       Sets $OUT (output directory) and $JSON (the JSON lines).
 #
+#   e2e_check_output FLAVOR TYPE OUT JSON
+#       the checks above from the JSON lines on, for a conversion of the
+#       FLAVOR guest's -i TYPE input made elsewhere (a batch run: its
+#       per-guest JSON lines) into the directory OUT, the boot included.
+#
 #   boot_script SCRIPT FLAVOR
 #       run an -o qemu script under TCG (holding a guest boot slot)
 #       until the flavor's marker shows on its serial console (stdio).
@@ -44,7 +49,7 @@ source_sums () {
 }
 
 convert_e2e () {
-  local flavor=$1 kind=$2 mac disk meta n=0; shift 2
+  local flavor=$1 kind=$2; shift 2
   require_slow
   requires jq qemu-img virt-xml-validate
   require_convert_input "$flavor" "$kind"
@@ -63,13 +68,17 @@ convert_e2e () {
     "$V2KVM" convert -i "$INPUT_TYPE" "$INPUT_SOURCE" -os "$OUT" \
       --machine-readable "$@" >"$JSON" 2>"$TMP/convert.err"
   fi || fail "convert -i $INPUT_TYPE $INPUT_SOURCE exited $?: $(cat "$TMP/convert.err")"
+
+  source_sums | cmp -s - "$TMP/sums-before" || fail "the source changed"
+  e2e_check_output "$flavor" "$INPUT_TYPE" "$OUT" "$JSON"
+}
+
+e2e_check_output () {
+  local flavor=$1 type=$2 OUT=$3 JSON=$4 mac disk meta n=0
   jq -e -s '.[0].type == "start" and .[-1].type == "result" and .[-1].ok
             and any(.[]; .type == "phase" and .phase == "fixup")' "$JSON" \
     >/dev/null || fail "bad JSON lines: $(tail -3 "$JSON")"
   echo "convert: $(jq -c -s '.[-1] | {seconds, phases}' "$JSON")"
-
-  source_sums | cmp -s - "$TMP/sums-before" || fail "the source changed"
-
   for disk in "$OUT"/*-sd?.qcow2; do
     [ -f "$disk" ] || fail "no output disk in $OUT: $(ls "$OUT")"
     qemu-img check -q "$disk" || fail "qemu-img check $disk failed"
@@ -91,7 +100,7 @@ convert_e2e () {
   fi
   mac=$(grep -Eo '(mac address="|mac=)..:..:..:..:..:..' "$meta" | head -1 |
         grep -o '..:..:..:..:..:..$')
-  case $flavor-$INPUT_TYPE in
+  case $flavor-$type in
     *-disk) case $mac in 52:54:00:*) ;; *) fail "no new MAC: '$mac'" ;; esac ;;
     vmware-*) [ "$mac" = 00:50:56:aa:bb:01 ] || fail "MAC not kept: '$mac'" ;;
     xen-*) [ "$mac" = 00:16:3e:aa:bb:02 ] || fail "MAC not kept: '$mac'" ;;

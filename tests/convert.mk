@@ -17,11 +17,9 @@ EXTRA_DIST += tests/test-inspect-phony.sh tests/test-batch-guests.sh \
 # End-to-end conversions of the real test guests, each booted afterwards:
 # slow (SLOW=1; the libguestfs appliance and a guest boot under TCG).
 CONVERT_SLOW_TESTS = \
-	tests/test-convert-xen-xl.sh \
 	tests/test-convert-xen-vhd.sh \
 	tests/test-convert-xen-xva.sh \
 	tests/test-convert-xen-disk.sh \
-	tests/test-convert-vmware-vmx.sh \
 	tests/test-convert-vmware-ova.sh \
 	tests/test-convert-libvirt.sh \
 	tests/test-convert-fail.sh \

@@ -10,16 +10,22 @@
 #   - the used bytes inspect measured are within 5% of the bytes the copy
 #     wrote; the sources' sha256 are unchanged; the scratch directory is
 #     left empty;
-#   - the outputs pass qemu-img check.  The same inputs converted by
-#     the same pipeline are booted by test-convert-vmware-vmx.sh and
-#     test-convert-xen-xl.sh; booting them here too is left out until
-#     those tests and this one share their conversions.
-# Appliance launches: 3 for --assess, 3 for the run.
+#   - each real guest's output passes convert-functions.sh's end-to-end
+#     checks on its batch JSON lines (e2e_check_output: qemu-img check,
+#     virtual sizes, virt-xml-validate, the source's MAC kept) and boots
+#     under TCG on virtio to its marker with its static IP up; the vmware
+#     guest's open-vm-tools were removed, the xen guest's enX0 pinned to
+#     its vif's MAC.
+# This is the one test that converts and boots the vmware .vmx and xen
+# xl.cfg inputs with the appliance (test-convert-vmware-vmx.sh and
+# test-convert-xen-xl.sh did the same conversions and boots again before;
+# their checks are these).  Appliance launches: 3 for --assess, 3 for
+# the run; 2 guest boots.
 . "$srcdir/functions.sh"
 . "$srcdir/convert-functions.sh"     # source_sums, require_convert_input
 require_slow
 require_phony
-requires jq python3 sha256sum "$QEMU_IMG"
+requires jq python3 sha256sum "$QEMU_IMG" qemu-img virt-xml-validate
 export LIBGUESTFS_BACKEND_SETTINGS=${LIBGUESTFS_BACKEND_SETTINGS:-force_tcg}
 require_convert_input vmware vmx
 vm_type=$INPUT_TYPE vm_src=$INPUT_SOURCE
@@ -27,7 +33,7 @@ require_convert_input xen xl
 xen_type=$INPUT_TYPE xen_src=$INPUT_SOURCE
 cd "$TMP" || fail "cd"
 phony_copy xenonly
-mkdir out scratch
+mkdir out scratch vm-out xen-out
 export V2KVM_TMPDIR=$TMP/scratch
 { INPUT_TYPE=$vm_type INPUT_SOURCE=$vm_src source_sums
   INPUT_TYPE=$xen_type INPUT_SOURCE=$xen_src source_sums
@@ -36,8 +42,8 @@ export V2KVM_TMPDIR=$TMP/scratch
 cat >plan <<EOF
 # two real guests and two that cannot convert
 defaults -o local -os out --accel tcg
--i $vm_type '$vm_src' -on vm
--i $xen_type '$xen_src' -on xen
+-i $vm_type '$vm_src' -on vm -os '$TMP/vm-out'
+-i $xen_type '$xen_src' -on xen -os '$TMP/xen-out'
 -i disk xenonly.img
 -i disk missing.img
 EOF
@@ -45,7 +51,9 @@ EOF
 rc=0
 "$V2KVM" batch plan --assess --machine-readable -P 2 >assess.jsonl 2>assess.err || rc=$?
 [ $rc = 10 ] || fail "--assess exited $rc: $(cat assess.err)"
-[ ! -e plan.state ] && [ -z "$(ls -A out)$(ls -A scratch)" ] || fail "--assess wrote something"
+[ ! -e plan.state ] &&
+  [ -z "$(ls -A out)$(ls -A scratch)$(ls -A vm-out)$(ls -A xen-out)" ] ||
+  fail "--assess wrote something"
 rc=0
 "$V2KVM" batch plan -P 2 >run.out 2>run.err || rc=$?
 [ $rc = 10 ] || fail "batch exited $rc: $(cat run.out run.err)"
@@ -77,7 +85,12 @@ EOF
   INPUT_TYPE=$xen_type INPUT_SOURCE=$xen_src source_sums
   sha256sum xenonly.img; } | cmp -s - sums.before || fail "a source changed"
 [ -z "$(ls -A scratch)" ] || fail "scratch left: $(ls -A scratch)"
-for name in vm xen; do
-  "$QEMU_IMG" check -q out/$name-sda.qcow2 || fail "$name: qemu-img check"
-done
+e2e_check_output vmware "$vm_type" "$TMP/vm-out" plan.state/logs/vm.jsonl
+jq -e -s 'any(.[]; .type == "change" and (.change | test("open-vm-tools")))' \
+  plan.state/logs/vm.jsonl >/dev/null || fail "open-vm-tools was not removed"
+e2e_check_output xen "$xen_type" "$TMP/xen-out" plan.state/logs/xen.jsonl
+# the MAC came from the xl vif: the guest keeps the name enX0
+jq -e -s 'any(.[]; .type == "change" and
+          (.change | test("pinned enX0 to MAC 00:16:3e:aa:bb:02")))' \
+  plan.state/logs/xen.jsonl >/dev/null || fail "enX0 was not pinned to the vif's MAC"
 exit 0
