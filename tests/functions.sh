@@ -47,7 +47,8 @@ skip_if_skipped () {
   if [ -n "$(eval echo "\${SKIP_$n:-}")" ]; then skip "SKIP_$n is set"; fi
 }
 
-# A fresh scratch directory, removed at exit along with registered cleanups.
+# A fresh scratch directory, removed at exit along with registered cleanups
+# (KEEP_TMP=1 keeps it, to look at after a failure).
 _cleanups=()
 cleanup_fn () { _cleanups+=("$*"); }
 _run_cleanups () {
@@ -56,7 +57,7 @@ _run_cleanups () {
 }
 trap _run_cleanups EXIT INT TERM
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/v2kvm-test.XXXXXX")
-cleanup_fn rm -rf "$TMP"
+cleanup_fn 'if [ -n "${KEEP_TMP:-}" ]; then echo "kept $TMP" >&2; else rm -rf "$TMP"; fi'
 
 # expect_exit CODE CMD...: CMD must exit with CODE and print exactly one
 # line on stderr starting with "v2kvm: " (warnings aside).  The message

@@ -26,4 +26,4 @@ SLOW_TESTS += $(SSH_SLOW_TESTS)
 EXTRA_DIST += $(SSH_SLOW_TESTS)
 TESTS += tests/test-ssh-convert.sh tests/test-ssh-blockdev.sh
 EXTRA_DIST += tests/test-ssh-convert.sh tests/test-ssh-blockdev.sh \
-	tests/ssh-functions.sh
+	tests/ssh-functions.sh tests/sftp-throttle.py

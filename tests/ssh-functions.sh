@@ -21,6 +21,10 @@
 #                         server runs as NAME (setpriv): files that user
 #                         may not read give SFTP's permission denied,
 #                         while exec channels still run as the test user.
+#                         With SSH_SFTP_RATE=BYTES set before, the SFTP
+#                         server sends at most BYTES a second
+#                         (tests/sftp-throttle.py), so that a copy lasts
+#                         long enough to be interrupted on purpose.
 #   ssh_esx_layout VMX DIR  lay the VMware test guest's input VMX (with
 #                         its monolithicSparse VMDK beside it) out as on
 #                         an ESXi datastore in DIR (.../vmfs/volumes/DS/
@@ -30,10 +34,14 @@
 #                         new .vmx) and ESX_USED (bytes the -flat holds)
 #   ssh_run CMD...        run CMD on the server with OpenSSH's client
 #                         (the oracle), as the test user
-#   ssh_kill_sessions     kill the sshd processes serving the current
-#                         connections (children of the listener), by PID
-#   ssh_stop_listener     stop the listening sshd (existing sessions die
-#                         with ssh_kill_sessions); no new connection works
+#   ssh_kill_sessions [stop]  kill the sshd processes serving the current
+#                         connections (children of the listener), by PID,
+#                         with the listener frozen (SIGSTOP) meanwhile so
+#                         that a connection waiting in its backlog cannot
+#                         be forked a session after the list was read;
+#                         with "stop" the listener is then stopped for
+#                         good (no new connection works), else it goes on
+#   ssh_stop_listener     stop the listening sshd (existing sessions go on)
 SSHD=${V2KVM_SSHD:-/usr/sbin/sshd}
 SSH_PID= SSH_AGENT_PID=
 
@@ -60,6 +68,10 @@ ssh_start () {
     requires setpriv
     [ -x /usr/lib/openssh/sftp-server ] || skip "no /usr/lib/openssh/sftp-server"
     sftp="/usr/bin/setpriv --reuid=$SSH_SFTP_USER --regid=$(id -g "$SSH_SFTP_USER") --clear-groups /usr/lib/openssh/sftp-server"
+  fi
+  if [ -n "${SSH_SFTP_RATE:-}" ]; then
+    [ -x /usr/lib/openssh/sftp-server ] || skip "no /usr/lib/openssh/sftp-server"
+    sftp="/usr/bin/python3 $srcdir/sftp-throttle.py $SSH_SFTP_RATE ${sftp/#internal-sftp//usr/lib/openssh/sftp-server}"
   fi
 
   for i in 1 2 3; do                 # a free port can be taken meanwhile
@@ -120,15 +132,38 @@ _ssh_sessions () {
   [ -n "$SSH_PID" ] && ps -o pid= --ppid "$SSH_PID" 2>/dev/null
 }
 
+# 1 once the listener is stopped (state T in /proc/PID/stat): a fork it
+# had begun is then finished, and its child listed by _ssh_sessions.
+_ssh_listener_frozen () {
+  local i
+  for i in $(seq 1 100); do
+    [ "$(awk '{print $3}' "/proc/$SSH_PID/stat" 2>/dev/null)" = T ] && return 0
+    sleep 0.02
+  done
+  return 1
+}
+
 ssh_kill_sessions () {
   local p
+  [ -n "$SSH_PID" ] || return 0
+  kill -STOP "$SSH_PID" 2>/dev/null
+  _ssh_listener_frozen || fail "sshd $SSH_PID did not stop (SIGSTOP)"
   for p in $(_ssh_sessions); do kill "$p" 2>/dev/null; done
+  if [ "${1:-}" = stop ]; then
+    kill "$SSH_PID" 2>/dev/null    # pending: acted on once continued
+    kill -CONT "$SSH_PID" 2>/dev/null
+    wait "$SSH_PID" 2>/dev/null
+    SSH_PID=
+  else
+    kill -CONT "$SSH_PID" 2>/dev/null
+  fi
 }
 
 ssh_stop_listener () {
   [ -n "$SSH_PID" ] || return 0
   kill "$SSH_PID" 2>/dev/null
   wait "$SSH_PID" 2>/dev/null
+  SSH_PID=
 }
 
 ssh_stop_all () {
