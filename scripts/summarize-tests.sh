@@ -3,7 +3,8 @@
 # Print the skipped tests with their reasons, the slowest tests (wall
 # seconds: from the birth of a test's .log, made when it starts, to the
 # last write of its .trs, made when it ends; where the filesystem keeps
-# birth times), and the closing line "tests: N passed, N failed,
+# birth times), the last lines of each failed test's log (CI keeps only
+# this output), and the closing line "tests: N passed, N failed,
 # N skipped" from automake's .trs files.
 cd "$(dirname "$0")/.."
 pass=0 fail=0 skipn=0
@@ -14,7 +15,8 @@ while IFS= read -r trs; do
     PASS|XFAIL) pass=$((pass+1)) ;;
     SKIP) skipn=$((skipn+1))
           echo "skipped ${trs%.trs}: $(grep -m1 '^SKIP:' "$log" 2>/dev/null | cut -c7-)" ;;
-    *) fail=$((fail+1)); echo "FAILED ${trs%.trs} (see $log)" ;;
+    *) fail=$((fail+1)); echo "FAILED ${trs%.trs} (see $log); its last lines:"
+       tail -n "${FAILED_TAIL:-40}" "$log" 2>/dev/null | sed 's/^/  | /' ;;
   esac
 done < <(find tests -name '*.trs' | sort)
 durations=$(find tests -name '*.trs' | while IFS= read -r trs; do
