@@ -16,6 +16,9 @@
 # closing stats line of each run is printed.  Exit 0 if no harness
 # failed.  Run from the build tree (FUZZ_BUILD overrides fuzz/build).
 # FUZZ_SKIP="NAME..." leaves harnesses out of the default list.
+# FUZZ_RUNS=N also stops each harness after N executions (a campaign:
+# FUZZ_RUNS=1000000 scripts/fuzz.sh 3600 runs each to a million
+# executions or an hour, whichever comes first; docs/fuzzing.md).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 secs=${1:-60}
@@ -46,6 +49,7 @@ for h in "${harnesses[@]}"; do
   opts=(-max_total_time="$secs" -timeout=20 -rss_limit_mb=2048
         -malloc_limit_mb=1024 -print_final_stats=1
         -artifact_prefix="$build/artifacts/$h-")
+  [ -n "${FUZZ_RUNS:-}" ] && opts+=(-runs="$FUZZ_RUNS")
   [ -f "$top/fuzz/dict/$h.dict" ] && opts+=(-dict="$top/fuzz/dict/$h.dict")
   case $h in
     disk-vhdx) opts+=(-max_len=4194304) ;;       # VHDX metadata spans MiBs
