@@ -33,8 +33,11 @@ else
     awk -v skip=" ${FUZZ_SKIP:-} " 'NF && index(skip, " " $1 " ") == 0 { print $1 }')
 fi
 if [ ! -d "$build/seeds" ]; then
-  python3 "$top/fuzz/seeds.py" "$build/seeds.tmp" && mv "$build/seeds.tmp" "$build/seeds" ||
+  # Two fuzz.sh started at once (a campaign's lanes) each generate into
+  # their own directory; the first rename wins, the other is dropped.
+  tmp=$(mktemp -d "$build/seeds.XXXXXX") && python3 "$top/fuzz/seeds.py" "$tmp" ||
     { echo "fuzz.sh: seed generation failed" >&2; exit 1; }
+  mv -T "$tmp" "$build/seeds" 2>/dev/null || rm -rf "$tmp"
 fi
 mkdir -p "$build/logs" "$build/artifacts"
 failed=()
