@@ -161,8 +161,8 @@ static void
 script_network (FILE *fp, const struct win *w)
 {
   L (fp, ":network");
-  for (size_t i = 0; i < w->nr_ips; ++i) {
-    const struct win_static_ip *s = &w->ips[i];
+  for (size_t i = 0; i < w->ips.len; ++i) {
+    const struct win_static_ip *s = &w->ips.ptr[i];
     const char *mac = s->mac ? s->mac : "*";
     if (!safe_word (s->address) || (s->mask && !safe_word (s->mask)) ||
         (s->gateway && !safe_word (s->gateway)) ||

@@ -313,8 +313,7 @@ read_interface (struct win *w, int64_t node, const char *guid)
       free (s.dns);
       s.dns = NULL;
     }
-    w->ips = xreallocarray (w->ips, w->nr_ips + 1, sizeof *w->ips);
-    w->ips[w->nr_ips++] = s;
+    win_static_ip_list_append (&w->ips, s);
     r = 0;
   }
   string_vector_free_all (&ip);
@@ -412,13 +411,10 @@ is_foreign_service (const char *name)
 static void
 note_disabled (struct win *w, const char *name)
 {
-  for (size_t i = 0; i < w->nr_disabled; ++i)
-    if (strcasecmp (w->disabled[i], name) == 0)
+  for (size_t i = 0; i < w->disabled.len; ++i)
+    if (strcasecmp (w->disabled.ptr[i], name) == 0)
       return;
-  w->disabled = xreallocarray (w->disabled, w->nr_disabled + 2,
-                               sizeof *w->disabled);
-  w->disabled[w->nr_disabled++] = xstrdup (name);
-  w->disabled[w->nr_disabled] = NULL;
+  string_vector_append (&w->disabled, xstrdup (name));
 }
 
 /* Start=4 for every VMware/Xen service under SERVICES. */
@@ -458,8 +454,8 @@ disable_services (struct win *w, int64_t services)
 static bool
 is_disabled (const struct win *w, const char *name)
 {
-  for (size_t i = 0; i < w->nr_disabled; ++i)
-    if (strcasecmp (w->disabled[i], name) == 0)
+  for (size_t i = 0; i < w->disabled.len; ++i)
+    if (strcasecmp (w->disabled.ptr[i], name) == 0)
       return true;
   return false;
 }

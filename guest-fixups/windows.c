@@ -323,17 +323,17 @@ pair_macs (struct win *w)
 {
   const struct windows_options *o = w->opts;
 
-  if (w->nr_ips == 0 || o->nr_macs == 0)
+  if (w->ips.len == 0 || o->nr_macs == 0)
     return;
-  if (w->nr_ips != 1 || o->nr_macs != 1)
+  if (w->ips.len != 1 || o->nr_macs != 1)
     warning ("nic-pairing-guessed", "%zu static IPv4 interfaces and %zu NICs: pairing them in "
              "order; check the addresses after the first boot",
-             w->nr_ips, o->nr_macs);
-  for (size_t i = 0; i < w->nr_ips && i < o->nr_macs; ++i) {
+             w->ips.len, o->nr_macs);
+  for (size_t i = 0; i < w->ips.len && i < o->nr_macs; ++i) {
     char *m = xstrdup (o->macs[i]);
     for (char *p = m; *p; ++p)
       *p = *p == ':' ? '-' : (char) toupper ((unsigned char) *p);
-    w->ips[i].mac = m;
+    w->ips.ptr[i].mac = m;
   }
 }
 
@@ -366,15 +366,13 @@ win_free (struct win *w)
   free (w->srcdir);
   free (w->osdir);
   free (w->qga_msi);
-  for (size_t i = 0; i < w->nr_disabled; ++i)
-    free (w->disabled[i]);
-  free (w->disabled);
-  for (size_t i = 0; i < w->nr_ips; ++i) {
-    struct win_static_ip *s = &w->ips[i];
+  string_vector_free_all (&w->disabled);
+  for (size_t i = 0; i < w->ips.len; ++i) {
+    struct win_static_ip *s = &w->ips.ptr[i];
     free (s->guid); free (s->mac); free (s->address);
     free (s->mask); free (s->gateway); free (s->dns);
   }
-  free (w->ips);
+  win_static_ip_list_reset (&w->ips);
 }
 
 int

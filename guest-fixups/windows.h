@@ -81,6 +81,7 @@ struct win_static_ip {
   char *mac;                    /* "52-54-00-.." as getmac prints, or NULL */
   char *address, *mask, *gateway, *dns; /* dns: comma-separated or NULL */
 };
+DEFINE_VECTOR_TYPE (win_static_ip_list, struct win_static_ip);
 
 struct win {
   guestfs_h *g;
@@ -97,10 +98,8 @@ struct win {
   char *osdir;                  /* chosen "w10", "2k19", ... */
   bool have[NR_WIN_DRV];        /* driver copied into the guest */
   char *qga_msi;                /* guest-agent MSI base name, or NULL */
-  char **disabled;              /* services set to Start=4, NULL-terminated */
-  size_t nr_disabled;
-  struct win_static_ip *ips;
-  size_t nr_ips;
+  string_vector disabled;       /* services set to Start=4 */
+  win_static_ip_list ips;       /* static IPv4 interfaces, registry order */
   bool rtc_utc;
   bool uefi;
   char *esp;                    /* ESP partition of the system disk */
