@@ -95,7 +95,11 @@ extern const struct fixup *const fixup_table[];
 int fx_mount_writable (struct fx *fx);
 
 /* gfs.c: libguestfs boundary.  Each returns -1/NULL after set_error with
- * libguestfs's message and kind V2K_ERR_GUEST. */
+ * libguestfs's message and kind V2K_ERR_GUEST.  gfs_error is the one
+ * translation of a failed libguestfs call ("WHAT: message", EIO, kind
+ * V2K_ERR_GUEST; returns -1), for code that holds only the handle (the
+ * Windows fixup); fx_gfs_error is it on fx->g. */
+int gfs_error (guestfs_h *g, const char *what);
 int fx_gfs_error (struct fx *fx, const char *what);
 /* 1 and *out (owned, NUL-terminated, *size set if size) when the file
  * exists, 0 when it does not, -1 on error. */

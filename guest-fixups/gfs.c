@@ -27,13 +27,19 @@
 #include "xalloc.h"
 
 int
-fx_gfs_error (struct fx *fx, const char *what)
+gfs_error (guestfs_h *g, const char *what)
 {
-  const char *msg = guestfs_last_error (fx->g);
+  const char *msg = guestfs_last_error (g);
 
   set_error (EIO, "%s: %s", what, msg ? msg : "unknown libguestfs error");
   error_set_kind (V2K_ERR_GUEST);
   return -1;
+}
+
+int
+fx_gfs_error (struct fx *fx, const char *what)
+{
+  return gfs_error (fx->g, what);
 }
 
 void

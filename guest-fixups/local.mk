@@ -1,23 +1,10 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # guest-fixups/: the only folder that links libguestfs.
 
-# The Windows fixup (issue #7): virtio-win injection, registry via the
-# libguestfs hivex_* API, bounded first boot.  docs/windows.md.
-noinst_LIBRARIES += libwindows.a
-libwindows_a_CFLAGS = $(AM_CFLAGS) $(LIBGUESTFS_CFLAGS)
-libwindows_a_SOURCES = \
-	guest-fixups/windows.h \
-	guest-fixups/windows.c \
-	guest-fixups/windows-drivers.c \
-	guest-fixups/windows-registry.c \
-	guest-fixups/windows-driverdb.c \
-	guest-fixups/windows-firstboot.c \
-	guest-fixups/windows-esp.c \
-	$(NULL)
-WINDOWS_LIBS = libwindows.a libcommon.a $(LIBGUESTFS_LIBS)
-
-# The Linux fixups (issue #5) and `v2kvm fixup`'s driver: libfixups.a,
-# linked into v2kvm.
+# The Linux fixups (issue #5), the Windows fixup (issue #7: virtio-win
+# injection, registry via the libguestfs hivex_* API, bounded first
+# boot; docs/windows.md) and `v2kvm fixup`'s driver: libfixups.a, linked
+# into v2kvm.  tests/wintool links it to drive the Windows fixup alone.
 noinst_LIBRARIES += libfixups.a
 libfixups_a_CFLAGS = $(AM_CFLAGS) $(LIBGUESTFS_CFLAGS)
 libfixups_a_SOURCES = \
@@ -37,6 +24,14 @@ libfixups_a_SOURCES = \
 	guest-fixups/linux-rhel.c \
 	guest-fixups/linux-suse.c \
 	guest-fixups/fixup-windows.c \
+	guest-fixups/windows.h \
+	guest-fixups/windows.c \
+	guest-fixups/windows-drivers.c \
+	guest-fixups/windows-registry.c \
+	guest-fixups/windows-driverdb.c \
+	guest-fixups/windows-firstboot.c \
+	guest-fixups/windows-esp.c \
 	guest-fixups/describe.c \
 	$(NULL)
-FIXUPS_LIBS = libfixups.a libwindows.a $(LIBGUESTFS_LIBS)
+FIXUPS_LIBS = libfixups.a $(LIBGUESTFS_LIBS)
+WINDOWS_LIBS = libfixups.a libcommon.a $(LIBGUESTFS_LIBS)

@@ -35,6 +35,7 @@
 
 #include "cleanup.h"
 #include "error.h"
+#include "fixup-internal.h"
 #include "windows.h"
 #include "xalloc.h"
 
@@ -232,7 +233,7 @@ copy_dir (struct win *w, const char *src, const char *dst)
   }
   if (guestfs_mkdir_p (w->g, dst) == -1) {
     closedir (d);
-    return win_gerror (w->g, dst);
+    return gfs_error (w->g, dst);
   }
   while (r == 0 && (e = readdir (d)) != NULL) {
     CLEANUP_FREE char *from = xasprintf ("%s/%s", src, e->d_name);
@@ -244,7 +245,7 @@ copy_dir (struct win *w, const char *src, const char *dst)
         (n > 4 && strcasecmp (e->d_name + n - 4, ".pdb") == 0))
       continue;
     if (guestfs_upload (w->g, from, to) == -1)
-      r = win_gerror (w->g, to);
+      r = gfs_error (w->g, to);
   }
   closedir (d);
   return r;
@@ -267,7 +268,7 @@ install_boot_sys (struct win *w, const char *hostdir, const char *drv)
   if (!to)
     return -1;
   if (guestfs_upload (w->g, from, to) == -1)
-    return win_gerror (w->g, to);
+    return gfs_error (w->g, to);
   return 0;
 }
 
@@ -291,7 +292,7 @@ install_qga (struct win *w)
     return -1;
   if (guestfs_mkdir_p (w->g, todir) == -1 ||
       guestfs_upload (w->g, from, to) == -1)
-    return win_gerror (w->g, to);
+    return gfs_error (w->g, to);
   w->qga_msi = xstrdup (msi);
   return 0;
 }

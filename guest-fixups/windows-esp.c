@@ -26,6 +26,7 @@
 
 #include "cleanup.h"
 #include "error.h"
+#include "fixup-internal.h"
 #include "windows.h"
 #include "xalloc.h"
 
@@ -74,11 +75,11 @@ win_esp_check (struct win *w)
   if (w->esp == NULL)
     return 0;                   /* ESP elsewhere: nothing we can check */
   if (guestfs_mount_ro (w->g, w->esp, "/") == -1)
-    return win_gerror (w->g, w->esp);
+    return gfs_error (w->g, w->esp);
   has_fallback = guestfs_is_file (w->g, fallback_path (w)) > 0;
   has_bootmgfw = guestfs_is_file (w->g, BOOTMGFW) > 0;
   if (guestfs_umount_all (w->g) == -1)
-    return win_gerror (w->g, w->esp);
+    return gfs_error (w->g, w->esp);
   if (!has_fallback && !has_bootmgfw) {
     set_error (ENOENT, "'%s': the UEFI system partition has neither %s nor "
                "%s: converted, the guest could not boot", w->esp,
@@ -103,7 +104,7 @@ win_esp_fallback (struct win *w)
       guestfs_cp (w->g, BOOTMGFW, to) == -1 ||
       guestfs_umount_all (w->g) == -1 ||
       guestfs_mount (w->g, w->root, "/") == -1)
-    return win_gerror (w->g, w->esp);
+    return gfs_error (w->g, w->esp);
   w->esp_fallback_added = true;
   return 0;
 }

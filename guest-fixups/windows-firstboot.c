@@ -38,6 +38,7 @@
 
 #include "cleanup.h"
 #include "error.h"
+#include "fixup-internal.h"
 #include "windows.h"
 #include "xalloc.h"
 
@@ -286,7 +287,7 @@ free_index (struct win *w, int64_t key)
     snprintf (n, sizeof n, "%d", i);
     int64_t c = guestfs_hivex_node_get_child (w->g, key, n);
     if (c == -1)
-      return win_gerror (w->g, n);
+      return gfs_error (w->g, n);
     if (c == 0)
       return i;
   }
@@ -388,11 +389,11 @@ write_gp_files (struct win *w)
   if (!dir || !gpt || !ini)
     return -1;
   if (guestfs_mkdir_p (w->g, dir) == -1)
-    return win_gerror (w->g, dir);
+    return gfs_error (w->g, dir);
   if (guestfs_write (w->g, gpt, gpt_text, strlen (gpt_text)) == -1)
-    return win_gerror (w->g, gpt);
+    return gfs_error (w->g, gpt);
   if (guestfs_write (w->g, ini, ini16, len) == -1)
-    return win_gerror (w->g, ini);
+    return gfs_error (w->g, ini);
   return 0;
 }
 
@@ -406,8 +407,8 @@ win_firstboot_install (struct win *w)
   if (!dir || !path)
     return -1;
   if (guestfs_mkdir_p (w->g, dir) == -1)
-    return win_gerror (w->g, dir);
+    return gfs_error (w->g, dir);
   if (guestfs_write (w->g, path, text, strlen (text)) == -1)
-    return win_gerror (w->g, path);
+    return gfs_error (w->g, path);
   return w->gp_ini_created ? write_gp_files (w) : 0;
 }

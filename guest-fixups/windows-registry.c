@@ -38,6 +38,7 @@
 #include "byteorder.h"
 #include "cleanup.h"
 #include "error.h"
+#include "fixup-internal.h"
 #include "windows.h"
 #include "xalloc.h"
 
@@ -75,7 +76,7 @@ win_reg_open (struct win *w, const char *rel, bool write)
     return -1;
   if (guestfs_hivex_open (w->g, path, GUESTFS_HIVEX_OPEN_WRITE, write,
                           -1) == -1)
-    return win_gerror (w->g, path);
+    return gfs_error (w->g, path);
   return 0;
 }
 
@@ -83,12 +84,12 @@ int
 win_reg_close (struct win *w, bool commit)
 {
   if (commit && guestfs_hivex_commit (w->g, NULL) == -1) {
-    win_gerror (w->g, "hivex_commit");
+    gfs_error (w->g, "hivex_commit");
     guestfs_hivex_close (w->g);
     return -1;
   }
   if (guestfs_hivex_close (w->g) == -1)
-    return win_gerror (w->g, "hivex_close");
+    return gfs_error (w->g, "hivex_close");
   return 0;
 }
 
@@ -102,11 +103,11 @@ win_reg_node (struct win *w, int64_t node, const char *path, bool create)
        p = strtok_r (NULL, "\\", &save)) {
     int64_t child = guestfs_hivex_node_get_child (w->g, node, p);
     if (child == -1)
-      return win_gerror (w->g, p);
+      return gfs_error (w->g, p);
     if (child == 0 && create) {
       child = guestfs_hivex_node_add_child (w->g, node, p);
       if (child <= 0)
-        return win_gerror (w->g, p);
+        return gfs_error (w->g, p);
     }
     node = child;
   }
@@ -118,7 +119,7 @@ win_reg_set (struct win *w, int64_t node, const char *key, int type,
              const void *data, size_t len)
 {
   if (guestfs_hivex_node_set_value (w->g, node, key, type, data, len) == -1)
-    return win_gerror (w->g, key);
+    return gfs_error (w->g, key);
   return 0;
 }
 
@@ -165,14 +166,14 @@ get_raw (struct win *w, int64_t node, const char *key, int64_t *type,
   *len = 0;
   *err = 0;
   if (v == -1) {
-    *err = win_gerror (w->g, key);
+    *err = gfs_error (w->g, key);
     return NULL;
   }
   if (v == 0)
     return NULL;
   if ((*type = guestfs_hivex_value_type (w->g, v)) == -1 ||
       !(data = guestfs_hivex_value_value (w->g, v, len))) {
-    *err = win_gerror (w->g, key);
+    *err = gfs_error (w->g, key);
     return NULL;
   }
   return data;
@@ -346,7 +347,7 @@ read_system (struct win *w)
   struct guestfs_hivex_node_list *kids;
 
   if (root <= 0)
-    return win_gerror (w->g, "hivex_root");
+    return gfs_error (w->g, "hivex_root");
   cs = current_cs (w, root);
   tzpath = xasprintf ("%s\\Control\\TimeZoneInformation", cs);
   if ((tz = win_reg_node (w, root, tzpath, false)) == -1)
@@ -358,13 +359,13 @@ read_system (struct win *w)
   if ((ifs = win_reg_node (w, root, ifpath, false)) <= 0)
     return ifs;
   if (!(kids = guestfs_hivex_node_children (w->g, ifs)))
-    return win_gerror (w->g, ifpath);
+    return gfs_error (w->g, ifpath);
   for (size_t i = 0; i < kids->len; ++i) {
     CLEANUP_FREE char *name = guestfs_hivex_node_name (w->g,
                                                        kids->val[i].hivex_node_h);
     if (!name || read_interface (w, kids->val[i].hivex_node_h, name) == -1) {
       guestfs_free_hivex_node_list (kids);
-      return name ? -1 : win_gerror (w->g, ifpath);
+      return name ? -1 : gfs_error (w->g, ifpath);
     }
   }
   guestfs_free_hivex_node_list (kids);
@@ -425,7 +426,7 @@ disable_services (struct win *w, int64_t services)
   int r = 0;
 
   if (!(kids = guestfs_hivex_node_children (w->g, services)))
-    return win_gerror (w->g, "Services");
+    return gfs_error (w->g, "Services");
   for (size_t i = 0; r == 0 && i < kids->len; ++i) {
     int64_t n = kids->val[i].hivex_node_h;
     CLEANUP_FREE char *name = guestfs_hivex_node_name (w->g, n);
@@ -433,7 +434,7 @@ disable_services (struct win *w, int64_t services)
     int have;
 
     if (!name) {
-      r = win_gerror (w->g, "Services");
+      r = gfs_error (w->g, "Services");
       break;
     }
     if (!is_foreign_service (name))
@@ -488,7 +489,7 @@ clean_class_filters (struct win *w, int64_t control)
   if (classes <= 0)
     return classes;
   if (!(kids = guestfs_hivex_node_children (w->g, classes)))
-    return win_gerror (w->g, "Control\\Class");
+    return gfs_error (w->g, "Control\\Class");
   for (size_t i = 0; r == 0 && i < kids->len; ++i) {
     int64_t c = kids->val[i].hivex_node_h;
     if (clean_filter (w, c, "UpperFilters") == -1 ||
@@ -589,7 +590,7 @@ win_registry_system (struct win *w)
     return -1;
   if ((root = guestfs_hivex_root (w->g)) <= 0 ||
       !(kids = guestfs_hivex_node_children (w->g, root)))
-    r = win_gerror (w->g, "SYSTEM");
+    r = gfs_error (w->g, "SYSTEM");
   else {
     /* Windows 8+ binds boot devices from DriverDatabase; older ones (and
      * a hive without DriverDatabase) from the CriticalDeviceDatabase. */
@@ -607,7 +608,7 @@ win_registry_system (struct win *w)
       CLEANUP_FREE char *name =
         guestfs_hivex_node_name (w->g, kids->val[i].hivex_node_h);
       if (!name)
-        r = win_gerror (w->g, "SYSTEM");
+        r = gfs_error (w->g, "SYSTEM");
       else if (strncasecmp (name, "ControlSet", 10) == 0 &&
                isdigit ((unsigned char) name[10]))
         r = fix_control_set (w, kids->val[i].hivex_node_h, drv, ids, pass);
@@ -652,7 +653,7 @@ win_registry_software (struct win *w)
   if (win_reg_open (w, "System32/config/SOFTWARE", true) == -1)
     return -1;
   root = guestfs_hivex_root (w->g);
-  r = root <= 0 ? win_gerror (w->g, "SOFTWARE") : add_device_path (w, root);
+  r = root <= 0 ? gfs_error (w->g, "SOFTWARE") : add_device_path (w, root);
   if (r == 0)
     r = win_firstboot_register (w, root);
   if (win_reg_close (w, r == 0) == -1)

@@ -31,20 +31,9 @@
 #include "byteorder.h"
 #include "cleanup.h"
 #include "error.h"
+#include "fixup-internal.h"
 #include "windows.h"
 #include "xalloc.h"
-
-int
-win_gerror (guestfs_h *g, const char *what)
-{
-  const char *msg = guestfs_last_error (g);
-  int err = guestfs_last_errno (g);
-
-  set_error (err ? err : EIO, "%s: %s", what,
-             msg ? msg : "libguestfs call failed");
-  error_set_kind (V2K_ERR_GUEST);
-  return -1;
-}
 
 char *
 win_path (struct win *w, const char *rel)
@@ -64,7 +53,7 @@ win_path (struct win *w, const char *rel)
     if (exists) {
       char *r = guestfs_case_sensitive_path (w->g, cur);
       if (!r) {
-        win_gerror (w->g, cur);
+        gfs_error (w->g, cur);
         free (cur);
         return NULL;
       }
@@ -89,7 +78,7 @@ check_bitlocker (struct win *w)
   int r = 0;
 
   if (!parts)
-    return win_gerror (w->g, "list_partitions");
+    return gfs_error (w->g, "list_partitions");
   for (size_t i = 0; r == 0 && parts[i]; ++i) {
     size_t n = 0;
     CLEANUP_FREE char *b = guestfs_pread_device (w->g, parts[i], 11, 0, &n);
@@ -149,7 +138,7 @@ check_disk (struct win *w)
   CLEANUP_FREE char *dev = guestfs_part_to_dev (w->g, w->root);
 
   if (!dev)
-    return win_gerror (w->g, w->root);
+    return gfs_error (w->g, w->root);
   return check_disk_dev (w->g, dev, &w->uefi);
 }
 
@@ -282,7 +271,7 @@ read_inspection (struct win *w)
   w->minor = guestfs_inspect_get_minor_version (g, w->root);
   w->systemroot = guestfs_inspect_get_windows_systemroot (g, w->root);
   if (!variant || !arch || !w->systemroot || w->major == -1 || w->minor == -1)
-    return win_gerror (g, w->root);
+    return gfs_error (g, w->root);
   w->server = strncasecmp (variant, "Server", 6) == 0;
   w->drive = drive_letter (w);
   w->arch = virtio_arch (arch);
@@ -299,7 +288,7 @@ phase_readonly (struct win *w)
 {
   if (guestfs_umount_all (w->g) == -1 ||
       guestfs_mount_ro (w->g, w->root, "/") == -1)
-    return win_gerror (w->g, w->root);
+    return gfs_error (w->g, w->root);
   struct error_checks ck = { 0 };
 
   if (read_inspection (w) == -1)
@@ -313,7 +302,7 @@ phase_readonly (struct win *w)
   if (error_checks_end (&ck) == -1)
     return -1;
   if (guestfs_umount_all (w->g) == -1)
-    return win_gerror (w->g, w->root);
+    return gfs_error (w->g, w->root);
   return win_esp_check (w);
 }
 
@@ -387,7 +376,7 @@ windows_convert (guestfs_h *g, const char *root,
     goto out;
   pair_macs (&w);
   if (guestfs_mount (g, root, "/") == -1) {
-    win_gerror (g, root);
+    gfs_error (g, root);
     goto out;
   }
   if (win_drivers_install (&w) == -1 || win_registry_system (&w) == -1 ||
@@ -426,16 +415,16 @@ windows_fixup_images (const char *const *images, size_t nr_images,
   for (size_t i = 0; i < nr_images; ++i)
     if (guestfs_add_drive_opts (g, images[i], GUESTFS_ADD_DRIVE_OPTS_FORMAT,
                                 "raw", -1) == -1) {
-      win_gerror (g, images[i]);
+      gfs_error (g, images[i]);
       goto out;
     }
   if (guestfs_launch (g) == -1) {
-    win_gerror (g, "launch");
+    gfs_error (g, "launch");
     error_set_kind (V2K_ERR_HYPERVISOR);
     goto out;
   }
   if (!(roots = guestfs_inspect_os (g))) {
-    win_gerror (g, "inspect_os");
+    gfs_error (g, "inspect_os");
     goto out;
   }
   if (!roots[0] && check_all_disks (g) == -1)
@@ -448,7 +437,7 @@ windows_fixup_images (const char *const *images, size_t nr_images,
   }
   r = windows_convert (g, roots[0], opts, caps);
   if (r == 0 && (guestfs_umount_all (g) == -1 || guestfs_shutdown (g) == -1))
-    r = win_gerror (g, "shutdown");
+    r = gfs_error (g, "shutdown");
  out:
   for (size_t i = 0; roots && roots[i]; ++i)
     free (roots[i]);

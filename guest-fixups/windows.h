@@ -160,7 +160,6 @@ int win_firstboot_register (struct win *w, int64_t software_root);
 char *win_firstboot_script (const struct win *w); /* the .cmd text */
 
 /* Helpers (windows.c). */
-int win_gerror (guestfs_h *g, const char *what); /* set_error, return -1 */
 char *win_path (struct win *w, const char *rel); /* case-resolved guest path */
 
 /* Names of the transient DriverDatabase binding (windows-driverdb.c),
