@@ -30,10 +30,6 @@
 #include "windows.h"
 #include "xalloc.h"
 
-#define REG_SZ 1
-#define REG_BINARY 3
-#define REG_MULTI_SZ 7
-
 /* Multi-sz with one string. */
 static int
 set_multi1 (struct win *w, int64_t node, const char *key, const char *s)

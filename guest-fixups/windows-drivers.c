@@ -17,11 +17,30 @@
  * backend cannot hot-add a drive; unpacking on the host costs a few
  * seconds and no second appliance.  Only the driver folders are unpacked.
  *
+ * Then binds the boot driver in the registry (through the hive layer,
+ * windows-registry.c).  SYSTEM, in EVERY ControlSetNNN (so LastKnownGood
+ * boots too):
+ *  - Services\viostor (or vioscsi): Type 1, Start 0, ErrorControl 1,
+ *    Group "SCSI miniport", ImagePath system32\drivers\<drv>.sys, plus the
+ *    Parameters the virtio-win INF adds (BusType, PnpInterface\5);
+ *  - Windows < 8: CriticalDeviceDatabase entries binding the PCI IDs;
+ *  - VMware Tools and Xen PV services: Start=4, and their names removed
+ *    from every class UpperFilters/LowerFilters (a leftover xenfilt or
+ *    vmstorfl under the disk/SCSI/hdc class is a classic 0x7B);
+ *  - Control\CrashControl\AutoReboot=0: a stop error stays on screen
+ *    instead of becoming a reboot loop.
+ * SYSTEM root, Windows 8 and later: a v2kvm-owned DriverDatabase binding
+ * of the PCI IDs to the boot service (windows-driverdb.c,
+ * docs/windows.md); the first boot script deletes it after pnputil has
+ * staged the real package.  SOFTWARE: DevicePath +=
+ * %SystemRoot%\Drivers\VirtIO.
+ *
  * Not done: checking driver signatures or INF OS decorations; the folder
  * name is trusted, as the virtio-win packaging guarantees it.
  */
 #include <config.h>
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -342,4 +361,273 @@ win_drivers_cleanup (struct win *w)
   }
   free (w->tmpdir);
   w->tmpdir = NULL;
+}
+
+/* ---- the binding in SYSTEM, every ControlSetNNN ---- */
+
+/* Services disabled wherever found (VMware Tools); plus every "xen*". */
+static const char *const vmware_services[] = {
+  "vmci", "vmhgfs", "vm3dmp", "vm3dmp_loader", "vm3dmp-debug", "vm3dmp-stats",
+  "vmmouse", "vmrawdsk", "vmusbmouse", "vsock", "vsockDrv", "vsockSys",
+  "VMTools", "vmvss", "vmmemctl", "vmstorfl", "VGAuthService", "vm3dservice",
+  "vmwefifw", "VMMemCtl",
+};
+
+/* The PCI IDs each boot driver binds (virtio 1.x spec 4.1.2: legacy and
+ * modern device IDs; QEMU's subsystem IDs). */
+static const char *const viostor_ids[] = {
+  "PCI\\VEN_1AF4&DEV_1001&SUBSYS_00021AF4&REV_00",
+  "PCI\\VEN_1AF4&DEV_1042&SUBSYS_11001AF4&REV_01", NULL
+};
+static const char *const vioscsi_ids[] = {
+  "PCI\\VEN_1AF4&DEV_1004&SUBSYS_00081AF4&REV_00",
+  "PCI\\VEN_1AF4&DEV_1048&SUBSYS_11001AF4&REV_01", NULL
+};
+#define SCSI_CLASS_GUID "{4D36E97B-E325-11CE-BFC1-08002BE10318}"
+
+/* Is NAME one of the services this fixup disables? */
+static bool
+is_foreign_service (const char *name)
+{
+  if (strncasecmp (name, "xen", 3) == 0)
+    return true;
+  for (size_t i = 0; i < sizeof vmware_services / sizeof *vmware_services; ++i)
+    if (strcasecmp (name, vmware_services[i]) == 0)
+      return true;
+  return false;
+}
+
+static void
+note_disabled (struct win *w, const char *name)
+{
+  for (size_t i = 0; i < w->disabled.len; ++i)
+    if (strcasecmp (w->disabled.ptr[i], name) == 0)
+      return;
+  string_vector_append (&w->disabled, xstrdup (name));
+}
+
+/* Start=4 for every VMware/Xen service under SERVICES. */
+static int
+disable_services (struct win *w, int64_t services)
+{
+  struct guestfs_hivex_node_list *kids;
+  int r = 0;
+
+  if (!(kids = guestfs_hivex_node_children (w->g, services)))
+    return gfs_error (w->g, "Services");
+  for (size_t i = 0; r == 0 && i < kids->len; ++i) {
+    int64_t n = kids->val[i].hivex_node_h;
+    CLEANUP_FREE char *name = guestfs_hivex_node_name (w->g, n);
+    uint32_t start;
+    int have;
+
+    if (!name) {
+      r = gfs_error (w->g, "Services");
+      break;
+    }
+    if (!is_foreign_service (name))
+      continue;
+    if ((have = win_reg_get_dword (w, n, "Start", &start)) == -1)
+      r = -1;
+    else if (have && start != 4) {
+      debug ("disabling service %s (Start was %u)", name, start);
+      r = win_reg_set_dword (w, n, "Start", 4);
+    }
+    if (have)
+      note_disabled (w, name);
+  }
+  guestfs_free_hivex_node_list (kids);
+  return r;
+}
+
+static bool
+is_disabled (const struct win *w, const char *name)
+{
+  for (size_t i = 0; i < w->disabled.len; ++i)
+    if (strcasecmp (w->disabled.ptr[i], name) == 0)
+      return true;
+  return false;
+}
+
+/* Drop disabled services from one filter value of a class key. */
+static int
+clean_filter (struct win *w, int64_t cls, const char *key)
+{
+  string_vector v = empty_vector, keep = empty_vector;
+  int r = win_reg_get_strs (w, cls, key, &v);
+
+  if (r == 1) {
+    for (size_t i = 0; i < v.len; ++i)
+      if (!is_disabled (w, v.ptr[i]))
+        string_vector_append (&keep, v.ptr[i]);
+    r = keep.len == v.len ? 0 : win_reg_set_multi (w, cls, key, &keep);
+  }
+  string_vector_reset (&keep);
+  string_vector_free_all (&v);
+  return r;
+}
+
+static int
+clean_class_filters (struct win *w, int64_t control)
+{
+  int64_t classes = win_reg_node (w, control, "Class", false);
+  struct guestfs_hivex_node_list *kids;
+  int r = 0;
+
+  if (classes <= 0)
+    return classes;
+  if (!(kids = guestfs_hivex_node_children (w->g, classes)))
+    return gfs_error (w->g, "Control\\Class");
+  for (size_t i = 0; r == 0 && i < kids->len; ++i) {
+    int64_t c = kids->val[i].hivex_node_h;
+    if (clean_filter (w, c, "UpperFilters") == -1 ||
+        clean_filter (w, c, "LowerFilters") == -1)
+      r = -1;
+  }
+  guestfs_free_hivex_node_list (kids);
+  return r;
+}
+
+/* Services\<drv>: a boot-start SCSI miniport. */
+static int
+add_boot_service (struct win *w, int64_t services, const char *drv)
+{
+  int64_t s = win_reg_node (w, services, drv, true);
+  int64_t pnp;
+  CLEANUP_FREE char *image = xasprintf ("system32\\drivers\\%s.sys", drv);
+
+  if (s <= 0)
+    return -1;
+  if (win_reg_set_dword (w, s, "Type", 1) == -1 ||
+      win_reg_set_dword (w, s, "Start", 0) == -1 ||
+      win_reg_set_dword (w, s, "ErrorControl", 1) == -1 ||
+      win_reg_set_str (w, s, "Group", REG_SZ, "SCSI miniport") == -1 ||
+      win_reg_set_str (w, s, "ImagePath", REG_EXPAND_SZ, image) == -1)
+    return -1;
+  pnp = win_reg_node (w, s, "Parameters\\PnpInterface", true);
+  if (pnp <= 0 || win_reg_set_dword (w, pnp, "5", 1) == -1)
+    return -1;
+  return win_reg_set_dword (w, win_reg_node (w, s, "Parameters", false),
+                            "BusType", 1);
+}
+
+/* CriticalDeviceDatabase\pci#ven_..: Windows before 8 binds from here. */
+static int
+add_cddb (struct win *w, int64_t control, const char *drv,
+          const char *const *ids)
+{
+  int64_t cddb = win_reg_node (w, control, "CriticalDeviceDatabase", true);
+
+  if (cddb <= 0)
+    return -1;
+  for (size_t i = 0; ids[i]; ++i) {
+    /* Full ID, without REV, and VEN&DEV alone (a compatible ID). */
+    CLEANUP_FREE char *full = xstrdup (ids[i]);
+    char *cut[3] = { NULL, strstr (full, "&REV_"), strstr (full, "&SUBSYS_") };
+    for (int k = 0; k < 3; ++k) {
+      if (cut[k])
+        *cut[k] = 0;
+      CLEANUP_FREE char *name = xstrdup (full);
+      for (char *p = name; *p; ++p)
+        *p = *p == '\\' ? '#' : tolower ((unsigned char) *p);
+      int64_t n = win_reg_node (w, cddb, name, true);
+      if (n <= 0 ||
+          win_reg_set_str (w, n, "Service", REG_SZ, drv) == -1 ||
+          win_reg_set_str (w, n, "ClassGUID", REG_SZ, SCSI_CLASS_GUID) == -1)
+        return -1;
+    }
+  }
+  return 0;
+}
+
+static int
+fix_control_set (struct win *w, int64_t cs, const char *drv,
+                 const char *const *ids, bool pass2)
+{
+  int64_t services = win_reg_node (w, cs, "Services", false);
+  int64_t control = win_reg_node (w, cs, "Control", false);
+  int64_t crash;
+
+  if (services <= 0 || control <= 0) {
+    set_error (EINVAL, "SYSTEM hive: control set without Services/Control");
+    error_set_kind (V2K_ERR_GUEST);
+    return -1;
+  }
+  if (pass2)
+    return clean_class_filters (w, control);
+  if (add_boot_service (w, services, drv) == -1 ||
+      disable_services (w, services) == -1)
+    return -1;
+  if (w->use_cddb)
+    if (add_cddb (w, control, drv, ids) == -1)
+      return -1;
+  crash = win_reg_node (w, control, "CrashControl", true);
+  return crash <= 0 ? -1 : win_reg_set_dword (w, crash, "AutoReboot", 0);
+}
+
+int
+win_drivers_bind (struct win *w)
+{
+  const char *drv = w->opts->virtio_scsi ? "vioscsi" : "viostor";
+  const char *const *ids = w->opts->virtio_scsi ? vioscsi_ids : viostor_ids;
+  struct guestfs_hivex_node_list *kids = NULL;
+  int64_t root;
+  int r = 0;
+
+  if (win_reg_open (w, "System32/config/SYSTEM", true) == -1)
+    return -1;
+  if ((root = guestfs_hivex_root (w->g)) <= 0 ||
+      !(kids = guestfs_hivex_node_children (w->g, root)))
+    r = gfs_error (w->g, "SYSTEM");
+  else {
+    /* Windows 8+ binds boot devices from DriverDatabase; older ones (and
+     * a hive without DriverDatabase) from the CriticalDeviceDatabase. */
+    int64_t db = win_reg_node (w, root, "DriverDatabase", false);
+    bool win8 = w->major > 6 || (w->major == 6 && w->minor >= 2);
+    if (db == -1)
+      r = -1;
+    w->use_driverdb = win8 && db > 0;
+    w->use_cddb = !w->use_driverdb;
+  }
+  /* Pass 1 disables services in every control set; pass 2 removes all
+   * of them from the class filters of every control set. */
+  for (int pass = 0; r == 0 && pass < 2; ++pass)
+    for (size_t i = 0; r == 0 && i < kids->len; ++i) {
+      CLEANUP_FREE char *name =
+        guestfs_hivex_node_name (w->g, kids->val[i].hivex_node_h);
+      if (!name)
+        r = gfs_error (w->g, "SYSTEM");
+      else if (strncasecmp (name, "ControlSet", 10) == 0 &&
+               isdigit ((unsigned char) name[10]))
+        r = fix_control_set (w, kids->val[i].hivex_node_h, drv, ids, pass);
+    }
+  if (r == 0 && w->use_driverdb)
+    r = win_driverdb_add (w, root, drv, ids);
+  if (kids)
+    guestfs_free_hivex_node_list (kids);
+  if (win_reg_close (w, r == 0) == -1)
+    return -1;
+  return r;
+}
+
+/* ---- SOFTWARE ---- */
+
+#define VIRTIO_DEVICEPATH "%SystemRoot%\\Drivers\\VirtIO"
+
+int
+win_drivers_device_path (struct win *w, int64_t root)
+{
+  int64_t cv = win_reg_node (w, root, "Microsoft\\Windows\\CurrentVersion",
+                             true);
+  CLEANUP_FREE char *old = NULL;
+  CLEANUP_FREE char *val = NULL;
+
+  if (cv <= 0)
+    return -1;
+  old = win_reg_get_str (w, cv, "DevicePath");
+  if (old && strcasestr (old, VIRTIO_DEVICEPATH))
+    return 0;
+  val = old && old[0] ? xasprintf ("%s;%s", old, VIRTIO_DEVICEPATH)
+                      : xstrdup ("%SystemRoot%\\inf;" VIRTIO_DEVICEPATH);
+  return win_reg_set_str (w, cv, "DevicePath", REG_EXPAND_SZ, val);
 }

@@ -42,10 +42,6 @@
 #include "windows.h"
 #include "xalloc.h"
 
-#define REG_SZ 1
-#define REG_DWORD 4
-#define REG_QWORD 11
-
 #define GP_KEY "Microsoft\\Windows\\CurrentVersion\\Group Policy"
 #define GP_SCRIPTS GP_KEY "\\Scripts\\Startup"
 #define GP_STATE GP_KEY "\\State\\Machine\\Scripts\\Startup"

@@ -10,7 +10,8 @@
  *     boot-sector signature), a dynamic (LDM) system disk (MBR type 0x42
  *     or the GPT LDM partition types), and a virtio-win tree without the
  *     boot driver for this Windows, a UEFI system disk whose ESP has no
- *     loader (windows-esp.c); read the facts the edits need.
+ *     loader (windows-esp.c); read the facts the edits need (below,
+ *     through the hive layer windows-registry.c).
  *  2. read-write: copy drivers, edit SYSTEM and SOFTWARE, install the
  *     first-boot script, the ESP's fallback loader when it lacks one,
  *     report capabilities.
@@ -34,36 +35,6 @@
 #include "fixup-internal.h"
 #include "windows.h"
 #include "xalloc.h"
-
-char *
-win_path (struct win *w, const char *rel)
-{
-  /* guestfs_case_sensitive_path needs every element but the last to
-   * exist; resolve one element at a time, verbatim once one is new. */
-  char *cur = xstrdup (w->systemroot);
-  CLEANUP_FREE char *copy = xstrdup (rel);
-  char *save = NULL;
-  bool exists = true;
-
-  for (char *e = strtok_r (copy, "/", &save); e;
-       e = strtok_r (NULL, "/", &save)) {
-    char *next = xasprintf ("%s/%s", cur, e);
-    free (cur);
-    cur = next;
-    if (exists) {
-      char *r = guestfs_case_sensitive_path (w->g, cur);
-      if (!r) {
-        gfs_error (w->g, cur);
-        free (cur);
-        return NULL;
-      }
-      free (cur);
-      cur = r;
-      exists = guestfs_exists (w->g, cur) == 1;
-    }
-  }
-  return cur;
-}
 
 /* Record a refusal: one line, exit 7. */
 #define refuse(code, ...)                                               \
@@ -282,6 +253,125 @@ read_inspection (struct win *w)
   return 0;
 }
 
+/* ---- read-only facts from the hives: CurrentBuildNumber (SOFTWARE),
+ * RealTimeIsUniversal and the static IPv4 interfaces (SYSTEM) ---- */
+
+/* "a,b c" or a multi-sz: the first non-empty item that is not 0.0.0.0. */
+static char *
+first_addr (string_vector *v)
+{
+  for (size_t i = 0; i < v->len; ++i)
+    if (v->ptr[i][0] && strcmp (v->ptr[i], "0.0.0.0") != 0)
+      return xstrdup (v->ptr[i]);
+  return NULL;
+}
+
+/* Static IPv4 settings of one Tcpip interface; 0 if it is DHCP/empty. */
+static int
+read_interface (struct win *w, int64_t node, const char *guid)
+{
+  uint32_t dhcp = 1;
+  string_vector ip = empty_vector, mask = empty_vector, gw = empty_vector;
+  struct win_static_ip s = { 0 };
+  int r;
+
+  if ((r = win_reg_get_dword (w, node, "EnableDHCP", &dhcp)) == -1)
+    return -1;
+  if (dhcp != 0)
+    return 0;
+  if (win_reg_get_strs (w, node, "IPAddress", &ip) == -1 ||
+      win_reg_get_strs (w, node, "SubnetMask", &mask) == -1 ||
+      win_reg_get_strs (w, node, "DefaultGateway", &gw) == -1)
+    r = -1;
+  else if ((s.address = first_addr (&ip)) != NULL) {
+    s.guid = xstrdup (guid);
+    s.mask = first_addr (&mask);
+    s.gateway = first_addr (&gw);
+    s.dns = win_reg_get_str (w, node, "NameServer");
+    if (s.dns && !s.dns[0]) {
+      free (s.dns);
+      s.dns = NULL;
+    }
+    win_static_ip_list_append (&w->ips, s);
+    r = 0;
+  }
+  string_vector_free_all (&ip);
+  string_vector_free_all (&mask);
+  string_vector_free_all (&gw);
+  return r;
+}
+
+/* The current control set's name, "ControlSet001" if Select is absent. */
+static char *
+current_cs (struct win *w, int64_t root)
+{
+  uint32_t cur = 1;
+  int64_t sel = win_reg_node (w, root, "Select", false);
+
+  if (sel > 0)
+    win_reg_get_dword (w, sel, "Current", &cur);
+  return xasprintf ("ControlSet%03u", cur % 1000);
+}
+
+static int
+read_system (struct win *w)
+{
+  int64_t root = guestfs_hivex_root (w->g);
+  CLEANUP_FREE char *cs = NULL;
+  CLEANUP_FREE char *ifpath = NULL;
+  CLEANUP_FREE char *tzpath = NULL;
+  int64_t ifs, tz;
+  uint32_t utc = 0;
+  struct guestfs_hivex_node_list *kids;
+
+  if (root <= 0)
+    return gfs_error (w->g, "hivex_root");
+  cs = current_cs (w, root);
+  tzpath = xasprintf ("%s\\Control\\TimeZoneInformation", cs);
+  if ((tz = win_reg_node (w, root, tzpath, false)) == -1)
+    return -1;
+  if (tz > 0 && win_reg_get_dword (w, tz, "RealTimeIsUniversal", &utc) == -1)
+    return -1;
+  w->rtc_utc = utc == 1;
+  ifpath = xasprintf ("%s\\Services\\Tcpip\\Parameters\\Interfaces", cs);
+  if ((ifs = win_reg_node (w, root, ifpath, false)) <= 0)
+    return ifs;
+  if (!(kids = guestfs_hivex_node_children (w->g, ifs)))
+    return gfs_error (w->g, ifpath);
+  for (size_t i = 0; i < kids->len; ++i) {
+    CLEANUP_FREE char *name = guestfs_hivex_node_name (w->g,
+                                                       kids->val[i].hivex_node_h);
+    if (!name || read_interface (w, kids->val[i].hivex_node_h, name) == -1) {
+      guestfs_free_hivex_node_list (kids);
+      return name ? -1 : gfs_error (w->g, ifpath);
+    }
+  }
+  guestfs_free_hivex_node_list (kids);
+  return 0;
+}
+
+static int
+read_registry (struct win *w)
+{
+  int64_t cv;
+  CLEANUP_FREE char *build = NULL;
+  int r;
+
+  if (win_reg_open (w, "System32/config/SOFTWARE", false) == -1)
+    return -1;
+  cv = win_reg_node (w, guestfs_hivex_root (w->g),
+                     "Microsoft\\Windows NT\\CurrentVersion", false);
+  if (cv > 0 && (build = win_reg_get_str (w, cv, "CurrentBuildNumber")))
+    w->build = strtol (build, NULL, 10);
+  if (win_reg_close (w, false) == -1 || cv == -1)
+    return -1;
+  if (win_reg_open (w, "System32/config/SYSTEM", false) == -1)
+    return -1;
+  r = read_system (w);
+  if (win_reg_close (w, false) == -1)
+    return -1;
+  return r;
+}
 /* Phase 1: nothing is written. */
 static int
 phase_readonly (struct win *w)
@@ -298,7 +388,7 @@ phase_readonly (struct win *w)
   error_check (&ck, check_disk (w));
   error_check (&ck, check_hibernation (w));
   error_check (&ck, check_ntfs_dirty (w));
-  error_check (&ck, win_registry_read (w) == -1 ? -1 : win_drivers_locate (w));
+  error_check (&ck, read_registry (w) == -1 ? -1 : win_drivers_locate (w));
   if (error_checks_end (&ck) == -1)
     return -1;
   if (guestfs_umount_all (w->g) == -1)
@@ -364,6 +454,26 @@ win_free (struct win *w)
   win_static_ip_list_reset (&w->ips);
 }
 
+/* SOFTWARE, committed once: DevicePath (windows-drivers.c) and the
+ * first-boot script's registration (windows-firstboot.c). */
+static int
+edit_software (struct win *w)
+{
+  int64_t root;
+  int r;
+
+  if (win_reg_open (w, "System32/config/SOFTWARE", true) == -1)
+    return -1;
+  root = guestfs_hivex_root (w->g);
+  r = root <= 0 ? gfs_error (w->g, "SOFTWARE")
+                : win_drivers_device_path (w, root);
+  if (r == 0)
+    r = win_firstboot_register (w, root);
+  if (win_reg_close (w, r == 0) == -1)
+    return -1;
+  return r;
+}
+
 int
 windows_convert (guestfs_h *g, const char *root,
                  const struct windows_options *opts, struct windows_caps *caps)
@@ -379,8 +489,8 @@ windows_convert (guestfs_h *g, const char *root,
     gfs_error (g, root);
     goto out;
   }
-  if (win_drivers_install (&w) == -1 || win_registry_system (&w) == -1 ||
-      win_registry_software (&w) == -1 || win_firstboot_install (&w) == -1 ||
+  if (win_drivers_install (&w) == -1 || win_drivers_bind (&w) == -1 ||
+      edit_software (&w) == -1 || win_firstboot_install (&w) == -1 ||
       win_esp_fallback (&w) == -1)
     goto out;
   fill_caps (&w, caps);

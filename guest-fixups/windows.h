@@ -5,11 +5,19 @@
  * it takes a launched libguestfs handle and the inspected root, and fills
  * struct windows_caps.  The fixup table entry (windows_fixup) adapts that
  * to the common guestcaps.  Everything below "internal" is shared only by
- * the four windows*.c files:
- *   windows.c           orchestration, refusals, capabilities
- *   windows-drivers.c   virtio-win lookup, directory choice, copy
- *   windows-registry.c  SYSTEM/SOFTWARE hive edits (libguestfs hivex_*)
- *   windows-firstboot.c the bounded first-boot script and its launcher
+ * the windows*.c files, in three layers; each calls only the layers
+ * below it (and the shared libguestfs error helper, gfs.c):
+ *   windows.c           the entry: refusals, read-only facts, the order
+ *                       of the edits, capabilities
+ *   windows-drivers.c   policy: virtio-win lookup, directory choice,
+ *                       copy, the boot driver's binding in SYSTEM,
+ *                       DevicePath in SOFTWARE
+ *   windows-driverdb.c    (its Windows 8+ DriverDatabase record)
+ *   windows-firstboot.c policy: the bounded first-boot script and its
+ *                       Group Policy registration in SOFTWARE
+ *   windows-esp.c       policy: the UEFI fallback loader
+ *   windows-registry.c  the hive layer: guest paths under %SystemRoot%,
+ *                       hive open/close, key and value access
  * docs/windows.md says why each mechanism was chosen.
  */
 #ifndef V2K_WINDOWS_H
@@ -121,17 +129,27 @@ int win_esp_fallback (struct win *w);
 /* windows-drivers.c */
 int win_drivers_locate (struct win *w);        /* before any write */
 int win_drivers_install (struct win *w);       /* copy into the guest */
+/* Open SYSTEM, bind the boot driver and disable the foreign services in
+ * every control set, commit (sets w->use_driverdb / use_cddb). */
+int win_drivers_bind (struct win *w);
+/* SOFTWARE open at ROOT: append the VirtIO folder to DevicePath. */
+int win_drivers_device_path (struct win *w, int64_t root);
 void win_drivers_cleanup (struct win *w);
 extern const char *const win_drv_name[NR_WIN_DRV];
 
-/* windows-registry.c */
-int win_registry_read (struct win *w);         /* read-only facts */
-int win_registry_system (struct win *w);       /* SYSTEM edits */
-int win_registry_software (struct win *w);     /* SOFTWARE edits */
-
-/* Hive access (windows-registry.c).  One hive is open at a time;
+/* The hive layer (windows-registry.c): calls nothing above it.
+ * win_path: the case-resolved guest path of REL (relative to
+ * %SystemRoot%, '/'-separated), owned, or NULL + set_error.
+ * Hive access: one hive is open at a time;
  * REL is relative to %SystemRoot%.  Nodes: >0 found, 0 absent, -1 error.
  * Getters return 1 found, 0 absent or of another type, -1 error. */
+#define REG_SZ 1
+#define REG_EXPAND_SZ 2
+#define REG_BINARY 3
+#define REG_DWORD 4
+#define REG_MULTI_SZ 7
+#define REG_QWORD 11
+char *win_path (struct win *w, const char *rel);
 int win_reg_open (struct win *w, const char *rel, bool write);
 int win_reg_close (struct win *w, bool commit);
 int64_t win_reg_node (struct win *w, int64_t node, const char *path,
@@ -159,8 +177,6 @@ int win_firstboot_install (struct win *w);       /* files on NTFS */
 int win_firstboot_register (struct win *w, int64_t software_root);
 char *win_firstboot_script (const struct win *w); /* the .cmd text */
 
-/* Helpers (windows.c). */
-char *win_path (struct win *w, const char *rel); /* case-resolved guest path */
 
 /* Names of the transient DriverDatabase binding (windows-driverdb.c),
  * deleted again by the first-boot script. */
