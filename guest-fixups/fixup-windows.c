@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm: the Windows entry of the fixup table: adapts windows_convert()
- * (guest-fixups/windows.c, docs/windows.md) to struct fixup and the common
- * guestcaps, so `v2kvm fixup` converts Windows guests too.
+ * (guest-fixups/windows.c, docs/windows.md) to struct fixup, so
+ * `v2kvm fixup` converts Windows guests too.
  *
- * windows_convert() does its own read-only checks and mounting; the MACs
+ * windows_convert() does its own read-only checks and mounting and
+ * fills fx->caps directly (the fields its drivers decide); the MACs
  * it uses to re-apply static IPv4 settings are the --mac values, in the
  * order given (Windows interface names do not matter).  Its changes are
  * not itemised: one change line summarises them.
@@ -23,20 +24,6 @@ windows_matches (const struct fixup *f, const struct inspect *in)
   return strcmp (in->type, "windows") == 0;
 }
 
-static void
-windows_caps_to_guestcaps (const struct windows_caps *w, struct guestcaps *c)
-{
-  c->block_bus = w->block == WIN_BLOCK_VIRTIO_BLK ? CAPS_BLOCK_VIRTIO_BLK :
-    w->block == WIN_BLOCK_VIRTIO_SCSI ? CAPS_BLOCK_VIRTIO_SCSI : CAPS_BLOCK_SATA;
-  c->net_model = w->net == WIN_NET_VIRTIO ? CAPS_NET_VIRTIO : CAPS_NET_E1000E;
-  c->firmware = w->uefi ? CAPS_FW_UEFI : CAPS_FW_BIOS;
-  c->rtc_utc = !w->rtc_localtime;
-  c->hyperv = w->hyperv;
-  c->virtio_rng = w->virtio_rng;
-  c->virtio_balloon = w->virtio_balloon;
-  c->video = w->qxl ? CAPS_VIDEO_QXL : CAPS_VIDEO_VGA;
-}
-
 static int
 windows_fixup_convert (const struct fixup *f, struct fx *fx)
 {
@@ -49,7 +36,7 @@ windows_fixup_convert (const struct fixup *f, struct fx *fx)
     .virtio_scsi = fx->opts->virtio_scsi,
     .macs = macs,
   };
-  struct windows_caps wc = { 0 };
+  bool esp_fallback = false;
 
   for (size_t i = 0; m && i < m->len; ++i)
     macs[wo.nr_macs++] = strchr (m->ptr[i], '=') + 1;
@@ -57,13 +44,13 @@ windows_fixup_convert (const struct fixup *f, struct fx *fx)
   for (size_t i = 0; wo.nr_macs == 0 && src && i < src->len; ++i)
     if (src->ptr[i][0])
       macs[wo.nr_macs++] = src->ptr[i];
-  if (windows_convert (fx->g, fx->in->root, &wo, &wc) == -1)
+  if (windows_convert (fx->g, fx->in->root, &wo, fx->caps,
+                       &esp_fallback) == -1)
     return -1;
-  windows_caps_to_guestcaps (&wc, fx->caps);
   fx_log (fx, "windows", "virtio drivers installed (disk %s, network %s)",
-          wc.block == WIN_BLOCK_SATA ? "stays on SATA" : "virtio",
-          wc.net == WIN_NET_VIRTIO ? "virtio" : "e1000e");
-  if (wc.esp_fallback)
+          fx->caps->block_bus == CAPS_BLOCK_SATA ? "stays on SATA" : "virtio",
+          fx->caps->net_model == CAPS_NET_VIRTIO ? "virtio" : "e1000e");
+  if (esp_fallback)
     fx_log (fx, "ESP /EFI/Boot/bootx64.efi",
             "fallback loader: copy of EFI/Microsoft/Boot/bootmgfw.efi");
   return 0;

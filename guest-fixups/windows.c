@@ -417,22 +417,19 @@ pair_macs (struct win *w)
 }
 
 static void
-fill_caps (const struct win *w, struct windows_caps *caps)
+fill_caps (const struct win *w, struct guestcaps *caps)
 {
-  memset (caps, 0, sizeof *caps);
-  caps->block = w->opts->virtio_scsi ? WIN_BLOCK_VIRTIO_SCSI
-                                     : WIN_BLOCK_VIRTIO_BLK;
-  caps->net = w->have[DRV_NETKVM] ? WIN_NET_VIRTIO : WIN_NET_E1000E;
+  caps->block_bus = w->opts->virtio_scsi ? CAPS_BLOCK_VIRTIO_SCSI
+                                         : CAPS_BLOCK_VIRTIO_BLK;
+  caps->net_model = w->have[DRV_NETKVM] ? CAPS_NET_VIRTIO : CAPS_NET_E1000E;
   if (!w->have[DRV_NETKVM])
     warning ("no-netkvm", "no NetKVM driver for this Windows: the NIC will be e1000e");
-  caps->uefi = w->uefi;
-  caps->esp_fallback = w->esp_fallback_added;
-  caps->rtc_localtime = !w->rtc_utc;
+  caps->firmware = w->uefi ? CAPS_FW_UEFI : CAPS_FW_BIOS;
+  caps->rtc_utc = w->rtc_utc;
   caps->hyperv = true;
   caps->virtio_rng = w->have[DRV_VIORNG];
   caps->virtio_balloon = w->have[DRV_BALLOON];
-  caps->virtio_serial = w->have[DRV_VIOSERIAL];
-  caps->qxl = w->have[DRV_QXLDOD];
+  caps->video = w->have[DRV_QXLDOD] ? CAPS_VIDEO_QXL : CAPS_VIDEO_VGA;
 }
 
 static void
@@ -476,7 +473,8 @@ edit_software (struct win *w)
 
 int
 windows_convert (guestfs_h *g, const char *root,
-                 const struct windows_options *opts, struct windows_caps *caps)
+                 const struct windows_options *opts, struct guestcaps *caps,
+                 bool *esp_fallback)
 {
   static const struct windows_options none;
   struct win w = { .g = g, .root = root, .opts = opts ? opts : &none };
@@ -494,6 +492,7 @@ windows_convert (guestfs_h *g, const char *root,
       win_esp_fallback (&w) == -1)
     goto out;
   fill_caps (&w, caps);
+  *esp_fallback = w.esp_fallback_added;
   r = 0;
  out:
   win_free (&w);
@@ -510,7 +509,7 @@ quiet (guestfs_h *g, void *data, const char *msg)
 int
 windows_fixup_images (const char *const *images, size_t nr_images,
                       const struct windows_options *opts,
-                      struct windows_caps *caps)
+                      struct guestcaps *caps, bool *esp_fallback)
 {
   guestfs_h *g = guestfs_create ();
   char **roots = NULL;
@@ -545,7 +544,7 @@ windows_fixup_images (const char *const *images, size_t nr_images,
     error_set_kind (V2K_ERR_GUEST);
     goto out;
   }
-  r = windows_convert (g, roots[0], opts, caps);
+  r = windows_convert (g, roots[0], opts, caps, esp_fallback);
   if (r == 0 && (guestfs_umount_all (g) == -1 || guestfs_shutdown (g) == -1))
     r = gfs_error (g, "shutdown");
  out:

@@ -3,10 +3,12 @@
  *
  * The seam with the rest of the program is one call, windows_convert():
  * it takes a launched libguestfs handle and the inspected root, and fills
- * struct windows_caps.  The fixup table entry (windows_fixup) adapts that
- * to the common guestcaps.  Everything below "internal" is shared only by
- * the windows*.c files, in three layers; each calls only the layers
- * below it (and the shared libguestfs error helper, gfs.c):
+ * the common struct guestcaps directly.  The fixup table entry
+ * (windows_fixup, fixup-windows.c) passes it fx->caps.
+ *
+ * Everything below "internal" is shared only by the windows*.c files,
+ * in three layers; each calls only the layers below it (and the shared
+ * libguestfs error helper, gfs.c):
  *   windows.c           the entry: refusals, read-only facts, the order
  *                       of the edits, capabilities
  *   windows-drivers.c   policy: virtio-win lookup, directory choice,
@@ -29,6 +31,7 @@
 
 #include <guestfs.h>
 
+#include "guestcaps.h"
 #include "vector.h"
 
 /* Options of the Windows fixup; all may be zero/NULL. */
@@ -44,36 +47,28 @@ struct windows_options {
   size_t nr_macs;
 };
 
-enum windows_block { WIN_BLOCK_VIRTIO_BLK, WIN_BLOCK_VIRTIO_SCSI, WIN_BLOCK_SATA };
-enum windows_net { WIN_NET_VIRTIO, WIN_NET_E1000E };
-
-/* What the converted guest can drive; read by the XML writer. */
-struct windows_caps {
-  enum windows_block block;     /* SATA when no boot driver went in */
-  enum windows_net net;         /* virtio when NetKVM went in */
-  bool uefi;                    /* ESP on a GPT disk, else BIOS */
-  bool esp_fallback;            /* EFI/Boot/bootx64.efi copied from bootmgfw */
-  bool rtc_localtime;           /* unless RealTimeIsUniversal=1 */
-  bool hyperv;                  /* Hyper-V enlightenments (always, Windows) */
-  bool virtio_rng, virtio_balloon, virtio_serial, qxl;
-};
-
 /* Convert the Windows guest at ROOT.  G is launched; the filesystems may
  * be mounted or not (this unmounts, checks everything read-only, then
  * mounts ROOT read-write).  Refusals (hibernation, BitLocker, dynamic
  * system disk, no viostor/vioscsi for this Windows) happen before
  * anything is written, with error kind V2K_ERR_GUEST (exit 7).
- * Returns 0 and fills CAPS, or -1 with the error set. */
+ * Returns 0, or -1 with the error set.  On success sets in CAPS what the
+ * drivers decide -- block_bus (virtio-scsi or virtio-blk), net_model
+ * (virtio when NetKVM went in, else e1000e), firmware (UEFI when the
+ * system disk has an ESP), rtc_utc (RealTimeIsUniversal=1), hyperv
+ * (always), virtio_rng, virtio_balloon, video (QXL when qxldod went in,
+ * else VGA) -- and leaves its other fields alone; *ESP_FALLBACK says
+ * whether EFI/Boot/bootx64.efi was copied from bootmgfw.efi. */
 int windows_convert (guestfs_h *g, const char *root,
                      const struct windows_options *opts,
-                     struct windows_caps *caps);
+                     struct guestcaps *caps, bool *esp_fallback);
 
 /* Whole run on raw disk images (used by the tests until the common
  * `v2kvm fixup` command drives windows_convert): launch, inspect, convert,
  * shut down.  Returns 0 or -1 with the error set. */
 int windows_fixup_images (const char *const *images, size_t nr_images,
                           const struct windows_options *opts,
-                          struct windows_caps *caps);
+                          struct guestcaps *caps, bool *esp_fallback);
 
 /* ---- internal to guest-fixups/windows*.c ---- */
 

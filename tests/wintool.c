@@ -30,7 +30,8 @@ main (int argc, char **argv)
   };
   const char *macs[16];
   struct windows_options o = { .macs = macs };
-  struct windows_caps c;
+  struct guestcaps c = { 0 };
+  bool esp_fallback = false;
   int opt;
 
   while ((opt = getopt_long (argc, argv, "v", lo, NULL)) != -1) {
@@ -57,18 +58,18 @@ main (int argc, char **argv)
     return 2;
   }
   if (windows_fixup_images ((const char *const *) argv + optind,
-                            argc - optind, &o, &c) == -1) {
+                            argc - optind, &o, &c, &esp_fallback) == -1) {
     fprintf (stderr, "v2kvm: %s\n", get_error ());
     return exit_code_for ();
   }
-  printf ("block=%s\n", c.block == WIN_BLOCK_VIRTIO_BLK ? "virtio-blk" :
-          c.block == WIN_BLOCK_VIRTIO_SCSI ? "virtio-scsi" : "sata");
-  printf ("net=%s\n", c.net == WIN_NET_VIRTIO ? "virtio" : "e1000e");
-  printf ("firmware=%s\n", c.uefi ? "uefi" : "bios");
-  printf ("esp_fallback=%s\n", c.esp_fallback ? "added" : "none");
-  printf ("rtc=%s\n", c.rtc_localtime ? "localtime" : "utc");
+  printf ("block=%s\n", c.block_bus == CAPS_BLOCK_VIRTIO_BLK ? "virtio-blk" :
+          c.block_bus == CAPS_BLOCK_VIRTIO_SCSI ? "virtio-scsi" : "sata");
+  printf ("net=%s\n", c.net_model == CAPS_NET_VIRTIO ? "virtio" : "e1000e");
+  printf ("firmware=%s\n", c.firmware == CAPS_FW_UEFI ? "uefi" : "bios");
+  printf ("esp_fallback=%s\n", esp_fallback ? "added" : "none");
+  printf ("rtc=%s\n", c.rtc_utc ? "utc" : "localtime");
   printf ("hyperv=%d\n", c.hyperv);
-  printf ("virtio_rng=%d\nvirtio_balloon=%d\nvirtio_serial=%d\nqxl=%d\n",
-          c.virtio_rng, c.virtio_balloon, c.virtio_serial, c.qxl);
+  printf ("virtio_rng=%d\nvirtio_balloon=%d\nqxl=%d\n",
+          c.virtio_rng, c.virtio_balloon, c.video == CAPS_VIDEO_QXL);
   return 0;
 }
