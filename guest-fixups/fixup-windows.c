@@ -13,10 +13,8 @@
 
 #include <string.h>
 
-#include "cleanup.h"
 #include "fixup-internal.h"
 #include "windows.h"
-#include "xalloc.h"
 
 static bool
 windows_matches (const struct fixup *f, const struct inspect *in)
@@ -29,23 +27,23 @@ windows_fixup_convert (const struct fixup *f, struct fx *fx)
 {
   const string_vector *m = fx->opts->macs;
   const string_vector *src = fx->opts->source_macs;
-  CLEANUP_FREE const char **macs =
-    xzalloc (((m ? m->len : 0) + (src ? src->len : 0) + 1) * sizeof *macs);
   struct windows_options wo = {
     .virtio_win = fx->opts->virtio_win,
     .virtio_scsi = fx->opts->virtio_scsi,
-    .macs = macs,
+    .macs = empty_vector,
   };
   bool esp_fallback = false;
+  int r;
 
   for (size_t i = 0; m && i < m->len; ++i)
-    macs[wo.nr_macs++] = strchr (m->ptr[i], '=') + 1;
+    string_vector_append (&wo.macs, strchr (m->ptr[i], '=') + 1);
   /* Without --mac, the source VM's NICs (the converter passes them). */
-  for (size_t i = 0; wo.nr_macs == 0 && src && i < src->len; ++i)
+  for (size_t i = 0; wo.macs.len == 0 && src && i < src->len; ++i)
     if (src->ptr[i][0])
-      macs[wo.nr_macs++] = src->ptr[i];
-  if (windows_convert (fx->g, fx->in->root, &wo, fx->caps,
-                       &esp_fallback) == -1)
+      string_vector_append (&wo.macs, src->ptr[i]);
+  r = windows_convert (fx->g, fx->in->root, &wo, fx->caps, &esp_fallback);
+  string_vector_reset (&wo.macs);       /* the strings are fx->opts' */
+  if (r == -1)
     return -1;
   fx_log (fx, "windows", "virtio drivers installed (disk %s, network %s)",
           fx->caps->block_bus == CAPS_BLOCK_SATA ? "stays on SATA" : "virtio",

@@ -402,14 +402,14 @@ pair_macs (struct win *w)
 {
   const struct windows_options *o = w->opts;
 
-  if (w->ips.len == 0 || o->nr_macs == 0)
+  if (w->ips.len == 0 || o->macs.len == 0)
     return;
-  if (w->ips.len != 1 || o->nr_macs != 1)
+  if (w->ips.len != 1 || o->macs.len != 1)
     warning ("nic-pairing-guessed", "%zu static IPv4 interfaces and %zu NICs: pairing them in "
              "order; check the addresses after the first boot",
-             w->ips.len, o->nr_macs);
-  for (size_t i = 0; i < w->ips.len && i < o->nr_macs; ++i) {
-    char *m = xstrdup (o->macs[i]);
+             w->ips.len, o->macs.len);
+  for (size_t i = 0; i < w->ips.len && i < o->macs.len; ++i) {
+    char *m = xstrdup (o->macs.ptr[i]);
     for (char *p = m; *p; ++p)
       *p = *p == ':' ? '-' : (char) toupper ((unsigned char) *p);
     w->ips.ptr[i].mac = m;

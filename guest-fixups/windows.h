@@ -42,9 +42,9 @@ struct windows_options {
   /* Boot disk on virtio-scsi (vioscsi) instead of virtio-blk (viostor). */
   bool virtio_scsi;
   /* MAC addresses of the guest's NICs in configuration order ("52:54:..");
-   * used to re-apply static IPv4 settings to the right adapter. */
-  const char *const *macs;
-  size_t nr_macs;
+   * used to re-apply static IPv4 settings to the right adapter.  The
+   * strings are borrowed (windows_convert neither keeps nor frees them). */
+  string_vector macs;
 };
 
 /* Convert the Windows guest at ROOT.  G is launched; the filesystems may

@@ -28,11 +28,10 @@ main (int argc, char **argv)
     { "verbose", no_argument, NULL, 'v' },
     { NULL, 0, NULL, 0 }
   };
-  const char *macs[16];
-  struct windows_options o = { .macs = macs };
+  struct windows_options o = { .macs = empty_vector };
   struct guestcaps c = { 0 };
   bool esp_fallback = false;
-  int opt;
+  int opt, r;
 
   while ((opt = getopt_long (argc, argv, "v", lo, NULL)) != -1) {
     switch (opt) {
@@ -42,23 +41,24 @@ main (int argc, char **argv)
         o.virtio_scsi = true;
       else if (strcmp (optarg, "virtio-blk") != 0) {
         fprintf (stderr, "v2kvm: unknown block driver '%s'\n", optarg);
+        string_vector_reset (&o.macs);
         return 2;
       }
       break;
-    case 'm':
-      if (o.nr_macs < sizeof macs / sizeof *macs)
-        macs[o.nr_macs++] = optarg;
-      break;
+    case 'm': string_vector_append (&o.macs, optarg); break;
     case 'v': v2k_verbose = true; break;
     default: return 2;
     }
   }
   if (optind >= argc) {
     fprintf (stderr, "v2kvm: wintool: no image\n");
+    string_vector_reset (&o.macs);
     return 2;
   }
-  if (windows_fixup_images ((const char *const *) argv + optind,
-                            argc - optind, &o, &c, &esp_fallback) == -1) {
+  r = windows_fixup_images ((const char *const *) argv + optind,
+                            argc - optind, &o, &c, &esp_fallback);
+  string_vector_reset (&o.macs);        /* the strings are argv's */
+  if (r == -1) {
     fprintf (stderr, "v2kvm: %s\n", get_error ());
     return exit_code_for ();
   }
