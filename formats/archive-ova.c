@@ -54,6 +54,7 @@
 
 #include "archive.h"
 #include "cfg.h"
+#include "cfg-ovf.h"
 #include "guest.h"
 #include "blk.h"
 #include "checked.h"
@@ -80,7 +81,7 @@ struct ova {
   struct tar *tar;              /* NULL for a plain .ovf */
   struct bfile *ovf;            /* the descriptor */
   bool own_ovf;                 /* ovf is a member we opened */
-  ova_disk_vector disks;
+  ovf_disk_vector disks;
   struct blk *inner;            /* the chosen disk (driver only) */
 };
 
@@ -115,7 +116,7 @@ ova_free (struct ova *o)
     free (o->disks.ptr[i].id);
     free (o->disks.ptr[i].href);
   }
-  ova_disk_vector_reset (&o->disks);
+  ovf_disk_vector_reset (&o->disks);
   if (o->own_ovf)
     bfile_close (o->ovf);
   tar_close (o->tar);
@@ -507,7 +508,7 @@ static int ova_probe (const uint8_t *head, size_t head_len,
  * OVF names itself or its own archive, and an appliance is never a disk.
  * 0, or -1 + set_error. */
 static int
-check_not_appliance (struct ova *o, const struct ova_disk *d,
+check_not_appliance (struct ova *o, const struct ovf_disk *d,
                      struct bfile *f)
 {
   uint8_t head[BLK_PROBE_HEAD], tail[BLK_PROBE_TAIL];
@@ -527,7 +528,7 @@ check_not_appliance (struct ova *o, const struct ova_disk *d,
 }
 
 static struct blk *
-open_inner (struct ova *o, const struct ova_disk *d,
+open_inner (struct ova *o, const struct ovf_disk *d,
             const struct blk_open_options *opts)
 {
   struct blk_open_options inner = *opts;
@@ -572,7 +573,7 @@ ova_open (struct blk *self, struct bfile *file)
 {
   const struct blk_open_options *opts = self->opts;
   struct ova *o = ova_load (file);
-  const struct ova_disk *d;
+  const struct ovf_disk *d;
   CLEANUP_FREE char *sub = NULL;
   int i;
 

@@ -1,31 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* v2kvm: OVA internals shared by archive-ova.c, archive-ovf-refs.c and
- * archive-gunzip.c. */
+/* v2kvm: OVA internals shared by archive-ova.c and archive-gunzip.c
+ * (the OVF's disk references are read by cfg-ovf.c: cfg-ovf.h). */
 #ifndef V2K_OVA_H
 #define V2K_OVA_H
 
-#include <stdbool.h>
 #include <stdint.h>
 
 #include "bfile.h"
-#include "vector.h"
-
-#define OVF_MAX_SIZE (16 * 1024 * 1024)
-#define OVA_MAX_DISKS 256
-
-/* One Disk of the OVF's DiskSection, with the File it refers to. */
-struct ova_disk {
-  char *id;                     /* ovf:diskId */
-  char *href;                   /* File href, NULL for an empty disk */
-  bool gzip;                    /* ovf:compression="gzip" */
-  bool chunked;                 /* ovf:chunkSize present */
-  int64_t capacity;             /* bytes, -1 if unknown */
-};
-DEFINE_VECTOR_TYPE (ova_disk_vector, struct ova_disk);
-
-/* Append the disks of the OVF descriptor ovf to out, in document order
- * (what --disk N counts).  0, or -1 + set_error (EINVAL: not XML). */
-int ovf_disk_refs (struct bfile *ovf, ova_disk_vector *out);
 
 /* Inflate the gzip member (ovf:compression="gzip"; closed here, also on
  * failure) into an anonymous O_TMPFILE in $TMPDIR (default /var/tmp),

@@ -22,6 +22,13 @@
  *
  * Not done: checking the manifest (archive code), ${property}
  * capacities (warned, size 0), delta disks (parentRef), ProductSection.
+ *
+ * Second entry point, ovf_disk_refs() (cfg-ovf.h, at the end of this
+ * file): only what opening the disks of an OVA needs, for the "ova"
+ * block-source driver (archive-ova.c).  It is deliberately more lenient
+ * than the guest record: every References/File and DiskSection/Disk in
+ * document order, no Envelope or Item checks, and a capacity it cannot
+ * read is "unknown" (-1), not an error; the header of the disk decides.
  */
 #include <config.h>
 
@@ -33,6 +40,7 @@
 #include <strings.h>
 
 #include "cfg.h"
+#include "cfg-ovf.h"
 #include "cfg-xml.h"
 #include "checked.h"
 #include "cleanup.h"
@@ -596,3 +604,126 @@ const struct cfg_reader ovf_cfg = {
   .probe = ovf_probe,
   .parse = ovf_parse,
 };
+
+/* ---- Disk references: ovf_disk_refs (cfg-ovf.h) ----
+ *
+ * DSP0243 §7/§9: References/File (id, href, compression, chunkSize)
+ * and DiskSection/Disk (diskId, fileRef, capacity,
+ * capacityAllocationUnits: "byte * 2^N"), matched on local names
+ * wherever they are in the tree. */
+
+/* Bytes per unit of capacityAllocationUnits for the disk references:
+ * only "byte" and "byte * 2^N" (N < 63), else 0 (capacity unknown). */
+static uint64_t
+ref_units_bytes (const char *units)
+{
+  char buf[64];
+  size_t o = 0;
+  unsigned p;
+  char *end;
+
+  if (!units)
+    return 1;
+  for (const char *s = units; *s && o < sizeof buf - 1; ++s)
+    if (*s != ' ')
+      buf[o++] = *s;
+  buf[o] = '\0';
+  if (strcasecmp (buf, "byte") == 0 || strcasecmp (buf, "bytes") == 0)
+    return 1;
+  if (strncasecmp (buf, "byte*2^", 7) == 0) {
+    p = (unsigned) strtoul (buf + 7, &end, 10);
+    return (*end == '\0' && end != buf + 7 && p < 63) ? UINT64_C (1) << p : 0;
+  }
+  return 0;
+}
+
+/* capacity x units in bytes, or -1 if unknown ("${property}"...). */
+static int64_t
+ref_capacity (const char *cap, const char *units)
+{
+  uint64_t n, mult = ref_units_bytes (units), r;
+  char *end;
+
+  if (!cap || mult == 0)
+    return -1;
+  errno = 0;
+  n = strtoull (cap, &end, 10);
+  if (errno || end == cap || *end || MUL_OVERFLOW (n, mult, &r) ||
+      r > INT64_MAX)
+    return -1;
+  return (int64_t) r;
+}
+
+/* Walk the tree: References/File and DiskSection/Disk, in order. */
+static void
+collect_refs (xmlNodePtr n, xmlNodePtr *files, size_t *nfiles,
+              xmlNodePtr *disks, size_t *ndisks)
+{
+  for (; n; n = n->next) {
+    if (n->type != XML_ELEMENT_NODE)
+      continue;
+    const char *name = (const char *) n->name;
+    const char *parent = n->parent && n->parent->type == XML_ELEMENT_NODE ?
+      (const char *) n->parent->name : "";
+    if (strcmp (name, "File") == 0 && strcmp (parent, "References") == 0 &&
+        *nfiles < OVF_MAX_DISKS)
+      files[(*nfiles)++] = n;
+    else if (strcmp (name, "Disk") == 0 &&
+             strcmp (parent, "DiskSection") == 0 && *ndisks < OVF_MAX_DISKS)
+      disks[(*ndisks)++] = n;
+    collect_refs (n->children, files, nfiles, disks, ndisks);
+  }
+}
+
+/* Fill d from the Disk element dn and the File it refers to. */
+static void
+fill_ref (struct ovf_disk *d, xmlNodePtr dn, xmlNodePtr *files,
+          size_t nfiles)
+{
+  CLEANUP_FREE char *cap = prop (dn, "capacity");
+  CLEANUP_FREE char *units = prop (dn, "capacityAllocationUnits");
+  CLEANUP_FREE char *ref = prop (dn, "fileRef");
+
+  d->id = prop (dn, "diskId");
+  d->capacity = ref_capacity (cap, units);
+  for (size_t i = 0; ref && i < nfiles; ++i) {
+    CLEANUP_FREE char *id = prop (files[i], "id");
+    if (id && strcmp (id, ref) == 0) {
+      CLEANUP_FREE char *comp = prop (files[i], "compression");
+      CLEANUP_FREE char *chunk = prop (files[i], "chunkSize");
+      d->href = prop (files[i], "href");
+      d->gzip = comp && strcmp (comp, "gzip") == 0;
+      d->chunked = chunk != NULL;
+      break;
+    }
+  }
+}
+
+int
+ovf_disk_refs (struct bfile *ovf, ovf_disk_vector *out)
+{
+  CLEANUP_FREE char *buf = NULL;
+  xmlNodePtr files[OVF_MAX_DISKS], disks[OVF_MAX_DISKS];
+  size_t nfiles = 0, ndisks = 0;
+  xmlDocPtr doc;
+
+  if (ovf->size > OVF_MAX_SIZE) {
+    set_error (EINVAL, "'%s': OVF descriptor is larger than %d bytes",
+               ovf->name, OVF_MAX_SIZE);
+    return -1;
+  }
+  buf = xmalloc (ovf->size + 1);
+  if (bfile_pread (ovf, buf, ovf->size, 0) == -1)
+    return -1;
+  doc = cfg_xml_parse (buf, (size_t) ovf->size, ovf->name);
+  if (!doc)
+    return -1;
+  collect_refs (xmlDocGetRootElement (doc), files, &nfiles, disks, &ndisks);
+  for (size_t i = 0; i < ndisks; ++i) {
+    struct ovf_disk d = { .capacity = -1 };
+    fill_ref (&d, disks[i], files, nfiles);
+    ovf_disk_vector_append (out, d);
+  }
+  xmlFreeDoc (doc);
+  return 0;
+}

@@ -2,7 +2,7 @@
 # formats/: disk and config readers, disk writers.  The file names say the
 # part: the core (bfile*, blk, refs, registry, writer, parent-name, xxh64),
 # disk drivers (disk-*), config readers (cfg*), archives (archive*: tar,
-# OVA with its manifest, OVF references and gzip members, XVA), and the
+# OVA with its manifest and gzip members, XVA), and the
 # guest initramfs reader the Linux fixups use (initramfs).
 # Dependencies: zlib, libdeflate, libzstd, libxml2, libcrypto (no libguestfs,
 # no libvirt: the linker enforces it for the format tests).
@@ -30,7 +30,7 @@ libformats_a_SOURCES = \
 	formats/archive-manifest.c formats/archive-manifest.h \
 	formats/archive.h formats/archive-ova.c formats/archive-xva.c \
 	formats/xxh64.c formats/xxh64.h \
-	formats/archive-ova.h formats/archive-ovf-refs.c formats/archive-gunzip.c \
+	formats/archive-ova.h formats/archive-gunzip.c \
 	formats/writer.c formats/writer.h \
 	formats/disk-qcow2-writer.c \
 	formats/disk-raw-writer.c \
@@ -39,7 +39,7 @@ libformats_a_SOURCES = \
 	formats/cfg-xl.c formats/cfg-xl.h formats/cfg-xl-parse.c \
 	formats/cfg-xml.c formats/cfg-xml.h \
 	formats/cfg-libvirt-xml.c \
-	formats/cfg-ovf.c \
+	formats/cfg-ovf.c formats/cfg-ovf.h \
 	formats/cfg-xva.c \
 	$(NULL)
 FORMATS_LIBS = libformats.a libcommon.a $(ZLIB_LIBS) $(LIBDEFLATE_LIBS) \
