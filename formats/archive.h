@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* v2kvm: appliance archives: OVA/OVF (archive-ova.c) and XenServer XVA
- * (archive-xva.c).
+/* v2kvm: appliance archives: OVA/OVF (the entry points by path in
+ * archive.c, the package in archive-ova.c, the "ova" block-source driver
+ * in disk-ova.c) and XenServer XVA (archive-xva.c).
  *
  * An OVA (a tar, or a directory holding the .ovf) is read IN PLACE by
  * the "ova" block-source driver: the chosen disk is a tar member opened
@@ -9,8 +10,8 @@
  * The manifest is checked when the archive is opened (one sequential
  * read of each listed member, before any conversion reads it), or, with
  * blk_open_options.verify_later, in a thread running alongside the
- * copy; see archive-ova.c for
- * why it is not done in the copy's own reads.
+ * copy; see archive-ova.c for why it is not done in the copy's own
+ * reads.
  *
  * An XVA can only be read forwards (it may be gzip- or zstd-compressed,
  * or arrive on stdin), so it is not a block source: xva_stream_disk()

@@ -25,7 +25,7 @@
  *
  * Second entry point, ovf_disk_refs() (cfg-ovf.h, at the end of this
  * file): only what opening the disks of an OVA needs, for the "ova"
- * block-source driver (archive-ova.c).  It is deliberately more lenient
+ * block-source driver (disk-ova.c).  It is deliberately more lenient
  * than the guest record: every References/File and DiskSection/Disk in
  * document order, no Envelope or Item checks, and a capacity it cannot
  * read is "unknown" (-1), not an error; the header of the disk decides.

@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # formats/: disk and config readers, disk writers.  The file names say the
 # part: the core (bfile*, blk, refs, registry, writer, parent-name, xxh64),
-# disk drivers (disk-*), config readers (cfg*), archives (archive*: tar,
-# OVA with its manifest and gzip members, XVA), and the
+# disk drivers (disk-*; disk-ova reads the chosen member of an OVA),
+# config readers (cfg*; cfg-ovf also gives the OVA driver its disk list),
+# archives (archive*: the entry points by path in archive.c, tar, the OVA
+# package with its manifest and gzip members, XVA), and the
 # guest initramfs reader the Linux fixups use (initramfs).
 # Dependencies: zlib, libdeflate, libzstd, libxml2, libcrypto (no libguestfs,
 # no libvirt: the linker enforces it for the format tests).
@@ -25,10 +27,12 @@ libformats_a_SOURCES = \
 	formats/disk-vmdk-sparse.c \
 	formats/disk-vmdk-grains.c \
 	formats/disk-vmdk-esx.c \
+	formats/disk-ova.c \
 	formats/archive-tar.c formats/archive-tar.h \
 	formats/initramfs.c formats/initramfs.h \
 	formats/archive-manifest.c formats/archive-manifest.h \
-	formats/archive.h formats/archive-ova.c formats/archive-xva.c \
+	formats/archive.h formats/archive.c formats/archive-ova.c \
+	formats/archive-xva.c \
 	formats/xxh64.c formats/xxh64.h \
 	formats/archive-ova.h formats/archive-gunzip.c \
 	formats/writer.c formats/writer.h \

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* v2kvm fuzzing: gzip-compressed OVA members (ovf:compression="gzip"):
- * ova_gunzip_member on the input as the member, with the cap archive-ova.c
+ * ova_gunzip_member on the input as the member, with the cap disk-ova.c
  * derives from the disk's declared capacity (the first input byte times
  * 64 KiB, as an OVF would declare it), then the decompressed copy read
  * back. */
