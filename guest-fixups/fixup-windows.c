@@ -6,7 +6,8 @@
  * windows_convert() does its own read-only checks and mounting and
  * fills fx->caps directly (the fields its drivers decide); the MACs
  * it uses to re-apply static IPv4 settings are the --mac values, in the
- * order given (Windows interface names do not matter).  Its changes are
+ * order given (Windows interface names do not matter), else all the
+ * source VM's NICs' MACs, in order.  Its changes are
  * not itemised: one change line summarises them.
  */
 #include <config.h>
@@ -33,12 +34,15 @@ windows_fixup_convert (const struct fixup *f, struct fx *fx)
     .macs = empty_vector,
   };
   bool esp_fallback = false;
+  bool given;
   int r;
 
   for (size_t i = 0; m && i < m->len; ++i)
     string_vector_append (&wo.macs, strchr (m->ptr[i], '=') + 1);
-  /* Without --mac, the source VM's NICs (the converter passes them). */
-  for (size_t i = 0; wo.macs.len == 0 && src && i < src->len; ++i)
+  /* Without --mac, all the source VM's NICs, in order (the converter
+   * passes them; fixup.h source_macs). */
+  given = wo.macs.len > 0;
+  for (size_t i = 0; !given && src && i < src->len; ++i)
     if (src->ptr[i][0])
       string_vector_append (&wo.macs, src->ptr[i]);
   r = windows_convert (fx->g, fx->in->root, &wo, fx->caps, &esp_fallback);

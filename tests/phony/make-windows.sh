@@ -18,14 +18,16 @@
 #            dynamic   vmware, the partition typed 0x42 (LDM)
 #            dirty     vmware, the NTFS "volume is dirty" flag set
 #                      (ntfs-set-dirty.py), as Fast Startup leaves it
+#            twonic    vmware with the second interface static too
+#                      (192.0.2.20/24, no gateway): a guest with two NICs
 #            uefi      vmware on GPT: p1 NTFS system volume, p2 ESP (FAT)
 #                      holding only EFI/Microsoft/Boot/bootmgfw.efi (4 KiB
 #                      of random bytes), no EFI/Boot/bootx64.efi
 #            uefi-noloader  the same with an empty EFI/Microsoft/Boot
 # The guest has two control sets (Current=1, LastKnownGood=2), a static
-# IPv4 address on one interface, a DriverDatabase key (Windows 8+) and
-# MountedDevices mapping C: to the partition (disk signature 0x5a11ad0b,
-# offset 1 MiB).  One appliance launch.
+# IPv4 address on one interface (on both with twonic), a DriverDatabase
+# key (Windows 8+) and MountedDevices mapping C: to the partition (disk
+# signature 0x5a11ad0b, offset 1 MiB).  One appliance launch.
 set -euo pipefail
 
 out=$1 os=$2 variant=$3
@@ -117,7 +119,12 @@ esac
     printf '[%s\\%s\\Services\\Tcpip\\Parameters\\Interfaces]\n' "$Y" $cs
     printf '[%s\\%s\\Services\\Tcpip\\Parameters\\Interfaces\\{0d4f1b2e-7c1a-4c55-9e10-3f1d2a6b7c01}]\n"EnableDHCP"=dword:00000000\n"IPAddress"=%s\n"SubnetMask"=%s\n"DefaultGateway"=%s\n"NameServer"="192.0.2.53,192.0.2.54"\n' \
       "$Y" $cs "$(msz 192.0.2.10)" "$(msz 255.255.255.0)" "$(msz 192.0.2.1)"
-    printf '[%s\\%s\\Services\\Tcpip\\Parameters\\Interfaces\\{9a1c2f3e-0000-4c55-9e10-3f1d2a6b7c02}]\n"EnableDHCP"=dword:00000001\n' "$Y" $cs
+    if [ "$variant" = twonic ]; then
+      printf '[%s\\%s\\Services\\Tcpip\\Parameters\\Interfaces\\{9a1c2f3e-0000-4c55-9e10-3f1d2a6b7c02}]\n"EnableDHCP"=dword:00000000\n"IPAddress"=%s\n"SubnetMask"=%s\n' \
+        "$Y" $cs "$(msz 192.0.2.20)" "$(msz 255.255.255.0)"
+    else
+      printf '[%s\\%s\\Services\\Tcpip\\Parameters\\Interfaces\\{9a1c2f3e-0000-4c55-9e10-3f1d2a6b7c02}]\n"EnableDHCP"=dword:00000001\n' "$Y" $cs
+    fi
   done
 } > "$work/system.reg"
 
