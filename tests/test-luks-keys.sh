@@ -77,11 +77,11 @@ truncate -s 48M "$img"
 out=$(guestfish --format=raw -a "$img" -a "$TMP/key" <<EOF
 run
 part-disk /dev/sda mbr
-debug sh "udevadm settle; for i in 1 2 3 4 5 6 7 8 9 10; do [ -b /dev/sda1 ] && break; sleep 1; done; head -c ${#PASS} /dev/sdb >/tmp/k && cryptsetup -q luksFormat --type luks2 --pbkdf pbkdf2 --pbkdf-force-iterations 1000 --uuid $UUID --key-file /tmp/k /dev/sda1 && cryptsetup open --key-file /tmp/k /dev/sda1 sda1_crypt && mkfs.ext4 -q /dev/mapper/sda1_crypt && echo made"
+debug sh "udevadm settle; for i in \$(seq 1 60); do [ -b /dev/sda1 ] && break; sleep 1; done; head -c ${#PASS} /dev/sdb >/tmp/k && cryptsetup -q luksFormat --type luks2 --pbkdf pbkdf2 --pbkdf-force-iterations 1000 --uuid $UUID --key-file /tmp/k /dev/sda1 && cryptsetup open --key-file /tmp/k /dev/sda1 sda1_crypt && mkfs.ext4 -q /dev/mapper/sda1_crypt && echo made"
 mount /dev/mapper/sda1_crypt /
 tar-in $TMP/tree.tar /
 umount /
-debug sh "cryptsetup close sda1_crypt && echo closed"
+debug sh "cryptsetup close sda1_crypt && udevadm settle && cryptsetup open --test-passphrase --key-file /tmp/k /dev/sda1 && echo closed"
 EOF
 ) || fail "making the LUKS image failed: $out"
 grep -q made <<<"$out" && grep -q closed <<<"$out" || fail "guestfish: $out"

@@ -177,7 +177,7 @@ part-add /dev/sda p $((BOOT_END + 1)) -1
 part-set-bootable /dev/sda 1 true
 mkfs ext4 /dev/sda1 label:boot
 set-uuid /dev/sda1 $BOOT_UUID
-debug sh "head -c ${#LUKS_PASS} /dev/sdb >/tmp/k && cryptsetup -q luksFormat --type luks2 --pbkdf pbkdf2 --pbkdf-force-iterations 1000 --uuid $LUKS_UUID --key-file /tmp/k /dev/sda2 && cryptsetup open --allow-discards --key-file /tmp/k /dev/sda2 sda2_crypt && rm -f /tmp/k && echo luks-ready"
+debug sh "udevadm settle; for i in \$(seq 1 60); do [ -b /dev/sda2 ] && break; sleep 1; done; head -c ${#LUKS_PASS} /dev/sdb >/tmp/k && cryptsetup -q luksFormat --type luks2 --pbkdf pbkdf2 --pbkdf-force-iterations 1000 --uuid $LUKS_UUID --key-file /tmp/k /dev/sda2 && cryptsetup open --allow-discards --key-file /tmp/k /dev/sda2 sda2_crypt && rm -f /tmp/k && echo luks-ready"
 mkfs ext4 /dev/mapper/sda2_crypt label:root
 set-uuid /dev/mapper/sda2_crypt $ROOT_UUID
 mount /dev/mapper/sda2_crypt /
