@@ -2,7 +2,7 @@
 /* v2kvm fuzzing: HTTP responses as the remote code takes them through
  * libcurl (remote/https.h): the /folder datastore transport's size
  * (HEAD: status, Content-Length) and range reads (206, short or long
- * answers, error pages, Range ignored), then a SOAP call (soap_call:
+ * answers, error pages, Range ignored), then two SOAP calls (soap_call:
  * the reply collected, parsed, faults).
  *
  * The input is what a server answers: one or more HTTP responses
@@ -183,8 +183,10 @@ folder (const struct https_conf *conf)
   folder_ops.close (tp);
 }
 
-/* One SOAP call as vsphere_open makes them (session cookie, no basic
- * authentication), and the ServiceContent of its reply. */
+/* Two SOAP calls as vsphere_open makes them (session cookie, no basic
+ * authentication): the ServiceContent of the first reply, and a second
+ * call in the same session (what one call leaves behind in libcurl
+ * must not hurt the next: remote/https.h). */
 static void
 soap (const struct https_conf *conf)
 {
@@ -197,10 +199,9 @@ soap (const struct https_conf *conf)
   v->conf.port = conf->port;
   v->conf.plain_http = true;
   v->display = xstrdup ("esx://root@fuzz");
-  v->soap = https_handle (&v->conf);
-  if (!v->soap)
+  v->share = https_share (true);
+  if (!v->share)
     abort ();
-  curl_easy_setopt (v->soap, CURLOPT_COOKIEFILE, "");
   doc = soap_call (v, "RetrieveServiceContent",
                    "<_this type=\"ServiceInstance\">ServiceInstance</_this>",
                    &ret);
@@ -211,6 +212,12 @@ soap (const struct https_conf *conf)
       fuzz_check_error ("service content");
     xmlFreeDoc (doc);
   }
+  doc = soap_call (v, "CurrentTime",
+                   "<_this type=\"ServiceInstance\">ServiceInstance</_this>",
+                   &ret);
+  if (!doc)
+    fuzz_check_error ("soap_call");
+  xmlFreeDoc (doc);
   vsphere_close (v);
 }
 

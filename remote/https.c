@@ -83,15 +83,36 @@ xfer_interrupted (void *opaque, curl_off_t dltotal, curl_off_t dlnow,
   return v2k_interrupted ? 1 : 0;
 }
 
+CURLSH *
+https_share (bool cookies)
+{
+  CURLSH *s;
+
+  pthread_once (&curl_once, curl_init);
+  s = curl_share_init ();
+  if (!s ||
+      curl_share_setopt (s, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT) ||
+      curl_share_setopt (s, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION) ||
+      curl_share_setopt (s, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS) ||
+      (cookies &&
+       curl_share_setopt (s, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE))) {
+    curl_share_cleanup (s);
+    set_error (ENOMEM, "cannot create a libcurl share");
+    return NULL;
+  }
+  return s;
+}
+
 CURL *
-https_handle (const struct https_conf *c)
+https_handle (const struct https_conf *c, CURLSH *share)
 {
   const char *ca = getenv ("SSL_CERT_FILE");
   CURL *h;
 
   pthread_once (&curl_once, curl_init);
   h = curl_easy_init ();
-  if (!h) {
+  if (!h || (share && curl_easy_setopt (h, CURLOPT_SHARE, share))) {
+    curl_easy_cleanup (h);
     set_error (ENOMEM, "cannot create a libcurl handle");
     return NULL;
   }
@@ -129,7 +150,7 @@ cert_fingerprint (const struct https_conf *c)
 
   nv.no_verify = true;
   nv.user = NULL;
-  h = https_handle (&nv);
+  h = https_handle (&nv, NULL);
   if (!h)
     return NULL;
   curl_easy_setopt (h, CURLOPT_URL, url);
@@ -205,9 +226,22 @@ struct folder {
 };
 
 struct fconn {
-  CURL *h;
+  CURLSH *share;                /* the kept connection */
   char err[CURL_ERROR_SIZE];
 };
+
+/* A handle for one request of c (NULL + set_error); its error message
+ * goes to c->err. */
+static CURL *
+fconn_handle (struct folder *f, struct fconn *c)
+{
+  CURL *h = https_handle (f->c, c->share);
+
+  c->err[0] = '\0';
+  if (h)
+    curl_easy_setopt (h, CURLOPT_ERRORBUFFER, c->err);
+  return h;
+}
 
 void *
 folder_transport (const struct https_conf *c, const char *dc)
@@ -313,16 +347,15 @@ folder_url (struct folder *f, CURL *h, const char *path0)
 static void *
 folder_connect (void *tp, bool *transient)
 {
-  struct folder *f = tp;
   struct fconn *c = xzalloc (sizeof *c);
 
+  (void) tp;
   *transient = false;
-  c->h = https_handle (f->c);
-  if (!c->h) {
+  c->share = https_share (false);
+  if (!c->share) {
     free (c);
     return NULL;
   }
-  curl_easy_setopt (c->h, CURLOPT_ERRORBUFFER, c->err);
   return c;
 }
 
@@ -332,7 +365,7 @@ folder_disconnect (void *tp, void *conn)
   struct fconn *c = conn;
 
   (void) tp;
-  curl_easy_cleanup (c->h);
+  curl_share_cleanup (c->share);
   free (c);
 }
 
@@ -383,23 +416,26 @@ folder_size (void *tp, void *conn, const char *path, uint64_t *size)
   curl_off_t len = -1;
   long status = 0;
   CURLcode rc;
+  CURL *h;
 
   if (!valid_path (path)) {
     set_error (EINVAL, "'%s' is not a file on a datastore", path);
     return REMOTE_FAILED;
   }
-  url = folder_url (f, c->h, path);
-  c->err[0] = '\0';
-  curl_easy_setopt (c->h, CURLOPT_URL, url);
-  curl_easy_setopt (c->h, CURLOPT_NOBODY, 1L);
-  rc = curl_easy_perform (c->h);
-  curl_easy_setopt (c->h, CURLOPT_HTTPGET, 1L);
+  h = fconn_handle (f, c);
+  if (!h)
+    return REMOTE_FAILED;
+  url = folder_url (f, h, path);
+  curl_easy_setopt (h, CURLOPT_URL, url);
+  curl_easy_setopt (h, CURLOPT_NOBODY, 1L);
+  rc = curl_easy_perform (h);
+  curl_easy_getinfo (h, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_getinfo (h, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &len);
+  curl_easy_cleanup (h);
   if (rc != CURLE_OK)
     return https_curl_error (f->c, rc, c->err);
-  curl_easy_getinfo (c->h, CURLINFO_RESPONSE_CODE, &status);
   if (status != 200)
     return status_error (f, path, status);
-  curl_easy_getinfo (c->h, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &len);
   if (len < 0) {
     set_error (EIO, "'%s://%s%s': the server gives no size", f->c->scheme,
                f->c->host, path);
@@ -441,23 +477,27 @@ folder_read (void *tp, void *conn, const char *path, void *buf, size_t count,
 {
   struct folder *f = tp;
   struct fconn *c = conn;
-  CLEANUP_FREE char *url = folder_url (f, c->h, path);
+  CLEANUP_FREE char *url = NULL;
   char range[64];
-  struct sink s = { .h = c->h, .buf = buf, .cap = count };
+  CURL *h = fconn_handle (f, c);
+  struct sink s = { .h = h, .buf = buf, .cap = count };
   long status = 0;
   CURLcode rc;
 
+  *done = 0;
+  if (!h)
+    return REMOTE_FAILED;
+  url = folder_url (f, h, path);
   snprintf (range, sizeof range, "%" PRIu64 "-%" PRIu64, offset,
             offset + count - 1);
-  c->err[0] = '\0';
-  curl_easy_setopt (c->h, CURLOPT_URL, url);
-  curl_easy_setopt (c->h, CURLOPT_RANGE, range);
-  curl_easy_setopt (c->h, CURLOPT_WRITEFUNCTION, sink_write);
-  curl_easy_setopt (c->h, CURLOPT_WRITEDATA, &s);
-  rc = curl_easy_perform (c->h);
-  curl_easy_setopt (c->h, CURLOPT_RANGE, NULL);
+  curl_easy_setopt (h, CURLOPT_URL, url);
+  curl_easy_setopt (h, CURLOPT_RANGE, range);
+  curl_easy_setopt (h, CURLOPT_WRITEFUNCTION, sink_write);
+  curl_easy_setopt (h, CURLOPT_WRITEDATA, &s);
+  rc = curl_easy_perform (h);
   *done = s.len;
-  curl_easy_getinfo (c->h, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_getinfo (h, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_cleanup (h);
   if (rc == CURLE_WRITE_ERROR) {
     set_error (EIO, "'%s://%s%s': the server sent more than the %zu bytes "
                "asked for", f->c->scheme, f->c->host, path, count);

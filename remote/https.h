@@ -42,9 +42,29 @@ void https_conf_free (struct https_conf *c);
 /* "https://HOST:PORT" (new string; "http://" if plain_http). */
 char *https_base_url (const struct https_conf *c);
 
-/* A new easy handle with the connection settings of c (TLS, timeouts,
- * keep-alive, basic authentication if c->user).  NULL + set_error. */
-CURL *https_handle (const struct https_conf *c);
+/* No easy handle serves two requests.  libcurl keeps a connection open
+ * between the requests of one handle, but the libcurl of Debian 12
+ * (7.88.1) also keeps a pointer to the previous answer's last header
+ * after freeing it (state.prevhead, cleared only from curl 8.1.0: curl
+ * pull request #11103): when the next answer's first header line starts
+ * with a space (a folded line), libcurl reads and reallocates the freed
+ * header.  A server can send that on purpose (docs/fuzzing.md).  So each
+ * request gets a new handle, and what should outlive one request, the
+ * open connection (with its TLS session), the DNS answer and, if asked,
+ * the cookies, lives in a share object (libcurl's CURLSH) that the
+ * handles of one client use in turn.
+ *
+ * https_share: a new share; with cookies, the handles using it keep and
+ * send the server's cookies (a vSphere API session).  Used by one thread
+ * at a time (no locking).  NULL + set_error.  Free with
+ * curl_share_cleanup once no handle uses it. */
+CURLSH *https_share (bool cookies);
+
+/* A new easy handle for one request, with the connection settings of c
+ * (TLS, timeouts, keep-alive, basic authentication if c->user) and, if
+ * share is not NULL, the connections and cookies of share.  NULL +
+ * set_error.  Free with curl_easy_cleanup after the request. */
+CURL *https_handle (const struct https_conf *c, CURLSH *share);
 
 /* Turn a failed transfer (rc != CURLE_OK) into set_error and a remote
  * return code: REMOTE_TRANSIENT for what a retry may cure (reset,

@@ -16,7 +16,8 @@ struct vsphere {
   struct https_conf conf;       /* fields owned here */
   char *display;                /* esx://user@host:port */
   char *want_dc;                /* vpx: the URI's datacenter */
-  CURL *soap;                   /* the API's handle, with its cookie */
+  CURLSH *share;                /* the API's connection and session cookie
+                                 * (https.h: a new handle per call) */
   bool logged_in;
   bool closing;                 /* logging out: not stopped by Ctrl-C */
   enum fault last_fault;

@@ -310,19 +310,27 @@ soap_call (struct vsphere *v, const char *method, const char *body,
   long status = 0;
   xmlDocPtr doc;
   CURLcode rc;
+  CURL *h = https_handle (&v->conf, v->share);
 
+  if (!h)
+    return NULL;
+  /* The API authenticates with its session cookie, not basic auth. */
+  curl_easy_setopt (h, CURLOPT_HTTPAUTH, (long) CURLAUTH_NONE);
+  curl_easy_setopt (h, CURLOPT_USERNAME, NULL);
+  curl_easy_setopt (h, CURLOPT_PASSWORD, NULL);
+  curl_easy_setopt (h, CURLOPT_COOKIEFILE, "");   /* the share's jar */
+  curl_easy_setopt (h, CURLOPT_XFERINFODATA, &v->closing);
   hdr = curl_slist_append (hdr, "Content-Type: text/xml; charset=utf-8");
   hdr = curl_slist_append (hdr, action);
-  curl_easy_setopt (v->soap, CURLOPT_URL, url);
-  curl_easy_setopt (v->soap, CURLOPT_HTTPHEADER, hdr);
-  curl_easy_setopt (v->soap, CURLOPT_POSTFIELDS, env);
-  curl_easy_setopt (v->soap, CURLOPT_WRITEFUNCTION, reply_write);
-  curl_easy_setopt (v->soap, CURLOPT_WRITEDATA, &r);
-  curl_easy_setopt (v->soap, CURLOPT_ERRORBUFFER, err);
-  rc = curl_easy_perform (v->soap);
-  curl_easy_setopt (v->soap, CURLOPT_ERRORBUFFER, NULL);
-  curl_easy_setopt (v->soap, CURLOPT_HTTPHEADER, NULL);
-  curl_easy_setopt (v->soap, CURLOPT_POSTFIELDS, NULL);
+  curl_easy_setopt (h, CURLOPT_URL, url);
+  curl_easy_setopt (h, CURLOPT_HTTPHEADER, hdr);
+  curl_easy_setopt (h, CURLOPT_POSTFIELDS, env);
+  curl_easy_setopt (h, CURLOPT_WRITEFUNCTION, reply_write);
+  curl_easy_setopt (h, CURLOPT_WRITEDATA, &r);
+  curl_easy_setopt (h, CURLOPT_ERRORBUFFER, err);
+  rc = curl_easy_perform (h);
+  curl_easy_getinfo (h, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_cleanup (h);
   curl_slist_free_all (hdr);
   if (rc != CURLE_OK) {
     https_curl_error (&v->conf, rc, err);
@@ -331,7 +339,6 @@ soap_call (struct vsphere *v, const char *method, const char *body,
     free (r.buf);
     return NULL;
   }
-  curl_easy_getinfo (v->soap, CURLINFO_RESPONSE_CODE, &status);
   doc = soap_parse_reply (v->display, method, status, r.buf, r.len,
                           &v->last_fault, ret);
   free (r.buf);
@@ -407,15 +414,9 @@ vsphere_open (const char *uri, const char *password_file)
   if (!password)
     goto fail;
   v->conf.password = xstrdup (password);
-  v->soap = https_handle (&v->conf);
-  if (!v->soap)
+  v->share = https_share (true);
+  if (!v->share)
     goto fail;
-  /* The API authenticates with its session cookie, not basic auth. */
-  curl_easy_setopt (v->soap, CURLOPT_HTTPAUTH, (long) CURLAUTH_NONE);
-  curl_easy_setopt (v->soap, CURLOPT_USERNAME, NULL);
-  curl_easy_setopt (v->soap, CURLOPT_PASSWORD, NULL);
-  curl_easy_setopt (v->soap, CURLOPT_COOKIEFILE, "");
-  curl_easy_setopt (v->soap, CURLOPT_XFERINFODATA, &v->closing);
   if (login (v, password) == -1)
     goto fail;
   memset (password, 0, strlen (password));
@@ -542,8 +543,8 @@ vsphere_close (struct vsphere *v)
       error_set_kind (kind);
     }
   }
-  if (v->soap)
-    curl_easy_cleanup (v->soap);
+  if (v->share)
+    curl_share_cleanup (v->share);
   if (v->conf.password)
     memset (v->conf.password, 0, strlen (v->conf.password));
   free (v->conf.password);

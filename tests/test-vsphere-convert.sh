@@ -25,7 +25,7 @@ mkdir "$OUT"
   v2kvm-vmware -os "$OUT" --machine-readable >"$JSON" 2>"$TMP/convert.err" ||
   fail "convert -ic esx:// exited $?: $(cat "$TMP/convert.err")"
 vsphere_proxy_stop
-read -r sent resets <"$PROXY_COUNT"
+read -r sent resets _ <"$PROXY_COUNT"
 jq -e -s '.[-1].type == "result" and .[-1].ok and
           any(.[]; .type == "phase" and .phase == "fixup")' "$JSON" >/dev/null ||
   fail "bad JSON lines: $(tail -3 "$JSON")"

@@ -22,6 +22,27 @@ vsphere_esx_dir "$TMP/g" faultvm "$flat"
 vsphere_sim_start -guest faultvm="$TMP/g"
 export SSL_CERT_FILE=$TMP/cert.pem
 
+# No faults: the reads reuse their connections (remote/https.h: a new
+# libcurl handle per request, the connection kept in a share), so there
+# are far fewer connections than requests; output identical.
+vsphere_proxy_start
+mkdir "$TMP/out"
+"$V2KVM" -v convert -ic "esx://root@127.0.0.1:$PROXY_PORT/" -ip "$PWFILE" \
+  faultvm --no-fixup -of raw -os "$TMP/out" \
+  >/dev/null 2>"$TMP/clean.err" || fail "convert through the proxy failed: $(tail -3 "$TMP/clean.err")"
+vsphere_proxy_stop
+read -r bytes resets conns <"$PROXY_COUNT"
+qemu-img compare -q -f raw -F raw "$TMP/out/v2kvm-vmware-sda.raw" "$flat" ||
+  fail "the output differs from the flat disk"
+requests=$(sed -n 's/.*remote: [0-9]* bytes fetched in \([0-9]*\) requests.*/\1/p' \
+  "$TMP/clean.err" | tail -1)
+[ -n "$requests" ] || fail "no request count in the -v log"
+[ "$requests" -ge 24 ] || fail "only $requests requests for 48 MiB of data"
+[ "$conns" -le 8 ] ||
+  fail "$conns connections for $requests requests: connections are not reused"
+echo "no faults: $requests requests over $conns connections, output identical"
+rm -rf "$TMP/out"
+
 # Resets every 3 MiB: resumed, identical.
 vsphere_proxy_start --reset-after $((3 << 20))
 mkdir "$TMP/out"
@@ -29,7 +50,7 @@ mkdir "$TMP/out"
   faultvm --no-fixup -of raw -os "$TMP/out" --machine-readable \
   >"$TMP/ok.json" 2>"$TMP/ok.err" || fail "convert through resets failed: $(cat "$TMP/ok.err")"
 vsphere_proxy_stop
-read -r bytes resets <"$PROXY_COUNT"
+read -r bytes resets conns <"$PROXY_COUNT"
 qemu-img compare -q -f raw -F raw "$TMP/out/v2kvm-vmware-sda.raw" "$flat" ||
   fail "the output differs from the flat disk after resumed reads"
 [ "$resets" -ge 20 ] || fail "only $resets resets: the proxy did not break enough connections"

@@ -21,7 +21,7 @@
 #   vsphere_proxy_start [--reset-after N] [--dead-after N] [--rate B/S]
 #       tests/vsphere-proxy.py in front of the simulator; sets
 #       $PROXY_PORT, $PROXY_PID, $PROXY_COUNT (read it after
-#       vsphere_proxy_stop: "BYTES RESETS")
+#       vsphere_proxy_stop: "BYTES RESETS CONNECTIONS")
 #   vsphere_esx_dir DIR NAME FLAT [SIZE]
 #       lay out a guest as ESXi does: NAME.vmx (guests/vmware.vmx.in),
 #       NAME.vmdk a createType="vmfs" descriptor, NAME-flat.vmdk a symlink

@@ -10,8 +10,9 @@ PORT_FILE gets the port it listens on.  --reset-after N: each connection
 is reset (RST) once the server has sent N bytes on it.  --dead-after N:
 once the server has sent N bytes in all, every connection is reset and
 new ones are reset at once.  --rate: each connection passes on at most
-that many server bytes a second (a slow link).  COUNT_FILE gets the server's byte count (and
-the number of resets) when the proxy gets SIGTERM.  The proxy relays TLS
+that many server bytes a second (a slow link).  COUNT_FILE gets the
+server's byte count, the number of resets and the number of connections
+accepted when the proxy gets SIGTERM.  The proxy relays TLS
 untouched: it sees only bytes, which is all it needs."""
 import argparse
 import os
@@ -26,6 +27,7 @@ import time
 lock = threading.Lock()
 sent = 0
 resets = 0
+conns = 0
 dead = False
 
 
@@ -87,6 +89,9 @@ def relay(client, server, args):
 
 
 def serve(client, args):
+    global conns
+    with lock:
+        conns += 1
     if dead:
         rst(client)
         return
@@ -116,7 +121,7 @@ def main():
     def stop(signum, frame):
         with lock:
             with open(args.count_file, "w") as f:
-                f.write("%d %d\n" % (sent, resets))
+                f.write("%d %d %d\n" % (sent, resets, conns))
         sys.exit(0)
     signal.signal(signal.SIGTERM, stop)
 
