@@ -48,17 +48,13 @@ slurp (struct probe *p)
 }
 
 static int
-start_probe (struct probe *p, int errfd)
+start_probe (struct probe *p, int errfd, unsigned parallel)
 {
   CLEANUP_FREE char *exe = batch_self_exe ();
-  CLEANUP_FREE char **argv = xzalloc ((size_t) (p->pg->argc + 3) *
-                                      sizeof *argv);
+  CLEANUP_FREE char *smp = NULL;
+  CLEANUP_FREE char **argv = batch_child_argv (exe, "inspect", "--json",
+                                               parallel, p->pg, &smp);
 
-  argv[0] = exe;
-  argv[1] = (char *) "inspect";
-  argv[2] = (char *) "--json";
-  for (int i = 1; i < p->pg->argc; ++i)
-    argv[2 + i] = p->pg->argv[i];
   p->pid = batch_spawn (argv, errfd, &p->fd);
   return p->pid == -1 ? -1 : 0;
 }
@@ -74,7 +70,7 @@ run_probes (struct probe *p, size_t n, unsigned parallel)
     struct pollfd pfd[64];
     nfds_t np = 0;
     while (!v2k_interrupted && running < parallel && next < n) {
-      if (start_probe (&p[next], errfd) == -1) {
+      if (start_probe (&p[next], errfd, parallel) == -1) {
         p[next].exit = V2K_EXIT_FAILURE;
         p[next].pid = 0;
       }

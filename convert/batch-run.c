@@ -28,6 +28,7 @@
 #include "cleanup.h"
 #include "copy.h"
 #include "error.h"
+#include "fixup.h"
 #include "json.h"
 #include "xalloc.h"
 
@@ -311,6 +312,27 @@ batch_self_exe (void)
   return xstrdup (buf);
 }
 
+char **
+batch_child_argv (const char *exe, const char *cmd, const char *flag,
+                  unsigned parallel, const struct plan_guest *pg,
+                  char **smpbuf)
+{
+  long cores = sysconf (_SC_NPROCESSORS_ONLN);
+  long smp = parallel ? cores / (long) parallel : cores;
+  char **argv = xzalloc ((size_t) (pg->argc + 5) * sizeof *argv);
+
+  *smpbuf = xasprintf ("%ld", smp < 1 ? 1 : smp > FIXUP_MAX_SMP
+                       ? FIXUP_MAX_SMP : smp);
+  argv[0] = (char *) exe;
+  argv[1] = (char *) cmd;
+  argv[2] = (char *) flag;
+  argv[3] = (char *) "--smp";
+  argv[4] = *smpbuf;
+  for (int i = 1; i < pg->argc; ++i)
+    argv[4 + i] = pg->argv[i];
+  return argv;
+}
+
 static int
 start_child (struct run *r, struct child *k, const struct plan_guest *pg,
              struct job_record *old)
@@ -319,8 +341,10 @@ start_child (struct run *r, struct child *k, const struct plan_guest *pg,
   CLEANUP_FREE char *exe = batch_self_exe ();
   CLEANUP_FREE char *jpath = xasprintf ("%s/logs/%s.jsonl", o->state,
                                         pg->name);
-  CLEANUP_FREE char **argv = xzalloc ((size_t) (pg->argc + 3) *
-                                      sizeof *argv);
+  CLEANUP_FREE char *smp = NULL;
+  CLEANUP_FREE char **argv = batch_child_argv (exe, "convert",
+                                               "--machine-readable",
+                                               o->parallel, pg, &smp);
   int pfd[1], logfd;
   time_t now = time (NULL);
 
@@ -345,11 +369,6 @@ start_child (struct run *r, struct child *k, const struct plan_guest *pg,
   dprintf (logfd, "=== v2kvm batch: %s (plan line %u) started %s", pg->name,
            pg->line, ctime (&now));
   k->jsonl = fopen (jpath, "ae");
-  argv[0] = exe;
-  argv[1] = (char *) "convert";
-  argv[2] = (char *) "--machine-readable";
-  for (int i = 1; i < pg->argc; ++i)
-    argv[2 + i] = pg->argv[i];
   k->pid = batch_spawn (argv, logfd, &pfd[0]);
   close (logfd);
   if (k->pid == -1) {

@@ -119,6 +119,20 @@ uint64_t jsum_u64 (const char *line, const char *key);
 /* This program's path (to run its subcommands as children). */
 char *batch_self_exe (void);
 
+/* The child's command line: argv[0] the program, then cmd ("convert"
+ * or "inspect"), flag ("--machine-readable", "--json"), "--smp" and the
+ * appliance vCPUs each of `parallel` guests at once gets, then the plan
+ * line's words after its first (so a line's own --smp wins).  The host's
+ * cores are divided among the guests, at least one each: appliances with
+ * more vCPUs in all than the host has cores slow each other down far
+ * more than their share (docs/benchmarks.md, "batch against sequential
+ * converts": 0.76 of the sequential time with two 2-vCPU appliances on
+ * 2 cores, 0.55 with two of one vCPU).  Free the array (not its strings)
+ * and *smpbuf, which holds the number. */
+char **batch_child_argv (const char *exe, const char *cmd, const char *flag,
+                         unsigned parallel, const struct plan_guest *pg,
+                         char **smpbuf);
+
 /* --assess: `v2kvm inspect --json` over the plan's guests, parallel
  * guests at once; prints what would convert, the blockers and warnings,
  * and the totals.  Returns 0 when every guest would convert,

@@ -68,6 +68,9 @@ static const char usage_text[] =
 "      --root single|first|/dev/DEV   which OS when there are several\n"
 "      --accel auto|kvm|tcg        appliance acceleration (auto: TCG when\n"
 "                                  KVM fails)\n"
+"      --smp N                     appliance vCPUs (default: cores, at most\n"
+"                                  4; batch divides the cores among its\n"
+"                                  guests)\n"
 "      --mac NAME=MAC              MAC of guest interface NAME\n"
 "      --virtio-win PATH           Windows drivers (ISO or directory)\n"
 "      --block-driver virtio-blk|virtio-scsi   Windows boot disk driver\n"
@@ -190,7 +193,7 @@ enum {
   OPT_OS = 256, OPT_OC, OPT_OF, OPT_OA, OPT_ON, OPT_NETWORK, OPT_BRIDGE,
   OPT_ROOT, OPT_NOTRIM, OPT_REBUILD_INITRAMFS, OPT_NOVERIFY, OPT_NOFIXUP, OPT_PRINT, OPT_MACHINE,
   OPT_ACCEL, OPT_DOMTYPE, OPT_GRAPHICS, OPT_REPLACE, OPT_MAC, OPT_VIRTIOWIN,
-  OPT_BLOCKDRV, OPT_IT, OPT_EXTREFS, OPT_KEY, OPT_KEYS_STDIN,
+  OPT_BLOCKDRV, OPT_IT, OPT_EXTREFS, OPT_KEY, OPT_KEYS_STDIN, OPT_SMP,
 };
 
 static const struct option longopts[] = {
@@ -214,6 +217,7 @@ static const struct option longopts[] = {
   { "graphics", required_argument, NULL, OPT_GRAPHICS },
   { "root", required_argument, NULL, OPT_ROOT },
   { "accel", required_argument, NULL, OPT_ACCEL },
+  { "smp", required_argument, NULL, OPT_SMP },
   { "mac", required_argument, NULL, OPT_MAC },
   { "virtio-win", required_argument, NULL, OPT_VIRTIOWIN },
   { "block-driver", required_argument, NULL, OPT_BLOCKDRV },
@@ -292,6 +296,12 @@ take_option (struct convert_options *o, int c, char *arg, const char *where)
     else if (strcmp (arg, "kvm") == 0) o->accel = FIXUP_ACCEL_KVM;
     else if (strcmp (arg, "tcg") == 0) o->accel = FIXUP_ACCEL_TCG;
     else return bad ("convert: --accel takes auto, kvm or tcg");
+    break;
+  case OPT_SMP:
+    n = strtol (arg, &end, 10);
+    if (*end || end == arg || n < 1 || n > FIXUP_MAX_SMP)
+      return bad ("convert: --smp takes 1 to %d", FIXUP_MAX_SMP);
+    o->smp = (unsigned) n;
     break;
   case OPT_MAC: {
     const char *eq = strchr (arg, '=');

@@ -10,6 +10,8 @@
  *                                  (docs/machine-readable.md)
  *   --accel auto|kvm|tcg           appliance acceleration (auto retries
  *                                  a failed KVM launch with TCG)
+ *   --smp N                        appliance vCPUs (default: cores, at
+ *                                  most 4)
  *   --mac NAME=MAC                 MAC of interface NAME from the source
  *                                  config, when the guest does not say
  *   --virtio-win PATH              Windows: the virtio-win ISO/directory
@@ -188,6 +190,7 @@ json_end (const struct fixup_result *res, int exit_code, double seconds)
   printf ("{\"type\":\"result\",\"version\":1,\"ok\":true,\"exit\":0,"
           "\"seconds\":%.3f,", seconds);
   json_member ("accel", res->used_tcg ? "tcg" : "kvm", true);
+  printf ("\"smp\":%u,", res->smp);
   json_member ("root", res->inspect.root, true);
   json_member ("distro", res->inspect.distro, true);
   json_member ("product", res->inspect.product_name, true);
@@ -211,6 +214,7 @@ cmd_fixup (int argc, char **argv)
     { "dry-run", no_argument, NULL, 'n' },
     { "machine-readable", no_argument, NULL, 'm' },
     { "accel", required_argument, NULL, 'a' },
+    { "smp", required_argument, NULL, 'S' },
     { "mac", required_argument, NULL, 'M' },
     { "virtio-win", required_argument, NULL, 'W' },
     { "block-driver", required_argument, NULL, 'B' },
@@ -243,6 +247,14 @@ cmd_fixup (int argc, char **argv)
       else if (strcmp (optarg, "tcg") == 0) opts.accel = FIXUP_ACCEL_TCG;
       else return usage_error ("fixup: --accel takes auto, kvm or tcg");
       break;
+    case 'S': {
+      char *end;
+      long v = strtol (optarg, &end, 10);
+      if (*end || end == optarg || v < 1 || v > FIXUP_MAX_SMP)
+        return usage_error ("fixup: --smp takes 1 to %d", FIXUP_MAX_SMP);
+      opts.smp = (unsigned) v;
+      break;
+    }
     case 'M':
       if (!valid_mac_option (optarg))
         return usage_error ("fixup: --mac takes NAME=xx:xx:xx:xx:xx:xx, "
@@ -259,7 +271,8 @@ cmd_fixup (int argc, char **argv)
       break;
     case 'h':
       printf ("usage: v2kvm fixup [--root single|first|/dev/...] [--dry-run] "
-              "[--machine-readable] [--accel auto|kvm|tcg] [--mac NAME=MAC] "
+              "[--machine-readable] [--accel auto|kvm|tcg] [--smp N] "
+              "[--mac NAME=MAC] "
               "[--virtio-win PATH] [--block-driver virtio-blk|virtio-scsi] "
               "[--rebuild-initramfs] DISK...\n");
       return 0;

@@ -143,7 +143,7 @@ step_fixup (struct conv *c)
   CLEANUP_FREE const char **targets = xzalloc (c->n * sizeof *targets);
   string_vector macs = empty_vector;
   struct fixup_options fo = {
-    .root = o->root ? o->root : "single", .accel = c->accel,
+    .root = o->root ? o->root : "single", .accel = c->accel, .smp = o->smp,
     .macs = &o->macs, .source_macs = &macs, .virtio_win = o->virtio_win,
     .no_trim = o->no_trim, .virtio_scsi = o->virtio_scsi,
     .copy_on_read = c->vi || c->si,     /* read each remote block once */

@@ -253,7 +253,8 @@ machine_end (struct report *r, int code, const struct fixup_result *fx,
     json_kv ("product", fx->inspect.product_name);
     putchar (',');
     json_kv ("kernel", fx->kernel);
-    printf (",\"accel\":\"%s\"}", fx->used_tcg ? "tcg" : "kvm");
+    printf (",\"accel\":\"%s\",\"smp\":%u}", fx->used_tcg ? "tcg" : "kvm",
+            fx->smp);
   }
   printf (",\"disks\":[");
   for (unsigned i = 0; d && i < n; ++i) {

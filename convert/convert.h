@@ -50,6 +50,8 @@ struct convert_options {
   struct domxml_options dom;    /* --domain-type, --graphics, networks */
   const char *root;             /* --root */
   enum fixup_accel accel;       /* --accel */
+  unsigned smp;                 /* --smp: appliance vCPUs; 0 = cores (at
+                                   most 4) */
   unsigned jobs;                /* -j; 0 = cores */
   bool compress;                /* -c: compressed qcow2 */
   bool no_trim;                 /* --no-trim: copy free space too */

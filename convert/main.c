@@ -22,7 +22,7 @@ const struct command commands[] = {
     "              [-of qcow2|raw] [-oa sparse|preallocated] [-on NAME] [-c]\n"
     "              [--replace] [--network in:out] [--bridge in:out]\n"
     "              [--domain-type kvm|qemu] [--graphics vnc|spice|none]\n"
-    "              [--root single|first|DEV] [--accel auto|kvm|tcg]\n"
+    "              [--root single|first|DEV] [--accel auto|kvm|tcg] [--smp N]\n"
     "              [--mac NAME=MAC]... [--virtio-win PATH]\n"
     "              [--block-driver virtio-blk|virtio-scsi] [--no-trim]\n"
     "              [--key ID:key:PASSPHRASE|ID:file:FILE]... [--keys-from-stdin]\n"
@@ -52,7 +52,8 @@ const struct command commands[] = {
     "                     [--domain-type kvm|qemu] [--graphics vnc|spice|none]" },
   { NULL, "fixup", cmd_fixup,
     "fixup [--root single|first|/dev/...] [--dry-run] [--machine-readable]\n"
-    "              [--accel auto|kvm|tcg] [--mac NAME=MAC]... [--virtio-win PATH]\n"
+    "              [--accel auto|kvm|tcg] [--smp N] [--mac NAME=MAC]...\n"
+    "              [--virtio-win PATH]\n"
     "              [--block-driver virtio-blk|virtio-scsi] [--rebuild-initramfs]\n"
     "              DISK..." },
   { NULL, "inspect", cmd_inspect,

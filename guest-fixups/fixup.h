@@ -66,6 +66,8 @@ void fixup_keys_free (fixup_key_list *keys);
 
 enum fixup_accel { FIXUP_ACCEL_AUTO = 0, FIXUP_ACCEL_KVM, FIXUP_ACCEL_TCG };
 
+#define FIXUP_MAX_SMP 16
+
 struct fixup_options {
   const char *root;             /* "single" (default if NULL), "first", "/dev/..." */
   bool dry_run;                 /* throwaway overlay, no commands run */
@@ -84,6 +86,12 @@ struct fixup_options {
    * initramfs-tools image could be patched (--rebuild-initramfs). */
   bool rebuild_initramfs;
   enum fixup_accel accel;
+  /* Virtual CPUs of the appliance (--smp), 1 to FIXUP_MAX_SMP; 0: as many
+   * as the host has, at most APPLIANCE_AUTO_SMP (guest-fixups/inspect.c).
+   * Conversions run side by side (`v2kvm batch -P N`) share the host's
+   * cores: more vCPUs than cores in all slows every appliance, under TCG
+   * most (docs/benchmarks.md, "batch against sequential converts"). */
+  unsigned smp;
   /* NAME=MAC pairs from the source config (--mac): MACs of interfaces the
    * guest's own config names without a MAC. */
   const string_vector *macs;
@@ -141,6 +149,7 @@ struct fixup_result {
    * when the source config gave none (a VMware OVF). */
   string_vector guest_macs;
   bool used_tcg;                /* the appliance ran under TCG */
+  unsigned smp;                 /* ... with this many vCPUs */
 };
 
 /* Convert the guest on disks[0..n-1] (formats[i] "raw" or "qcow2") in

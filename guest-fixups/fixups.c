@@ -216,6 +216,7 @@ fixup_disks (const char *const *disks, const char *const *formats, size_t n,
   fx.g = inspect_launch (disks, formats, n, opts, &res->used_tcg);
   if (fx.g == NULL)
     return -1;
+  res->smp = (unsigned) guestfs_get_smp (fx.g);
   if (luks_open_all (fx.g, opts, &luks) == 0 &&
       (root = inspect_root (&fx, &luks)) != NULL &&
       (!opts->describe || fixup_describe (&fx) == 0) &&

@@ -52,11 +52,13 @@ first_line (guestfs_h *g)
   return buf;
 }
 
-#define APPLIANCE_MAX_SMP 4
+/* fixup_options.smp 0: the host's cores, at most this many. */
+#define APPLIANCE_AUTO_SMP 4
 
 static guestfs_h *
 create_handle (const char *const *disks, const char *const *formats,
-               size_t n, bool readonly, bool tcg, bool copy_on_read)
+               size_t n, bool readonly, bool tcg, bool copy_on_read,
+               unsigned smp)
 {
   guestfs_h *g = guestfs_create ();
 
@@ -75,10 +77,15 @@ create_handle (const char *const *disks, const char *const *formats,
     guestfs_set_verbose (g, 1);
   /* The initramfs rebuild runs compressors and many short processes: a
    * second vCPU takes ~15% off it under TCG (measured: update-initramfs
-   * 46 s -> 40 s on this 2-core host), more with KVM. */
-  long cpus = sysconf (_SC_NPROCESSORS_ONLN);
-  guestfs_set_smp (g, (int) (cpus < 1 ? 1 : cpus > APPLIANCE_MAX_SMP
-                             ? APPLIANCE_MAX_SMP : cpus));
+   * 46 s -> 40 s on this 2-core host), more with KVM.  One conversion
+   * alone gets the host's cores; side by side, the caller divides them
+   * (fixup_options.smp). */
+  if (smp == 0) {
+    long cpus = sysconf (_SC_NPROCESSORS_ONLN);
+    smp = cpus < 1 ? 1 : cpus > APPLIANCE_AUTO_SMP ? APPLIANCE_AUTO_SMP
+      : (unsigned) cpus;
+  }
+  guestfs_set_smp (g, (int) smp);
   for (size_t i = 0; i < n; ++i) {
     int r = guestfs_add_drive_opts (g, disks[i],
                                     GUESTFS_ADD_DRIVE_OPTS_FORMAT, formats[i],
@@ -239,7 +246,7 @@ inspect_launch (const char *const *disks, const char *const *formats,
 
   for (;;) {
     g = create_handle (disks, formats, n, opts->dry_run, tcg,
-                       opts->copy_on_read);
+                       opts->copy_on_read, opts->smp);
     if (g == NULL)
       return NULL;
     debug ("launching the libguestfs appliance (%s)", tcg ? "tcg" : "kvm");

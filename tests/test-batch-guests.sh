@@ -93,4 +93,12 @@ e2e_check_output xen "$xen_type" "$TMP/xen-out" plan.state/logs/xen.jsonl
 jq -e -s 'any(.[]; .type == "change" and
           (.change | test("pinned enX0 to MAC 00:16:3e:aa:bb:02")))' \
   plan.state/logs/xen.jsonl >/dev/null || fail "enX0 was not pinned to the vif's MAC"
+# -P 2: each child's appliance got half the cores (batch's --smp), as
+# libguestfs reports it back (guestfs_get_smp, the result's guest.smp)
+want=$(( $(nproc) / 2 )); [ "$want" -ge 1 ] || want=1
+for g in vm xen; do
+  got=$(jq -s '.[-1].guest.smp' "plan.state/logs/$g.jsonl")
+  [ "$got" = "$want" ] || fail "$g: appliance vCPUs $got, expected $want (cores / -P)"
+done
+echo "appliance vCPUs per guest at -P 2: $want"
 exit 0

@@ -8,6 +8,8 @@ requires "$QEMU_IMG"
 expect_exit 2 "$V2KVM" fixup
 expect_exit 2 "$V2KVM" fixup --root second disk.img
 expect_exit 2 "$V2KVM" fixup --accel fast disk.img
+expect_exit 2 "$V2KVM" fixup --smp 0 disk.img
+expect_error_match "fixup: --smp takes 1 to 16"
 expect_exit 2 "$V2KVM" fixup --mac eth0 disk.img
 expect_error_match "--mac takes NAME=xx:xx:xx:xx:xx:xx"
 expect_exit 2 "$V2KVM" fixup --mac eth0=00:11:22:33:44 disk.img
