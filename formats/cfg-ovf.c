@@ -69,7 +69,8 @@ struct ovf {
 };
 
 /* "byte * 2^20", "byte", "MegaBytes", "KB" ... -> multiplier; 0 if not
- * understood. */
+ * understood.  Both readers of this file use it: the VirtualSystem's
+ * quantities and the disk references' capacityAllocationUnits. */
 static uint64_t
 alloc_units (const char *u)
 {
@@ -612,36 +613,11 @@ const struct cfg_reader ovf_cfg = {
  * capacityAllocationUnits: "byte * 2^N"), matched on local names
  * wherever they are in the tree. */
 
-/* Bytes per unit of capacityAllocationUnits for the disk references:
- * only "byte" and "byte * 2^N" (N < 63), else 0 (capacity unknown). */
-static uint64_t
-ref_units_bytes (const char *units)
-{
-  char buf[64];
-  size_t o = 0;
-  unsigned p;
-  char *end;
-
-  if (!units)
-    return 1;
-  for (const char *s = units; *s && o < sizeof buf - 1; ++s)
-    if (*s != ' ')
-      buf[o++] = *s;
-  buf[o] = '\0';
-  if (strcasecmp (buf, "byte") == 0 || strcasecmp (buf, "bytes") == 0)
-    return 1;
-  if (strncasecmp (buf, "byte*2^", 7) == 0) {
-    p = (unsigned) strtoul (buf + 7, &end, 10);
-    return (*end == '\0' && end != buf + 7 && p < 63) ? UINT64_C (1) << p : 0;
-  }
-  return 0;
-}
-
 /* capacity x units in bytes, or -1 if unknown ("${property}"...). */
 static int64_t
 ref_capacity (const char *cap, const char *units)
 {
-  uint64_t n, mult = ref_units_bytes (units), r;
+  uint64_t n, mult = units ? alloc_units (units) : 1, r;
   char *end;
 
   if (!cap || mult == 0)

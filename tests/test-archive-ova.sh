@@ -91,6 +91,18 @@ tar --format=pax -cf cap.ova a.ovf a.mf disk1.vmdk "$long"
 "$V2KVM" disk info --disk 1 cap.ova > info 2> err || fail "cap: $(cat err)"
 grep -q "capacity of 9437184 bytes but its header says 8388608" err || fail "no warning: $(cat err)"
 grep -qx 'virtual size: 8388608' info || fail "$(cat info)"
+# The same capacity in the units' other spellings (one parser for the
+# package and the guest's config: formats/cfg-ovf.c alloc_units).
+for u in MegaBytes 'byte * 1024 * 1024' 'bytes*2^10*2^10'; do
+  sed "s/byte \* 2^20/$u/" a.ovf > b.ovf
+  grep -qF "\"$u\"" b.ovf || fail "sed: $u"
+  mf b.ovf disk1.vmdk "$long" > b.mf
+  tar --format=pax -cf cap2.ova b.ovf b.mf disk1.vmdk "$long"
+  "$V2KVM" disk info --disk 1 cap2.ova > info 2> err || fail "cap $u: $(cat err)"
+  grep -q "capacity of 9437184 bytes but its header says 8388608" err ||
+    fail "units '$u': no warning: $(cat err)"
+done
+rm -f b.ovf b.mf cap2.ova
 
 # The unpacked directory and the .ovf itself.
 mkdir dir && cp a.ovf a.mf disk1.vmdk "$long" dir/
