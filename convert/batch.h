@@ -127,8 +127,8 @@ char *batch_self_exe (void);
  * more vCPUs in all than the host has cores slow each other down far
  * more than their share (docs/benchmarks.md, "batch against sequential
  * converts": 0.77 of the sequential time with two 2-vCPU appliances on
- * 2 cores, 0.59 with two of one vCPU, same session).  Free the array (not its strings)
- * and *smpbuf, which holds the number. */
+ * 2 cores, 0.59 with two of one vCPU, same session).  Free the array
+ * (not its strings) and *smpbuf, which holds the number. */
 char **batch_child_argv (const char *exe, const char *cmd, const char *flag,
                          unsigned parallel, const struct plan_guest *pg,
                          char **smpbuf);
