@@ -21,7 +21,7 @@ for n in rhel5 rhel7 sles15; do
 done
 "$V2KVM" fixup --mac eth0=52:54:00:00:00:09 "$TMP/rhel9.img" \
   >"$TMP/rhel9.out" 2>"$TMP/rhel9.err" || fail "fixup rhel9: $(cat "$TMP/rhel9.err")"
-"$V2KVM" fixup --machine-readable "$TMP/ubuntu.img" \
+"$V2KVM" fixup --machine-readable --smp 1 "$TMP/ubuntu.img" \
   >"$TMP/ubuntu.json" 2>"$TMP/ubuntu.err" || fail "fixup ubuntu: $(cat "$TMP/ubuntu.err")"
 
 imgs=
@@ -111,6 +111,7 @@ R=$(grep '"type":"result"' "$J")
 [ "$(echo "$R" | jq -r .caps.block_bus)" = virtio-blk ] || fail "json caps: $(cat "$J")"
 [ "$(echo "$R" | jq -r .kernel)" = 5.15.0-91-generic ] || fail "json kernel: $(cat "$J")"
 [ "$(echo "$R" | jq -r .distro)" = ubuntu ] || fail "json distro: $R"
+[ "$(echo "$R" | jq -r .smp)" = 1 ] || fail "--smp 1 not applied: $R"
 [ "$(head -1 "$J" | jq -r .type)" = start ] || fail "json: no start line"
 jq -s -e 'any(.[]; .type == "change" and .file == "/etc/fstab" and .change == "sda2 -> vda2")' "$J" >/dev/null ||
   fail "json lacks the fstab change: $(cat "$J")"
