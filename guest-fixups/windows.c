@@ -396,20 +396,39 @@ phase_readonly (struct win *w)
   return win_esp_check (w);
 }
 
+/* The NICs' MACs in configuration order, borrowed from O (fixup.h):
+ * the --mac values (NAME=MAC; Windows interface names do not matter), in
+ * the order given, else all the source VM's NICs' MACs that are known,
+ * in order.  Appended to *OUT. */
+static void
+nic_macs (const struct fixup_options *o, string_vector *out)
+{
+  const string_vector *m = o->macs;
+  const string_vector *src = o->source_macs;
+  bool given;
+
+  for (size_t i = 0; m && i < m->len; ++i)
+    string_vector_append (out, strchr (m->ptr[i], '=') + 1);
+  given = out->len > 0;
+  for (size_t i = 0; !given && src && i < src->len; ++i)
+    if (src->ptr[i][0])
+      string_vector_append (out, src->ptr[i]);
+}
+
 /* Pair static interfaces with the guest's MACs (docs/windows.md). */
 static void
 pair_macs (struct win *w)
 {
-  const struct windows_options *o = w->opts;
+  const string_vector *macs = &w->macs;
 
-  if (w->ips.len == 0 || o->macs.len == 0)
+  if (w->ips.len == 0 || macs->len == 0)
     return;
-  if (w->ips.len != 1 || o->macs.len != 1)
+  if (w->ips.len != 1 || macs->len != 1)
     warning ("nic-pairing-guessed", "%zu static IPv4 interfaces and %zu NICs: pairing them in "
              "order; check the addresses after the first boot",
-             w->ips.len, o->macs.len);
-  for (size_t i = 0; i < w->ips.len && i < o->macs.len; ++i) {
-    char *m = xstrdup (o->macs.ptr[i]);
+             w->ips.len, macs->len);
+  for (size_t i = 0; i < w->ips.len && i < macs->len; ++i) {
+    char *m = xstrdup (macs->ptr[i]);
     for (char *p = m; *p; ++p)
       *p = *p == ':' ? '-' : (char) toupper ((unsigned char) *p);
     w->ips.ptr[i].mac = m;
@@ -443,6 +462,7 @@ win_free (struct win *w)
   free (w->osdir);
   free (w->qga_msi);
   string_vector_free_all (&w->disabled);
+  string_vector_reset (&w->macs);       /* the strings are opts' */
   for (size_t i = 0; i < w->ips.len; ++i) {
     struct win_static_ip *s = &w->ips.ptr[i];
     free (s->guid); free (s->mac); free (s->address);
@@ -473,12 +493,15 @@ edit_software (struct win *w)
 
 int
 windows_convert (guestfs_h *g, const char *root,
-                 const struct windows_options *opts, struct guestcaps *caps,
+                 const struct fixup_options *opts, struct guestcaps *caps,
                  bool *esp_fallback)
 {
-  static const struct windows_options none;
-  struct win w = { .g = g, .root = root, .opts = opts ? opts : &none };
+  static const struct fixup_options none;
+  struct win w = { .g = g, .root = root, .opts = opts ? opts : &none,
+                   .macs = empty_vector };
   int r = -1;
+
+  nic_macs (w.opts, &w.macs);
 
   if (phase_readonly (&w) == -1)
     goto out;
@@ -508,7 +531,7 @@ quiet (guestfs_h *g, void *data, const char *msg)
 
 int
 windows_fixup_images (const char *const *images, size_t nr_images,
-                      const struct windows_options *opts,
+                      const struct fixup_options *opts,
                       struct guestcaps *caps, bool *esp_fallback)
 {
   guestfs_h *g = guestfs_create ();

@@ -31,27 +31,18 @@
 
 #include <guestfs.h>
 
+#include "fixup.h"
 #include "guestcaps.h"
 #include "vector.h"
 
-/* Options of the Windows fixup; all may be zero/NULL. */
-struct windows_options {
-  /* virtio-win ISO or directory; NULL: $VIRTIO_WIN, else
-   * /usr/share/virtio-win. */
-  const char *virtio_win;
-  /* Boot disk on virtio-scsi (vioscsi) instead of virtio-blk (viostor). */
-  bool virtio_scsi;
-  /* MAC addresses of the guest's NICs in configuration order ("52:54:..");
-   * used to re-apply static IPv4 settings to the right adapter.  The
-   * strings are borrowed (windows_convert neither keeps nor frees them). */
-  string_vector macs;
-};
-
 /* Convert the Windows guest at ROOT.  G is launched; the filesystems may
  * be mounted or not (this unmounts, checks everything read-only, then
- * mounts ROOT read-write).  Refusals (hibernation, BitLocker, dynamic
- * system disk, no viostor/vioscsi for this Windows) happen before
- * anything is written, with error kind V2K_ERR_GUEST (exit 7).
+ * mounts ROOT read-write).  OPTS (fixup.h; NULL: all defaults) gives
+ * virtio_win, virtio_scsi and the NICs' MACs (macs, else source_macs:
+ * see windows.c nic_macs); the other fields are ignored.  Refusals
+ * (hibernation, BitLocker, dynamic system disk, no viostor/vioscsi for
+ * this Windows) happen before anything is written, with error kind
+ * V2K_ERR_GUEST (exit 7).
  * Returns 0, or -1 with the error set.  On success sets in CAPS what the
  * drivers decide -- block_bus (virtio-scsi or virtio-blk), net_model
  * (virtio when NetKVM went in, else e1000e), firmware (UEFI when the
@@ -60,14 +51,15 @@ struct windows_options {
  * else VGA) -- and leaves its other fields alone; *ESP_FALLBACK says
  * whether EFI/Boot/bootx64.efi was copied from bootmgfw.efi. */
 int windows_convert (guestfs_h *g, const char *root,
-                     const struct windows_options *opts,
+                     const struct fixup_options *opts,
                      struct guestcaps *caps, bool *esp_fallback);
 
 /* Whole run on raw disk images (used by the tests until the common
  * `v2kvm fixup` command drives windows_convert): launch, inspect, convert,
- * shut down.  Returns 0 or -1 with the error set. */
+ * shut down.  OPTS as for windows_convert.  Returns 0 or -1 with the
+ * error set. */
 int windows_fixup_images (const char *const *images, size_t nr_images,
-                          const struct windows_options *opts,
+                          const struct fixup_options *opts,
                           struct guestcaps *caps, bool *esp_fallback);
 
 /* ---- internal to guest-fixups/windows*.c ---- */
@@ -89,7 +81,8 @@ DEFINE_VECTOR_TYPE (win_static_ip_list, struct win_static_ip);
 struct win {
   guestfs_h *g;
   const char *root;
-  const struct windows_options *opts;
+  const struct fixup_options *opts;
+  string_vector macs;           /* NICs' MACs, borrowed from opts */
   char *systemroot;             /* guest path, e.g. "/Windows" */
   int major, minor;             /* 10.0, 6.1 ... */
   long build;                   /* CurrentBuildNumber, 0 if unknown */

@@ -4,6 +4,9 @@
  *   wintool [--virtio-win PATH] [--block-driver virtio-blk|virtio-scsi]
  *           [--mac MAC]... IMAGE...
  *
+ * The --mac values are the NICs' MACs in configuration order: they go
+ * in as fixup_options.source_macs (fixup.h), as the converter passes a
+ * source VM's NICs without --mac.
  * Prints the capabilities as "key=value" lines on success; on failure
  * prints "v2kvm: <message>" (like convert/main.c) and exits with the
  * program's exit code for the error (7 for a refused guest).
@@ -28,7 +31,8 @@ main (int argc, char **argv)
     { "verbose", no_argument, NULL, 'v' },
     { NULL, 0, NULL, 0 }
   };
-  struct windows_options o = { .macs = empty_vector };
+  string_vector macs = empty_vector;    /* the NICs' MACs, in order */
+  struct fixup_options o = { .source_macs = &macs };
   struct guestcaps c = { 0 };
   bool esp_fallback = false;
   int opt, r;
@@ -41,23 +45,23 @@ main (int argc, char **argv)
         o.virtio_scsi = true;
       else if (strcmp (optarg, "virtio-blk") != 0) {
         fprintf (stderr, "v2kvm: unknown block driver '%s'\n", optarg);
-        string_vector_reset (&o.macs);
+        string_vector_reset (&macs);
         return 2;
       }
       break;
-    case 'm': string_vector_append (&o.macs, optarg); break;
+    case 'm': string_vector_append (&macs, optarg); break;
     case 'v': v2k_verbose = true; break;
     default: return 2;
     }
   }
   if (optind >= argc) {
     fprintf (stderr, "v2kvm: wintool: no image\n");
-    string_vector_reset (&o.macs);
+    string_vector_reset (&macs);
     return 2;
   }
   r = windows_fixup_images ((const char *const *) argv + optind,
                             argc - optind, &o, &c, &esp_fallback);
-  string_vector_reset (&o.macs);        /* the strings are argv's */
+  string_vector_reset (&macs);        /* the strings are argv's */
   if (r == -1) {
     fprintf (stderr, "v2kvm: %s\n", get_error ());
     return exit_code_for ();
