@@ -27,6 +27,7 @@ struct fx_backup {
 DEFINE_VECTOR_TYPE (fx_backup_list, struct fx_backup);
 
 struct linux_family;
+struct fx_windows;
 
 /* A LUKS device opened in the appliance (luks.c). */
 struct luks_dev {
@@ -72,6 +73,11 @@ struct fx {
    * trips); dropped by fx_command, which may change them. */
   char *modlist_version;
   char *modlist;
+  /* The Windows fixup's own state (struct fx_windows, windows.h: system
+   * root, version, virtio-win tree, drivers copied, static IPs, ESP...),
+   * made by windows_convert; NULL for other guests.  A pointer so this
+   * header needs none of the Windows types; fx_windows_free drops it. */
+  struct fx_windows *win;
 };
 
 /* A family fixup (HACKING.md "Add a fixup").  matches() is pure;
@@ -86,6 +92,8 @@ struct fixup {
 };
 
 extern const struct fixup windows_fixup;
+/* Free fx->win and set it NULL (nothing when it is NULL already). */
+void fx_windows_free (struct fx *fx);
 
 /* fixups.c: the ordered table (first match wins). */
 extern const struct fixup *const fixup_table[];

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* v2kvm: the Windows entry of the fixup table: adapts windows_convert()
- * (guest-fixups/windows.c, docs/windows.md) to struct fixup, so
- * `v2kvm fixup` converts Windows guests too.
+/* v2kvm: the Windows entry of the fixup table (guest-fixups/windows.c,
+ * docs/windows.md), so `v2kvm fixup` converts Windows guests too.
  *
- * windows_convert() does its own read-only checks and mounting,
- * reads the fixup options (fixup.h; the MACs it uses to re-apply static
- * IPv4 settings: windows.c nic_macs) and fills fx->caps directly (the
- * fields its drivers decide).  Its changes are not itemised: one change
- * line summarises them.
+ * windows_convert() works on the same struct fx as the Linux fixups:
+ * it does its own read-only checks and mounting, reads the fixup options
+ * (fixup.h; the MACs it uses to re-apply static IPv4 settings: windows.c
+ * nic_macs), keeps its own state in fx->win and fills fx->caps directly
+ * (the fields its drivers decide).  Its changes are not itemised: one
+ * change line summarises them.
  */
 #include <config.h>
 
@@ -25,17 +25,12 @@ windows_matches (const struct fixup *f, const struct inspect *in)
 static int
 windows_fixup_convert (const struct fixup *f, struct fx *fx)
 {
-  bool esp_fallback = false;
-  int r;
-
-  r = windows_convert (fx->g, fx->in->root, fx->opts, fx->caps,
-                       &esp_fallback);
-  if (r == -1)
+  if (windows_convert (fx) == -1)
     return -1;
   fx_log (fx, "windows", "virtio drivers installed (disk %s, network %s)",
           fx->caps->block_bus == CAPS_BLOCK_SATA ? "stays on SATA" : "virtio",
           fx->caps->net_model == CAPS_NET_VIRTIO ? "virtio" : "e1000e");
-  if (esp_fallback)
+  if (fx->win->esp_fallback_added)
     fx_log (fx, "ESP /EFI/Boot/bootx64.efi",
             "fallback loader: copy of EFI/Microsoft/Boot/bootmgfw.efi");
   return 0;

@@ -234,6 +234,7 @@ fixup_disks (const char *const *disks, const char *const *formats, size_t n,
   free (fx.efi_loader_dir);
   free (fx.modlist_version);
   free (fx.modlist);
+  fx_windows_free (&fx);
   inspect_close (fx.g);
   return r;
 }

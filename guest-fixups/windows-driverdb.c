@@ -32,36 +32,36 @@
 
 /* Multi-sz with one string. */
 static int
-set_multi1 (struct win *w, int64_t node, const char *key, const char *s)
+set_multi1 (struct fx *fx, int64_t node, const char *key, const char *s)
 {
   string_vector v = empty_vector;
   int r;
 
   string_vector_append (&v, (char *) s);
-  r = win_reg_set_multi (w, node, key, &v);
+  r = win_reg_set_multi (fx, node, key, &v);
   string_vector_reset (&v);
   return r;
 }
 
 /* DriverInfFiles\v2kvm-<drv>.inf */
 static int
-add_inf (struct win *w, int64_t db, const char *inf, const char *pkg)
+add_inf (struct fx *fx, int64_t db, const char *inf, const char *pkg)
 {
   CLEANUP_FREE char *path = xasprintf ("DriverInfFiles\\%s", inf);
-  int64_t n = win_reg_node (w, db, path, true);
+  int64_t n = win_reg_node (fx, db, path, true);
 
   if (n <= 0)
     return -1;
-  if (set_multi1 (w, n, "", pkg) == -1 ||
-      win_reg_set_str (w, n, "Active", REG_SZ, pkg) == -1 ||
-      set_multi1 (w, n, "Configurations", WIN_DRIVERDB_CONF) == -1)
+  if (set_multi1 (fx, n, "", pkg) == -1 ||
+      win_reg_set_str (fx, n, "Active", REG_SZ, pkg) == -1 ||
+      set_multi1 (fx, n, "Configurations", WIN_DRIVERDB_CONF) == -1)
     return -1;
   return 0;
 }
 
 /* DriverPackages\<pkg>: version, configuration, descriptors. */
 static int
-add_package (struct win *w, int64_t db, const char *pkg, const char *drv,
+add_package (struct fx *fx, int64_t db, const char *pkg, const char *drv,
              const char *const *ids)
 {
   /* flags 00 ff 09 00, class GUID {4d36e97b-e325-11ce-bfc1-08002be10318}
@@ -73,20 +73,20 @@ add_package (struct win *w, int64_t db, const char *pkg, const char *drv,
   };
   CLEANUP_FREE char *path = xasprintf ("DriverPackages\\%s", pkg);
   CLEANUP_FREE char *conf = xasprintf ("Configurations\\%s", WIN_DRIVERDB_CONF);
-  int64_t p = win_reg_node (w, db, path, true), c;
+  int64_t p = win_reg_node (fx, db, path, true), c;
 
-  if (p <= 0 || win_reg_set (w, p, "Version", REG_BINARY, version,
+  if (p <= 0 || win_reg_set (fx, p, "Version", REG_BINARY, version,
                              sizeof version) == -1)
     return -1;
-  if ((c = win_reg_node (w, p, conf, true)) <= 0 ||
-      win_reg_set_dword (w, c, "ConfigFlags", 0) == -1 ||
-      win_reg_set_str (w, c, "Service", REG_SZ, drv) == -1)
+  if ((c = win_reg_node (fx, p, conf, true)) <= 0 ||
+      win_reg_set_dword (fx, c, "ConfigFlags", 0) == -1 ||
+      win_reg_set_str (fx, c, "Service", REG_SZ, drv) == -1)
     return -1;
   for (size_t i = 0; ids[i]; ++i) {
     CLEANUP_FREE char *d = xasprintf ("Descriptors\\%s", ids[i]);
-    int64_t n = win_reg_node (w, p, d, true);
+    int64_t n = win_reg_node (fx, p, d, true);
     if (n <= 0 ||
-        win_reg_set_str (w, n, "Configuration", REG_SZ,
+        win_reg_set_str (fx, n, "Configuration", REG_SZ,
                          WIN_DRIVERDB_CONF) == -1)
       return -1;
   }
@@ -94,22 +94,22 @@ add_package (struct win *w, int64_t db, const char *pkg, const char *drv,
 }
 
 int
-win_driverdb_add (struct win *w, int64_t root, const char *drv,
+win_driverdb_add (struct fx *fx, int64_t root, const char *drv,
                   const char *const *ids)
 {
   static const unsigned char rank[4] = { 0x01, 0xff, 0x00, 0x00 };
   CLEANUP_FREE char *inf = xasprintf (WIN_DRIVERDB_INF_FMT, drv);
   CLEANUP_FREE char *pkg = xasprintf (WIN_DRIVERDB_PKG_FMT, drv);
-  int64_t db = win_reg_node (w, root, "DriverDatabase", false);
+  int64_t db = win_reg_node (fx, root, "DriverDatabase", false);
 
   if (db <= 0)
     return -1;
   for (size_t i = 0; ids[i]; ++i) {
     CLEANUP_FREE char *path = xasprintf ("DeviceIds\\%s", ids[i]);
-    int64_t n = win_reg_node (w, db, path, true);
-    if (n <= 0 || win_reg_set (w, n, inf, REG_BINARY, rank, 4) == -1)
+    int64_t n = win_reg_node (fx, db, path, true);
+    if (n <= 0 || win_reg_set (fx, n, inf, REG_BINARY, rank, 4) == -1)
       return -1;
   }
-  return add_inf (w, db, inf, pkg) == -1 ||
-         add_package (w, db, pkg, drv, ids) == -1 ? -1 : 0;
+  return add_inf (fx, db, inf, pkg) == -1 ||
+         add_package (fx, db, pkg, drv, ids) == -1 ? -1 : 0;
 }

@@ -90,8 +90,9 @@ static const struct osdir osdirs[] = {
 
 /* Index of the newest folder not newer than the guest, or -1. */
 static int
-wanted_osdir (const struct win *w)
+wanted_osdir (const struct fx *fx)
 {
+  const struct fx_windows *w = fx->win;
   int best = -1;
 
   for (size_t i = 0; i < NR_OSDIRS; ++i) {
@@ -134,9 +135,10 @@ find_ci (const char *dir, const char *name)
 /* The host folder holding driver DRV for this guest, or NULL; sets
  * *OSDIR to the chosen folder name.  Warns about a fallback if WARN. */
 static char *
-driver_dir (struct win *w, const char *drv, const char **osdir, bool warn)
+driver_dir (struct fx *fx, const char *drv, const char **osdir, bool warn)
 {
-  int want = wanted_osdir (w);
+  struct fx_windows *w = fx->win;
+  int want = wanted_osdir (fx);
   CLEANUP_FREE char *top = find_ci (w->srcdir, drv);
 
   if (!top || want < 0)
@@ -159,8 +161,9 @@ driver_dir (struct win *w, const char *drv, const char **osdir, bool warn)
 
 /* Run bsdtar to unpack the driver folders of ISO into a new temp dir. */
 static int
-unpack_iso (struct win *w, const char *iso)
+unpack_iso (struct fx *fx, const char *iso)
 {
+  struct fx_windows *w = fx->win;
   char tmpl[] = "/tmp/v2kvm-virtio-win.XXXXXX";
   pid_t pid;
   int status;
@@ -193,11 +196,12 @@ unpack_iso (struct win *w, const char *iso)
 }
 
 int
-win_drivers_locate (struct win *w)
+win_drivers_locate (struct fx *fx)
 {
-  const char *path = w->opts->virtio_win;
+  struct fx_windows *w = fx->win;
+  const char *path = fx->opts->virtio_win;
   struct stat st;
-  enum win_drv boot = w->opts->virtio_scsi ? DRV_VIOSCSI : DRV_VIOSTOR;
+  enum win_drv boot = fx->opts->virtio_scsi ? DRV_VIOSCSI : DRV_VIOSTOR;
   const char *osdir = NULL;
 
   if (!path)
@@ -215,16 +219,16 @@ win_drivers_locate (struct win *w)
     CLEANUP_FREE char *iso = NULL;
     CLEANUP_FREE char *top = find_ci (path, "viostor");
     if (!top && (iso = find_ci (path, "virtio-win.iso")) != NULL) {
-      if (unpack_iso (w, iso) == -1)
+      if (unpack_iso (fx, iso) == -1)
         return -1;
     }
     else
       w->srcdir = xstrdup (path);
   }
-  else if (unpack_iso (w, path) == -1)
+  else if (unpack_iso (fx, path) == -1)
     return -1;
 
-  CLEANUP_FREE char *dir = driver_dir (w, win_drv_name[boot], &osdir, false);
+  CLEANUP_FREE char *dir = driver_dir (fx, win_drv_name[boot], &osdir, false);
   if (!dir) {
     set_error (ENOENT, "no %s driver for this Windows (%s %d.%d build %ld, "
                "%s) in '%s': cannot make the boot disk work",
@@ -240,7 +244,7 @@ win_drivers_locate (struct win *w)
 
 /* Upload every file of host folder SRC into guest folder DST. */
 static int
-copy_dir (struct win *w, const char *src, const char *dst)
+copy_dir (struct fx *fx, const char *src, const char *dst)
 {
   DIR *d = opendir (src);
   struct dirent *e;
@@ -250,9 +254,9 @@ copy_dir (struct win *w, const char *src, const char *dst)
     set_error_errno ("cannot read '%s'", src);
     return -1;
   }
-  if (guestfs_mkdir_p (w->g, dst) == -1) {
+  if (guestfs_mkdir_p (fx->g, dst) == -1) {
     closedir (d);
-    return gfs_error (w->g, dst);
+    return gfs_error (fx->g, dst);
   }
   while (r == 0 && (e = readdir (d)) != NULL) {
     CLEANUP_FREE char *from = xasprintf ("%s/%s", src, e->d_name);
@@ -263,8 +267,8 @@ copy_dir (struct win *w, const char *src, const char *dst)
     if (stat (from, &st) == -1 || !S_ISREG (st.st_mode) ||
         (n > 4 && strcasecmp (e->d_name + n - 4, ".pdb") == 0))
       continue;
-    if (guestfs_upload (w->g, from, to) == -1)
-      r = gfs_error (w->g, to);
+    if (guestfs_upload (fx->g, from, to) == -1)
+      r = gfs_error (fx->g, to);
   }
   closedir (d);
   return r;
@@ -272,12 +276,12 @@ copy_dir (struct win *w, const char *src, const char *dst)
 
 /* Copy the boot driver's .sys into System32\drivers. */
 static int
-install_boot_sys (struct win *w, const char *hostdir, const char *drv)
+install_boot_sys (struct fx *fx, const char *hostdir, const char *drv)
 {
   CLEANUP_FREE char *sysname = xasprintf ("%s.sys", drv);
   CLEANUP_FREE char *from = find_ci (hostdir, sysname);
   CLEANUP_FREE char *rel = xasprintf ("System32/drivers/%s", sysname);
-  CLEANUP_FREE char *to = win_path (w, rel);
+  CLEANUP_FREE char *to = win_path (fx, rel);
 
   if (!from) {
     set_error (ENOENT, "'%s' has no %s", hostdir, sysname);
@@ -286,15 +290,16 @@ install_boot_sys (struct win *w, const char *hostdir, const char *drv)
   }
   if (!to)
     return -1;
-  if (guestfs_upload (w->g, from, to) == -1)
-    return gfs_error (w->g, to);
+  if (guestfs_upload (fx->g, from, to) == -1)
+    return gfs_error (fx->g, to);
   return 0;
 }
 
 /* The qemu-guest-agent MSI for the guest's arch, into %SystemRoot%\v2kvm. */
 static int
-install_qga (struct win *w)
+install_qga (struct fx *fx)
 {
+  struct fx_windows *w = fx->win;
   const char *msi = strcmp (w->arch, "x86") == 0 ? "qemu-ga-i386.msi"
                                                  : "qemu-ga-x86_64.msi";
   CLEANUP_FREE char *dir = find_ci (w->srcdir, "guest-agent");
@@ -307,25 +312,27 @@ install_qga (struct win *w)
     debug ("no guest agent '%s' in '%s'", msi, w->srcdir);
     return 0;
   }
-  if (!(to = win_path (w, rel)) || !(todir = win_path (w, WIN_FIRSTBOOT_DIR)))
+  if (!(to = win_path (fx, rel)) ||
+      !(todir = win_path (fx, WIN_FIRSTBOOT_DIR)))
     return -1;
-  if (guestfs_mkdir_p (w->g, todir) == -1 ||
-      guestfs_upload (w->g, from, to) == -1)
-    return gfs_error (w->g, to);
+  if (guestfs_mkdir_p (fx->g, todir) == -1 ||
+      guestfs_upload (fx->g, from, to) == -1)
+    return gfs_error (fx->g, to);
   w->qga_msi = xstrdup (msi);
   return 0;
 }
 
 int
-win_drivers_install (struct win *w)
+win_drivers_install (struct fx *fx)
 {
-  CLEANUP_FREE char *virtio = win_path (w, "Drivers/VirtIO");
+  struct fx_windows *w = fx->win;
+  CLEANUP_FREE char *virtio = win_path (fx, "Drivers/VirtIO");
 
   if (!virtio)
     return -1;
   for (int i = 0; i < NR_WIN_DRV; ++i) {
     const char *osdir = NULL;
-    CLEANUP_FREE char *src = driver_dir (w, win_drv_name[i], &osdir, true);
+    CLEANUP_FREE char *src = driver_dir (fx, win_drv_name[i], &osdir, true);
     CLEANUP_FREE char *dst = xasprintf ("%s/%s", virtio, win_drv_name[i]);
 
     if (!src)
@@ -334,22 +341,24 @@ win_drivers_install (struct win *w)
      * miniport is useless weight otherwise, but its package is still
      * staged for pnputil. */
     debug ("driver %s from '%s'", win_drv_name[i], src);
-    if (copy_dir (w, src, dst) == -1)
+    if (copy_dir (fx, src, dst) == -1)
       return -1;
     w->have[i] = true;
-    if ((i == DRV_VIOSTOR && !w->opts->virtio_scsi) ||
-        (i == DRV_VIOSCSI && w->opts->virtio_scsi)) {
-      if (install_boot_sys (w, src, win_drv_name[i]) == -1)
+    if ((i == DRV_VIOSTOR && !fx->opts->virtio_scsi) ||
+        (i == DRV_VIOSCSI && fx->opts->virtio_scsi)) {
+      if (install_boot_sys (fx, src, win_drv_name[i]) == -1)
         return -1;
     }
   }
-  return install_qga (w);
+  return install_qga (fx);
 }
 
 /* Remove the unpacked ISO, if any.  Never fails. */
 void
-win_drivers_cleanup (struct win *w)
+win_drivers_cleanup (struct fx *fx)
 {
+  struct fx_windows *w = fx->win;
+
   if (w->tmpdir) {
     pid_t pid = fork ();
     if (pid == 0) {
@@ -398,8 +407,10 @@ is_foreign_service (const char *name)
 }
 
 static void
-note_disabled (struct win *w, const char *name)
+note_disabled (struct fx *fx, const char *name)
 {
+  struct fx_windows *w = fx->win;
+
   for (size_t i = 0; i < w->disabled.len; ++i)
     if (strcasecmp (w->disabled.ptr[i], name) == 0)
       return;
@@ -408,41 +419,43 @@ note_disabled (struct win *w, const char *name)
 
 /* Start=4 for every VMware/Xen service under SERVICES. */
 static int
-disable_services (struct win *w, int64_t services)
+disable_services (struct fx *fx, int64_t services)
 {
   struct guestfs_hivex_node_list *kids;
   int r = 0;
 
-  if (!(kids = guestfs_hivex_node_children (w->g, services)))
-    return gfs_error (w->g, "Services");
+  if (!(kids = guestfs_hivex_node_children (fx->g, services)))
+    return gfs_error (fx->g, "Services");
   for (size_t i = 0; r == 0 && i < kids->len; ++i) {
     int64_t n = kids->val[i].hivex_node_h;
-    CLEANUP_FREE char *name = guestfs_hivex_node_name (w->g, n);
+    CLEANUP_FREE char *name = guestfs_hivex_node_name (fx->g, n);
     uint32_t start;
     int have;
 
     if (!name) {
-      r = gfs_error (w->g, "Services");
+      r = gfs_error (fx->g, "Services");
       break;
     }
     if (!is_foreign_service (name))
       continue;
-    if ((have = win_reg_get_dword (w, n, "Start", &start)) == -1)
+    if ((have = win_reg_get_dword (fx, n, "Start", &start)) == -1)
       r = -1;
     else if (have && start != 4) {
       debug ("disabling service %s (Start was %u)", name, start);
-      r = win_reg_set_dword (w, n, "Start", 4);
+      r = win_reg_set_dword (fx, n, "Start", 4);
     }
     if (have)
-      note_disabled (w, name);
+      note_disabled (fx, name);
   }
   guestfs_free_hivex_node_list (kids);
   return r;
 }
 
 static bool
-is_disabled (const struct win *w, const char *name)
+is_disabled (const struct fx *fx, const char *name)
 {
+  const struct fx_windows *w = fx->win;
+
   for (size_t i = 0; i < w->disabled.len; ++i)
     if (strcasecmp (w->disabled.ptr[i], name) == 0)
       return true;
@@ -451,16 +464,16 @@ is_disabled (const struct win *w, const char *name)
 
 /* Drop disabled services from one filter value of a class key. */
 static int
-clean_filter (struct win *w, int64_t cls, const char *key)
+clean_filter (struct fx *fx, int64_t cls, const char *key)
 {
   string_vector v = empty_vector, keep = empty_vector;
-  int r = win_reg_get_strs (w, cls, key, &v);
+  int r = win_reg_get_strs (fx, cls, key, &v);
 
   if (r == 1) {
     for (size_t i = 0; i < v.len; ++i)
-      if (!is_disabled (w, v.ptr[i]))
+      if (!is_disabled (fx, v.ptr[i]))
         string_vector_append (&keep, v.ptr[i]);
-    r = keep.len == v.len ? 0 : win_reg_set_multi (w, cls, key, &keep);
+    r = keep.len == v.len ? 0 : win_reg_set_multi (fx, cls, key, &keep);
   }
   string_vector_reset (&keep);
   string_vector_free_all (&v);
@@ -468,20 +481,20 @@ clean_filter (struct win *w, int64_t cls, const char *key)
 }
 
 static int
-clean_class_filters (struct win *w, int64_t control)
+clean_class_filters (struct fx *fx, int64_t control)
 {
-  int64_t classes = win_reg_node (w, control, "Class", false);
+  int64_t classes = win_reg_node (fx, control, "Class", false);
   struct guestfs_hivex_node_list *kids;
   int r = 0;
 
   if (classes <= 0)
     return classes;
-  if (!(kids = guestfs_hivex_node_children (w->g, classes)))
-    return gfs_error (w->g, "Control\\Class");
+  if (!(kids = guestfs_hivex_node_children (fx->g, classes)))
+    return gfs_error (fx->g, "Control\\Class");
   for (size_t i = 0; r == 0 && i < kids->len; ++i) {
     int64_t c = kids->val[i].hivex_node_h;
-    if (clean_filter (w, c, "UpperFilters") == -1 ||
-        clean_filter (w, c, "LowerFilters") == -1)
+    if (clean_filter (fx, c, "UpperFilters") == -1 ||
+        clean_filter (fx, c, "LowerFilters") == -1)
       r = -1;
   }
   guestfs_free_hivex_node_list (kids);
@@ -490,33 +503,33 @@ clean_class_filters (struct win *w, int64_t control)
 
 /* Services\<drv>: a boot-start SCSI miniport. */
 static int
-add_boot_service (struct win *w, int64_t services, const char *drv)
+add_boot_service (struct fx *fx, int64_t services, const char *drv)
 {
-  int64_t s = win_reg_node (w, services, drv, true);
+  int64_t s = win_reg_node (fx, services, drv, true);
   int64_t pnp;
   CLEANUP_FREE char *image = xasprintf ("system32\\drivers\\%s.sys", drv);
 
   if (s <= 0)
     return -1;
-  if (win_reg_set_dword (w, s, "Type", 1) == -1 ||
-      win_reg_set_dword (w, s, "Start", 0) == -1 ||
-      win_reg_set_dword (w, s, "ErrorControl", 1) == -1 ||
-      win_reg_set_str (w, s, "Group", REG_SZ, "SCSI miniport") == -1 ||
-      win_reg_set_str (w, s, "ImagePath", REG_EXPAND_SZ, image) == -1)
+  if (win_reg_set_dword (fx, s, "Type", 1) == -1 ||
+      win_reg_set_dword (fx, s, "Start", 0) == -1 ||
+      win_reg_set_dword (fx, s, "ErrorControl", 1) == -1 ||
+      win_reg_set_str (fx, s, "Group", REG_SZ, "SCSI miniport") == -1 ||
+      win_reg_set_str (fx, s, "ImagePath", REG_EXPAND_SZ, image) == -1)
     return -1;
-  pnp = win_reg_node (w, s, "Parameters\\PnpInterface", true);
-  if (pnp <= 0 || win_reg_set_dword (w, pnp, "5", 1) == -1)
+  pnp = win_reg_node (fx, s, "Parameters\\PnpInterface", true);
+  if (pnp <= 0 || win_reg_set_dword (fx, pnp, "5", 1) == -1)
     return -1;
-  return win_reg_set_dword (w, win_reg_node (w, s, "Parameters", false),
+  return win_reg_set_dword (fx, win_reg_node (fx, s, "Parameters", false),
                             "BusType", 1);
 }
 
 /* CriticalDeviceDatabase\pci#ven_..: Windows before 8 binds from here. */
 static int
-add_cddb (struct win *w, int64_t control, const char *drv,
+add_cddb (struct fx *fx, int64_t control, const char *drv,
           const char *const *ids)
 {
-  int64_t cddb = win_reg_node (w, control, "CriticalDeviceDatabase", true);
+  int64_t cddb = win_reg_node (fx, control, "CriticalDeviceDatabase", true);
 
   if (cddb <= 0)
     return -1;
@@ -530,10 +543,10 @@ add_cddb (struct win *w, int64_t control, const char *drv,
       CLEANUP_FREE char *name = xstrdup (full);
       for (char *p = name; *p; ++p)
         *p = *p == '\\' ? '#' : tolower ((unsigned char) *p);
-      int64_t n = win_reg_node (w, cddb, name, true);
+      int64_t n = win_reg_node (fx, cddb, name, true);
       if (n <= 0 ||
-          win_reg_set_str (w, n, "Service", REG_SZ, drv) == -1 ||
-          win_reg_set_str (w, n, "ClassGUID", REG_SZ, SCSI_CLASS_GUID) == -1)
+          win_reg_set_str (fx, n, "Service", REG_SZ, drv) == -1 ||
+          win_reg_set_str (fx, n, "ClassGUID", REG_SZ, SCSI_CLASS_GUID) == -1)
         return -1;
     }
   }
@@ -541,11 +554,12 @@ add_cddb (struct win *w, int64_t control, const char *drv,
 }
 
 static int
-fix_control_set (struct win *w, int64_t cs, const char *drv,
+fix_control_set (struct fx *fx, int64_t cs, const char *drv,
                  const char *const *ids, bool pass2)
 {
-  int64_t services = win_reg_node (w, cs, "Services", false);
-  int64_t control = win_reg_node (w, cs, "Control", false);
+  struct fx_windows *w = fx->win;
+  int64_t services = win_reg_node (fx, cs, "Services", false);
+  int64_t control = win_reg_node (fx, cs, "Control", false);
   int64_t crash;
 
   if (services <= 0 || control <= 0) {
@@ -554,35 +568,36 @@ fix_control_set (struct win *w, int64_t cs, const char *drv,
     return -1;
   }
   if (pass2)
-    return clean_class_filters (w, control);
-  if (add_boot_service (w, services, drv) == -1 ||
-      disable_services (w, services) == -1)
+    return clean_class_filters (fx, control);
+  if (add_boot_service (fx, services, drv) == -1 ||
+      disable_services (fx, services) == -1)
     return -1;
   if (w->use_cddb)
-    if (add_cddb (w, control, drv, ids) == -1)
+    if (add_cddb (fx, control, drv, ids) == -1)
       return -1;
-  crash = win_reg_node (w, control, "CrashControl", true);
-  return crash <= 0 ? -1 : win_reg_set_dword (w, crash, "AutoReboot", 0);
+  crash = win_reg_node (fx, control, "CrashControl", true);
+  return crash <= 0 ? -1 : win_reg_set_dword (fx, crash, "AutoReboot", 0);
 }
 
 int
-win_drivers_bind (struct win *w)
+win_drivers_bind (struct fx *fx)
 {
-  const char *drv = w->opts->virtio_scsi ? "vioscsi" : "viostor";
-  const char *const *ids = w->opts->virtio_scsi ? vioscsi_ids : viostor_ids;
+  struct fx_windows *w = fx->win;
+  const char *drv = fx->opts->virtio_scsi ? "vioscsi" : "viostor";
+  const char *const *ids = fx->opts->virtio_scsi ? vioscsi_ids : viostor_ids;
   struct guestfs_hivex_node_list *kids = NULL;
   int64_t root;
   int r = 0;
 
-  if (win_reg_open (w, "System32/config/SYSTEM", true) == -1)
+  if (win_reg_open (fx, "System32/config/SYSTEM", true) == -1)
     return -1;
-  if ((root = guestfs_hivex_root (w->g)) <= 0 ||
-      !(kids = guestfs_hivex_node_children (w->g, root)))
-    r = gfs_error (w->g, "SYSTEM");
+  if ((root = guestfs_hivex_root (fx->g)) <= 0 ||
+      !(kids = guestfs_hivex_node_children (fx->g, root)))
+    r = gfs_error (fx->g, "SYSTEM");
   else {
     /* Windows 8+ binds boot devices from DriverDatabase; older ones (and
      * a hive without DriverDatabase) from the CriticalDeviceDatabase. */
-    int64_t db = win_reg_node (w, root, "DriverDatabase", false);
+    int64_t db = win_reg_node (fx, root, "DriverDatabase", false);
     bool win8 = w->major > 6 || (w->major == 6 && w->minor >= 2);
     if (db == -1)
       r = -1;
@@ -594,18 +609,18 @@ win_drivers_bind (struct win *w)
   for (int pass = 0; r == 0 && pass < 2; ++pass)
     for (size_t i = 0; r == 0 && i < kids->len; ++i) {
       CLEANUP_FREE char *name =
-        guestfs_hivex_node_name (w->g, kids->val[i].hivex_node_h);
+        guestfs_hivex_node_name (fx->g, kids->val[i].hivex_node_h);
       if (!name)
-        r = gfs_error (w->g, "SYSTEM");
+        r = gfs_error (fx->g, "SYSTEM");
       else if (strncasecmp (name, "ControlSet", 10) == 0 &&
                isdigit ((unsigned char) name[10]))
-        r = fix_control_set (w, kids->val[i].hivex_node_h, drv, ids, pass);
+        r = fix_control_set (fx, kids->val[i].hivex_node_h, drv, ids, pass);
     }
   if (r == 0 && w->use_driverdb)
-    r = win_driverdb_add (w, root, drv, ids);
+    r = win_driverdb_add (fx, root, drv, ids);
   if (kids)
     guestfs_free_hivex_node_list (kids);
-  if (win_reg_close (w, r == 0) == -1)
+  if (win_reg_close (fx, r == 0) == -1)
     return -1;
   return r;
 }
@@ -615,19 +630,19 @@ win_drivers_bind (struct win *w)
 #define VIRTIO_DEVICEPATH "%SystemRoot%\\Drivers\\VirtIO"
 
 int
-win_drivers_device_path (struct win *w, int64_t root)
+win_drivers_device_path (struct fx *fx, int64_t root)
 {
-  int64_t cv = win_reg_node (w, root, "Microsoft\\Windows\\CurrentVersion",
+  int64_t cv = win_reg_node (fx, root, "Microsoft\\Windows\\CurrentVersion",
                              true);
   CLEANUP_FREE char *old = NULL;
   CLEANUP_FREE char *val = NULL;
 
   if (cv <= 0)
     return -1;
-  old = win_reg_get_str (w, cv, "DevicePath");
+  old = win_reg_get_str (fx, cv, "DevicePath");
   if (old && strcasestr (old, VIRTIO_DEVICEPATH))
     return 0;
   val = old && old[0] ? xasprintf ("%s;%s", old, VIRTIO_DEVICEPATH)
                       : xstrdup ("%SystemRoot%\\inf;" VIRTIO_DEVICEPATH);
-  return win_reg_set_str (w, cv, "DevicePath", REG_EXPAND_SZ, val);
+  return win_reg_set_str (fx, cv, "DevicePath", REG_EXPAND_SZ, val);
 }

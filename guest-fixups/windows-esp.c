@@ -34,27 +34,29 @@
 #define BOOTMGFW "/EFI/Microsoft/Boot/bootmgfw.efi"
 
 static const char *
-fallback_path (const struct win *w)
+fallback_path (const struct fx *fx)
 {
+  const struct fx_windows *w = fx->win;
+
   return strcmp (w->arch, "ARM64") == 0 ? "/EFI/Boot/bootaa64.efi"
                                         : "/EFI/Boot/bootx64.efi";
 }
 
 /* The ESP partition of the system disk (owned), or NULL. */
 static char *
-find_esp (struct win *w)
+find_esp (struct fx *fx)
 {
-  CLEANUP_FREE char *disk = guestfs_part_to_dev (w->g, w->root);
-  char **parts = guestfs_list_partitions (w->g);
+  CLEANUP_FREE char *disk = guestfs_part_to_dev (fx->g, fx->in->root);
+  char **parts = guestfs_list_partitions (fx->g);
   char *esp = NULL;
 
   for (size_t i = 0; disk && parts && parts[i]; ++i) {
-    CLEANUP_FREE char *d = guestfs_part_to_dev (w->g, parts[i]);
-    int num = guestfs_part_to_partnum (w->g, parts[i]);
+    CLEANUP_FREE char *d = guestfs_part_to_dev (fx->g, parts[i]);
+    int num = guestfs_part_to_partnum (fx->g, parts[i]);
     CLEANUP_FREE char *type = NULL;
     if (esp || !d || strcmp (d, disk) != 0 || num < 1)
       continue;
-    type = guestfs_part_get_gpt_type (w->g, disk, num);
+    type = guestfs_part_get_gpt_type (fx->g, disk, num);
     if (type && strcasecmp (type, GPT_ESP) == 0)
       esp = xstrdup (parts[i]);
   }
@@ -65,25 +67,26 @@ find_esp (struct win *w)
 }
 
 int
-win_esp_check (struct win *w)
+win_esp_check (struct fx *fx)
 {
+  struct fx_windows *w = fx->win;
   bool has_fallback, has_bootmgfw;
 
   if (!w->uefi)
     return 0;
-  w->esp = find_esp (w);
+  w->esp = find_esp (fx);
   if (w->esp == NULL)
     return 0;                   /* ESP elsewhere: nothing we can check */
-  if (guestfs_mount_ro (w->g, w->esp, "/") == -1)
-    return gfs_error (w->g, w->esp);
-  has_fallback = guestfs_is_file (w->g, fallback_path (w)) > 0;
-  has_bootmgfw = guestfs_is_file (w->g, BOOTMGFW) > 0;
-  if (guestfs_umount_all (w->g) == -1)
-    return gfs_error (w->g, w->esp);
+  if (guestfs_mount_ro (fx->g, w->esp, "/") == -1)
+    return gfs_error (fx->g, w->esp);
+  has_fallback = guestfs_is_file (fx->g, fallback_path (fx)) > 0;
+  has_bootmgfw = guestfs_is_file (fx->g, BOOTMGFW) > 0;
+  if (guestfs_umount_all (fx->g) == -1)
+    return gfs_error (fx->g, w->esp);
   if (!has_fallback && !has_bootmgfw) {
     set_error (ENOENT, "'%s': the UEFI system partition has neither %s nor "
                "%s: converted, the guest could not boot", w->esp,
-               fallback_path (w) + 1, BOOTMGFW + 1);
+               fallback_path (fx) + 1, BOOTMGFW + 1);
     error_set_kind (V2K_ERR_GUEST);
     return -1;
   }
@@ -92,19 +95,20 @@ win_esp_check (struct win *w)
 }
 
 int
-win_esp_fallback (struct win *w)
+win_esp_fallback (struct fx *fx)
 {
-  const char *to = fallback_path (w);
+  struct fx_windows *w = fx->win;
+  const char *to = fallback_path (fx);
 
   if (!w->esp_fallback)
     return 0;
-  if (guestfs_umount_all (w->g) == -1 ||
-      guestfs_mount (w->g, w->esp, "/") == -1 ||
-      guestfs_mkdir_p (w->g, "/EFI/Boot") == -1 ||
-      guestfs_cp (w->g, BOOTMGFW, to) == -1 ||
-      guestfs_umount_all (w->g) == -1 ||
-      guestfs_mount (w->g, w->root, "/") == -1)
-    return gfs_error (w->g, w->esp);
+  if (guestfs_umount_all (fx->g) == -1 ||
+      guestfs_mount (fx->g, w->esp, "/") == -1 ||
+      guestfs_mkdir_p (fx->g, "/EFI/Boot") == -1 ||
+      guestfs_cp (fx->g, BOOTMGFW, to) == -1 ||
+      guestfs_umount_all (fx->g) == -1 ||
+      guestfs_mount (fx->g, fx->in->root, "/") == -1)
+    return gfs_error (fx->g, w->esp);
   w->esp_fallback_added = true;
   return 0;
 }

@@ -91,8 +91,9 @@ script_head (FILE *fp)
 }
 
 static void
-script_drivers (FILE *fp, const struct win *w)
+script_drivers (FILE *fp, const struct fx *fx)
 {
+  const struct fx_windows *w = fx->win;
   CLEANUP_FREE char *inf = NULL;
   CLEANUP_FREE char *pkg = NULL;
 
@@ -114,7 +115,7 @@ script_drivers (FILE *fp, const struct win *w)
   L (fp, "if !RC! EQU 3010 set NEEDREBOOT=1");
   L (fp, "if !RC! NEQ 0 if !RC! NEQ 3010 if !RC! NEQ 259 set FAILED=1");
   if (w->use_driverdb) {
-    const char *drv = w->opts->virtio_scsi ? "vioscsi" : "viostor";
+    const char *drv = fx->opts->virtio_scsi ? "vioscsi" : "viostor";
     inf = xasprintf (WIN_DRIVERDB_INF_FMT, drv);
     pkg = xasprintf (WIN_DRIVERDB_PKG_FMT, drv);
     L (fp, "rem The real package is staged now: drop the transient binding.");
@@ -129,8 +130,10 @@ script_drivers (FILE *fp, const struct win *w)
 }
 
 static void
-script_agent (FILE *fp, const struct win *w)
+script_agent (FILE *fp, const struct fx *fx)
 {
+  const struct fx_windows *w = fx->win;
+
   L (fp, ":agent");
   if (w->qga_msi) {
     L (fp, ">> \"%%LOG%%\" echo installing qemu-guest-agent");
@@ -155,8 +158,10 @@ safe_word (const char *s)
 }
 
 static void
-script_network (FILE *fp, const struct win *w)
+script_network (FILE *fp, const struct fx *fx)
 {
+  const struct fx_windows *w = fx->win;
+
   L (fp, ":network");
   for (size_t i = 0; i < w->ips.len; ++i) {
     const struct win_static_ip *s = &w->ips.ptr[i];
@@ -202,8 +207,10 @@ script_network (FILE *fp, const struct win *w)
 }
 
 static void
-script_tail (FILE *fp, const struct win *w)
+script_tail (FILE *fp, const struct fx *fx)
 {
+  const struct fx_windows *w = fx->win;
+
   L (fp, ":retry");
   L (fp, ">> \"%%LOG%%\" echo some steps failed: trying again at the next boot");
   L (fp, "if !NEEDREBOOT! EQU 1 goto reboot");
@@ -243,7 +250,7 @@ script_tail (FILE *fp, const struct win *w)
 }
 
 char *
-win_firstboot_script (const struct win *w)
+win_firstboot_script (const struct fx *fx)
 {
   char *buf = NULL;
   size_t len = 0;
@@ -252,10 +259,10 @@ win_firstboot_script (const struct win *w)
   if (!fp)
     abort ();
   script_head (fp);
-  script_drivers (fp, w);
-  script_agent (fp, w);
-  script_network (fp, w);
-  script_tail (fp, w);
+  script_drivers (fp, fx);
+  script_agent (fp, fx);
+  script_network (fp, fx);
+  script_tail (fp, fx);
   if (fclose (fp) != 0)
     abort ();
   return buf;
@@ -263,8 +270,9 @@ win_firstboot_script (const struct win *w)
 
 /* The full Windows path of the script, e.g. C:\Windows\v2kvm\firstboot.cmd */
 static char *
-script_winpath (const struct win *w)
+script_winpath (const struct fx *fx)
 {
+  const struct fx_windows *w = fx->win;
   CLEANUP_FREE char *sr = xstrdup (w->systemroot);
 
   for (char *p = sr; *p; ++p)
@@ -276,14 +284,14 @@ script_winpath (const struct win *w)
 
 /* First free N under KEY (0 if KEY has no children). */
 static int
-free_index (struct win *w, int64_t key)
+free_index (struct fx *fx, int64_t key)
 {
   for (int i = 0; i < 1000; ++i) {
     char n[8];
     snprintf (n, sizeof n, "%d", i);
-    int64_t c = guestfs_hivex_node_get_child (w->g, key, n);
+    int64_t c = guestfs_hivex_node_get_child (fx->g, key, n);
     if (c == -1)
-      return gfs_error (w->g, n);
+      return gfs_error (fx->g, n);
     if (c == 0)
       return i;
   }
@@ -294,38 +302,40 @@ free_index (struct win *w, int64_t key)
 
 /* Startup\N (GPO values) and Startup\N\0 (the script). */
 static int
-register_under (struct win *w, int64_t root, const char *path,
+register_under (struct fx *fx, int64_t root, const char *path,
                 const char *script, const char *filesys)
 {
+  struct fx_windows *w = fx->win;
   static const unsigned char zero8[8];
   CLEANUP_FREE char *np = xasprintf ("%s\\%d", path, w->gp_index);
   CLEANUP_FREE char *sp = xasprintf ("%s\\%d\\0", path, w->gp_index);
-  int64_t n = win_reg_node (w, root, np, true), s;
+  int64_t n = win_reg_node (fx, root, np, true), s;
 
-  if (n <= 0 || (s = win_reg_node (w, root, sp, true)) <= 0)
+  if (n <= 0 || (s = win_reg_node (fx, root, sp, true)) <= 0)
     return -1;
-  if (win_reg_set_str (w, n, "GPO-ID", REG_SZ, "LocalGPO") == -1 ||
-      win_reg_set_str (w, n, "SOM-ID", REG_SZ, "Local") == -1 ||
-      win_reg_set_str (w, n, "FileSysPath", REG_SZ, filesys) == -1 ||
-      win_reg_set_str (w, n, "DisplayName", REG_SZ, "Local Group Policy") == -1 ||
-      win_reg_set_str (w, n, "GPOName", REG_SZ, "Local Group Policy") == -1 ||
-      win_reg_set_dword (w, n, "PSScriptOrder", 1) == -1)
+  if (win_reg_set_str (fx, n, "GPO-ID", REG_SZ, "LocalGPO") == -1 ||
+      win_reg_set_str (fx, n, "SOM-ID", REG_SZ, "Local") == -1 ||
+      win_reg_set_str (fx, n, "FileSysPath", REG_SZ, filesys) == -1 ||
+      win_reg_set_str (fx, n, "DisplayName", REG_SZ, "Local Group Policy") == -1 ||
+      win_reg_set_str (fx, n, "GPOName", REG_SZ, "Local Group Policy") == -1 ||
+      win_reg_set_dword (fx, n, "PSScriptOrder", 1) == -1)
     return -1;
-  if (win_reg_set_str (w, s, "Script", REG_SZ, script) == -1 ||
-      win_reg_set_str (w, s, "Parameters", REG_SZ, "") == -1 ||
-      win_reg_set_dword (w, s, "IsPowershell", 0) == -1 ||
-      win_reg_set (w, s, "ExecTime", REG_QWORD, zero8, 8) == -1)
+  if (win_reg_set_str (fx, s, "Script", REG_SZ, script) == -1 ||
+      win_reg_set_str (fx, s, "Parameters", REG_SZ, "") == -1 ||
+      win_reg_set_dword (fx, s, "IsPowershell", 0) == -1 ||
+      win_reg_set (fx, s, "ExecTime", REG_QWORD, zero8, 8) == -1)
     return -1;
   return 0;
 }
 
 int
-win_firstboot_register (struct win *w, int64_t root)
+win_firstboot_register (struct fx *fx, int64_t root)
 {
-  CLEANUP_FREE char *script = script_winpath (w);
+  struct fx_windows *w = fx->win;
+  CLEANUP_FREE char *script = script_winpath (fx);
   CLEANUP_FREE char *sr = xstrdup (w->systemroot);
   CLEANUP_FREE char *filesys = NULL;
-  CLEANUP_FREE char *gpt = win_path (w, "System32/GroupPolicy/gpt.ini");
+  CLEANUP_FREE char *gpt = win_path (fx, "System32/GroupPolicy/gpt.ini");
   int64_t key;
   int i1, i2;
 
@@ -336,18 +346,18 @@ win_firstboot_register (struct win *w, int64_t root)
       *p = '\\';
   filesys = xasprintf ("%s%s\\System32\\GroupPolicy\\Machine", w->drive, sr);
   /* The same N in both trees, free in both. */
-  if ((key = win_reg_node (w, root, GP_SCRIPTS, true)) <= 0 ||
-      (i1 = free_index (w, key)) == -1 ||
-      (key = win_reg_node (w, root, GP_STATE, true)) <= 0 ||
-      (i2 = free_index (w, key)) == -1)
+  if ((key = win_reg_node (fx, root, GP_SCRIPTS, true)) <= 0 ||
+      (i1 = free_index (fx, key)) == -1 ||
+      (key = win_reg_node (fx, root, GP_STATE, true)) <= 0 ||
+      (i2 = free_index (fx, key)) == -1)
     return -1;
   w->gp_index = i1 > i2 ? i1 : i2;
-  w->gp_ini_created = guestfs_exists (w->g, gpt) == 0;
+  w->gp_ini_created = guestfs_exists (fx->g, gpt) == 0;
   if (!w->gp_ini_created)
     warning ("group-policy-exists", "the guest has a Local Group Policy already: the first-boot "
              "script is registered in the registry only");
-  return register_under (w, root, GP_SCRIPTS, script, filesys) == -1 ||
-         register_under (w, root, GP_STATE, script, filesys) == -1 ? -1 : 0;
+  return register_under (fx, root, GP_SCRIPTS, script, filesys) == -1 ||
+         register_under (fx, root, GP_STATE, script, filesys) == -1 ? -1 : 0;
 }
 
 /* UTF-16LE with a BOM, as the Group Policy editor writes scripts.ini. */
@@ -368,12 +378,12 @@ utf16_bom (const char *s, size_t *len)
 }
 
 static int
-write_gp_files (struct win *w)
+write_gp_files (struct fx *fx)
 {
-  CLEANUP_FREE char *script = script_winpath (w);
-  CLEANUP_FREE char *dir = win_path (w, "System32/GroupPolicy/Machine/Scripts/Startup");
-  CLEANUP_FREE char *gpt = win_path (w, "System32/GroupPolicy/gpt.ini");
-  CLEANUP_FREE char *ini = win_path (w, "System32/GroupPolicy/Machine/Scripts/scripts.ini");
+  CLEANUP_FREE char *script = script_winpath (fx);
+  CLEANUP_FREE char *dir = win_path (fx, "System32/GroupPolicy/Machine/Scripts/Startup");
+  CLEANUP_FREE char *gpt = win_path (fx, "System32/GroupPolicy/gpt.ini");
+  CLEANUP_FREE char *ini = win_path (fx, "System32/GroupPolicy/Machine/Scripts/scripts.ini");
   CLEANUP_FREE char *gpt_text = xasprintf (
     "[General]\r\ngPCMachineExtensionNames=[%s%s]\r\nVersion=1\r\n",
     GP_SCRIPTS_CSE, GP_SCRIPTS_TOOL);
@@ -384,27 +394,28 @@ write_gp_files (struct win *w)
 
   if (!dir || !gpt || !ini)
     return -1;
-  if (guestfs_mkdir_p (w->g, dir) == -1)
-    return gfs_error (w->g, dir);
-  if (guestfs_write (w->g, gpt, gpt_text, strlen (gpt_text)) == -1)
-    return gfs_error (w->g, gpt);
-  if (guestfs_write (w->g, ini, ini16, len) == -1)
-    return gfs_error (w->g, ini);
+  if (guestfs_mkdir_p (fx->g, dir) == -1)
+    return gfs_error (fx->g, dir);
+  if (guestfs_write (fx->g, gpt, gpt_text, strlen (gpt_text)) == -1)
+    return gfs_error (fx->g, gpt);
+  if (guestfs_write (fx->g, ini, ini16, len) == -1)
+    return gfs_error (fx->g, ini);
   return 0;
 }
 
 int
-win_firstboot_install (struct win *w)
+win_firstboot_install (struct fx *fx)
 {
-  CLEANUP_FREE char *dir = win_path (w, WIN_FIRSTBOOT_DIR);
-  CLEANUP_FREE char *path = win_path (w, WIN_FIRSTBOOT_DIR "/firstboot.cmd");
-  CLEANUP_FREE char *text = win_firstboot_script (w);
+  struct fx_windows *w = fx->win;
+  CLEANUP_FREE char *dir = win_path (fx, WIN_FIRSTBOOT_DIR);
+  CLEANUP_FREE char *path = win_path (fx, WIN_FIRSTBOOT_DIR "/firstboot.cmd");
+  CLEANUP_FREE char *text = win_firstboot_script (fx);
 
   if (!dir || !path)
     return -1;
-  if (guestfs_mkdir_p (w->g, dir) == -1)
-    return gfs_error (w->g, dir);
-  if (guestfs_write (w->g, path, text, strlen (text)) == -1)
-    return gfs_error (w->g, path);
-  return w->gp_ini_created ? write_gp_files (w) : 0;
+  if (guestfs_mkdir_p (fx->g, dir) == -1)
+    return gfs_error (fx->g, dir);
+  if (guestfs_write (fx->g, path, text, strlen (text)) == -1)
+    return gfs_error (fx->g, path);
+  return w->gp_ini_created ? write_gp_files (fx) : 0;
 }

@@ -29,8 +29,9 @@
 #include "xalloc.h"
 
 char *
-win_path (struct win *w, const char *rel)
+win_path (struct fx *fx, const char *rel)
 {
+  struct fx_windows *w = fx->win;
   /* guestfs_case_sensitive_path needs every element but the last to
    * exist; resolve one element at a time, verbatim once one is new. */
   char *cur = xstrdup (w->systemroot);
@@ -44,61 +45,61 @@ win_path (struct win *w, const char *rel)
     free (cur);
     cur = next;
     if (exists) {
-      char *r = guestfs_case_sensitive_path (w->g, cur);
+      char *r = guestfs_case_sensitive_path (fx->g, cur);
       if (!r) {
-        gfs_error (w->g, cur);
+        gfs_error (fx->g, cur);
         free (cur);
         return NULL;
       }
       free (cur);
       cur = r;
-      exists = guestfs_exists (w->g, cur) == 1;
+      exists = guestfs_exists (fx->g, cur) == 1;
     }
   }
   return cur;
 }
 
 int
-win_reg_open (struct win *w, const char *rel, bool write)
+win_reg_open (struct fx *fx, const char *rel, bool write)
 {
-  CLEANUP_FREE char *path = win_path (w, rel);
+  CLEANUP_FREE char *path = win_path (fx, rel);
 
   if (!path)
     return -1;
-  if (guestfs_hivex_open (w->g, path, GUESTFS_HIVEX_OPEN_WRITE, write,
+  if (guestfs_hivex_open (fx->g, path, GUESTFS_HIVEX_OPEN_WRITE, write,
                           -1) == -1)
-    return gfs_error (w->g, path);
+    return gfs_error (fx->g, path);
   return 0;
 }
 
 int
-win_reg_close (struct win *w, bool commit)
+win_reg_close (struct fx *fx, bool commit)
 {
-  if (commit && guestfs_hivex_commit (w->g, NULL) == -1) {
-    gfs_error (w->g, "hivex_commit");
-    guestfs_hivex_close (w->g);
+  if (commit && guestfs_hivex_commit (fx->g, NULL) == -1) {
+    gfs_error (fx->g, "hivex_commit");
+    guestfs_hivex_close (fx->g);
     return -1;
   }
-  if (guestfs_hivex_close (w->g) == -1)
-    return gfs_error (w->g, "hivex_close");
+  if (guestfs_hivex_close (fx->g) == -1)
+    return gfs_error (fx->g, "hivex_close");
   return 0;
 }
 
 int64_t
-win_reg_node (struct win *w, int64_t node, const char *path, bool create)
+win_reg_node (struct fx *fx, int64_t node, const char *path, bool create)
 {
   CLEANUP_FREE char *copy = xstrdup (path);
   char *save = NULL;
 
   for (char *p = strtok_r (copy, "\\", &save); p && node > 0;
        p = strtok_r (NULL, "\\", &save)) {
-    int64_t child = guestfs_hivex_node_get_child (w->g, node, p);
+    int64_t child = guestfs_hivex_node_get_child (fx->g, node, p);
     if (child == -1)
-      return gfs_error (w->g, p);
+      return gfs_error (fx->g, p);
     if (child == 0 && create) {
-      child = guestfs_hivex_node_add_child (w->g, node, p);
+      child = guestfs_hivex_node_add_child (fx->g, node, p);
       if (child <= 0)
-        return gfs_error (w->g, p);
+        return gfs_error (fx->g, p);
     }
     node = child;
   }
@@ -106,19 +107,19 @@ win_reg_node (struct win *w, int64_t node, const char *path, bool create)
 }
 
 int
-win_reg_set (struct win *w, int64_t node, const char *key, int type,
+win_reg_set (struct fx *fx, int64_t node, const char *key, int type,
              const void *data, size_t len)
 {
-  if (guestfs_hivex_node_set_value (w->g, node, key, type, data, len) == -1)
-    return gfs_error (w->g, key);
+  if (guestfs_hivex_node_set_value (fx->g, node, key, type, data, len) == -1)
+    return gfs_error (fx->g, key);
   return 0;
 }
 
 int
-win_reg_set_dword (struct win *w, int64_t node, const char *key, uint32_t v)
+win_reg_set_dword (struct fx *fx, int64_t node, const char *key, uint32_t v)
 {
   unsigned char le[4] = { v, v >> 8, v >> 16, v >> 24 };
-  return win_reg_set (w, node, key, REG_DWORD, le, 4);
+  return win_reg_set (fx, node, key, REG_DWORD, le, 4);
 }
 
 /* ASCII (or UTF-8 treated bytewise) -> UTF-16LE with terminating NUL. */
@@ -138,47 +139,47 @@ utf16le (const char *s, size_t *len)
 }
 
 int
-win_reg_set_str (struct win *w, int64_t node, const char *key, int type,
+win_reg_set_str (struct fx *fx, int64_t node, const char *key, int type,
                  const char *s)
 {
   size_t len;
   CLEANUP_FREE char *data = utf16le (s, &len);
-  return win_reg_set (w, node, key, type, data, len);
+  return win_reg_set (fx, node, key, type, data, len);
 }
 
 /* Raw value data, or NULL with *LEN = 0 when absent; -1 into *ERR. */
 static char *
-get_raw (struct win *w, int64_t node, const char *key, int64_t *type,
+get_raw (struct fx *fx, int64_t node, const char *key, int64_t *type,
          size_t *len, int *err)
 {
-  int64_t v = guestfs_hivex_node_get_value (w->g, node, key);
+  int64_t v = guestfs_hivex_node_get_value (fx->g, node, key);
   char *data;
 
   *len = 0;
   *err = 0;
   if (v == -1) {
-    *err = gfs_error (w->g, key);
+    *err = gfs_error (fx->g, key);
     return NULL;
   }
   if (v == 0)
     return NULL;
-  if ((*type = guestfs_hivex_value_type (w->g, v)) == -1 ||
-      !(data = guestfs_hivex_value_value (w->g, v, len))) {
-    *err = gfs_error (w->g, key);
+  if ((*type = guestfs_hivex_value_type (fx->g, v)) == -1 ||
+      !(data = guestfs_hivex_value_value (fx->g, v, len))) {
+    *err = gfs_error (fx->g, key);
     return NULL;
   }
   return data;
 }
 
 int
-win_reg_get_dword (struct win *w, int64_t node, const char *key,
+win_reg_get_dword (struct fx *fx, int64_t node, const char *key,
                    uint32_t *out)
 {
   int64_t type = 0;
   size_t len;
   int err;
   CLEANUP_FREE unsigned char *d =
-    (unsigned char *) get_raw (w, node, key, &type, &len, &err);
+    (unsigned char *) get_raw (fx, node, key, &type, &len, &err);
 
   if (err)
     return -1;
@@ -217,13 +218,13 @@ utf16_split (const char *d, size_t len, string_vector *out)
 }
 
 int
-win_reg_get_strs (struct win *w, int64_t node, const char *key,
+win_reg_get_strs (struct fx *fx, int64_t node, const char *key,
                   string_vector *out)
 {
   int64_t type = 0;
   size_t len;
   int err;
-  CLEANUP_FREE char *d = get_raw (w, node, key, &type, &len, &err);
+  CLEANUP_FREE char *d = get_raw (fx, node, key, &type, &len, &err);
 
   if (err)
     return -1;
@@ -234,12 +235,12 @@ win_reg_get_strs (struct win *w, int64_t node, const char *key,
 }
 
 char *
-win_reg_get_str (struct win *w, int64_t node, const char *key)
+win_reg_get_str (struct fx *fx, int64_t node, const char *key)
 {
   string_vector v = empty_vector;
   char *ret;
 
-  if (win_reg_get_strs (w, node, key, &v) <= 0 || v.len == 0) {
+  if (win_reg_get_strs (fx, node, key, &v) <= 0 || v.len == 0) {
     string_vector_free_all (&v);
     return NULL;
   }
@@ -250,7 +251,7 @@ win_reg_get_str (struct win *w, int64_t node, const char *key)
 }
 
 int
-win_reg_set_multi (struct win *w, int64_t node, const char *key,
+win_reg_set_multi (struct fx *fx, int64_t node, const char *key,
                    const string_vector *v)
 {
   size_t total = 2, off = 0;
@@ -264,5 +265,5 @@ win_reg_set_multi (struct win *w, int64_t node, const char *key,
       buf[off] = *p;
     off += 2;
   }
-  return win_reg_set (w, node, key, REG_MULTI_SZ, buf, total);
+  return win_reg_set (fx, node, key, REG_MULTI_SZ, buf, total);
 }

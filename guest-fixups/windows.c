@@ -43,16 +43,16 @@
 
 /* BitLocker signature at byte 3 of any partition of any disk. */
 static int
-check_bitlocker (struct win *w)
+check_bitlocker (struct fx *fx)
 {
-  char **parts = guestfs_list_partitions (w->g);
+  char **parts = guestfs_list_partitions (fx->g);
   int r = 0;
 
   if (!parts)
-    return gfs_error (w->g, "list_partitions");
+    return gfs_error (fx->g, "list_partitions");
   for (size_t i = 0; r == 0 && parts[i]; ++i) {
     size_t n = 0;
-    CLEANUP_FREE char *b = guestfs_pread_device (w->g, parts[i], 11, 0, &n);
+    CLEANUP_FREE char *b = guestfs_pread_device (fx->g, parts[i], 11, 0, &n);
     if (b && n == 11 && memcmp (b + 3, "-FVE-FS-", 8) == 0)
       r = refuse ("bitlocker",
                   "'%s' is a BitLocker volume: turn BitLocker off in the "
@@ -104,13 +104,14 @@ check_disk_dev (guestfs_h *g, const char *dev, bool *uefi)
 
 /* The disk holding the system volume. */
 static int
-check_disk (struct win *w)
+check_disk (struct fx *fx)
 {
-  CLEANUP_FREE char *dev = guestfs_part_to_dev (w->g, w->root);
+  struct fx_windows *w = fx->win;
+  CLEANUP_FREE char *dev = guestfs_part_to_dev (fx->g, fx->in->root);
 
   if (!dev)
-    return gfs_error (w->g, w->root);
-  return check_disk_dev (w->g, dev, &w->uefi);
+    return gfs_error (fx->g, fx->in->root);
+  return check_disk_dev (fx->g, dev, &w->uefi);
 }
 
 /* Inspection found no OS: libguestfs hides LDM partitions, so say so
@@ -134,11 +135,11 @@ check_all_disks (guestfs_h *g)
 /* NTFS "volume is dirty" flag: $Volume (MFT record 3), attribute 0x70,
  * flags bit 0 (ntfs-3g layout.h).  Fast Startup and a crash leave it. */
 static int
-check_ntfs_dirty (struct win *w)
+check_ntfs_dirty (struct fx *fx)
 {
   size_t n = 0;
   CLEANUP_FREE unsigned char *bs =
-    (unsigned char *) guestfs_pread_device (w->g, w->root, 512, 0, &n);
+    (unsigned char *) guestfs_pread_device (fx->g, fx->in->root, 512, 0, &n);
   uint32_t bps, spc, rec;
   int64_t mft, off;
   int8_t cpr;
@@ -155,7 +156,7 @@ check_ntfs_dirty (struct win *w)
     return 0;                   /* implausible: leave it to ntfs-3g */
   off = mft * spc * bps + 3 * (int64_t) rec;
   CLEANUP_FREE unsigned char *r =
-    (unsigned char *) guestfs_pread_device (w->g, w->root, rec, off, &n);
+    (unsigned char *) guestfs_pread_device (fx->g, fx->in->root, rec, off, &n);
   if (!r || n != rec || memcmp (r, "FILE", 4) != 0)
     return 0;
   /* Undo the update sequence array on each 512-byte stride. */
@@ -176,7 +177,7 @@ check_ntfs_dirty (struct win *w)
                        "'%s': the NTFS volume is marked dirty (Windows "
                        "crashed or was shut down with Fast Startup): boot "
                        "it and shut down fully (shutdown /s /t 0) first",
-                       w->root);
+                       fx->in->root);
       return 0;
     }
     a += len;
@@ -187,20 +188,21 @@ check_ntfs_dirty (struct win *w)
 /* hiberfil.sys signatures: "hibr"/"HIBR" hibernated, "wake"/"WAKE"
  * resumed but not yet cleared; Fast Startup writes the same file. */
 static int
-check_hibernation (struct win *w)
+check_hibernation (struct fx *fx)
 {
-  CLEANUP_FREE char *p = guestfs_case_sensitive_path (w->g, "/hiberfil.sys");
+  CLEANUP_FREE char *p = guestfs_case_sensitive_path (fx->g, "/hiberfil.sys");
   CLEANUP_FREE char *head = NULL;
   size_t n = 0;
 
-  if (!p || guestfs_is_file (w->g, p) <= 0)
+  if (!p || guestfs_is_file (fx->g, p) <= 0)
     return 0;
-  head = guestfs_pread (w->g, p, 4, 0, &n);
+  head = guestfs_pread (fx->g, p, 4, 0, &n);
   if (head && n == 4 && (strncasecmp (head, "hibr", 4) == 0 ||
                          strncasecmp (head, "wake", 4) == 0))
     return refuse ("hibernated",
                    "'%s' is hibernated (or Fast Startup is on): boot it and "
-                   "shut down fully, with 'powercfg /h off', first", w->root);
+                   "shut down fully, with 'powercfg /h off', first",
+                   fx->in->root);
   return 0;
 }
 
@@ -217,13 +219,13 @@ virtio_arch (const char *arch)
 
 /* "C:" or whichever letter MountedDevices gives the system volume. */
 static char *
-drive_letter (struct win *w)
+drive_letter (struct fx *fx)
 {
-  char **m = guestfs_inspect_get_drive_mappings (w->g, w->root);
+  char **m = guestfs_inspect_get_drive_mappings (fx->g, fx->in->root);
   char *ret = NULL;
 
   for (size_t i = 0; m && m[i] && m[i + 1]; i += 2)
-    if (!ret && strcmp (m[i + 1], w->root) == 0)
+    if (!ret && strcmp (m[i + 1], fx->in->root) == 0)
       ret = xasprintf ("%s:", m[i]);
   for (size_t i = 0; m && m[i]; ++i)
     free (m[i]);
@@ -232,24 +234,25 @@ drive_letter (struct win *w)
 }
 
 static int
-read_inspection (struct win *w)
+read_inspection (struct fx *fx)
 {
-  guestfs_h *g = w->g;
-  CLEANUP_FREE char *variant = guestfs_inspect_get_product_variant (g, w->root);
-  CLEANUP_FREE char *arch = guestfs_inspect_get_arch (g, w->root);
+  struct fx_windows *w = fx->win;
+  guestfs_h *g = fx->g;
+  const char *root = fx->in->root;
+  CLEANUP_FREE char *variant = guestfs_inspect_get_product_variant (g, root);
+  CLEANUP_FREE char *arch = guestfs_inspect_get_arch (g, root);
 
-  w->major = guestfs_inspect_get_major_version (g, w->root);
-  w->minor = guestfs_inspect_get_minor_version (g, w->root);
-  w->systemroot = guestfs_inspect_get_windows_systemroot (g, w->root);
+  w->major = guestfs_inspect_get_major_version (g, root);
+  w->minor = guestfs_inspect_get_minor_version (g, root);
+  w->systemroot = guestfs_inspect_get_windows_systemroot (g, root);
   if (!variant || !arch || !w->systemroot || w->major == -1 || w->minor == -1)
-    return gfs_error (g, w->root);
+    return gfs_error (g, root);
   w->server = strncasecmp (variant, "Server", 6) == 0;
-  w->drive = drive_letter (w);
+  w->drive = drive_letter (fx);
   w->arch = virtio_arch (arch);
   if (w->major < 6)
     return refuse ("windows-too-old",
-                   "'%s': Windows before Vista/2008 is not supported",
-                   w->root);
+                   "'%s': Windows before Vista/2008 is not supported", root);
   return 0;
 }
 
@@ -268,26 +271,27 @@ first_addr (string_vector *v)
 
 /* Static IPv4 settings of one Tcpip interface; 0 if it is DHCP/empty. */
 static int
-read_interface (struct win *w, int64_t node, const char *guid)
+read_interface (struct fx *fx, int64_t node, const char *guid)
 {
+  struct fx_windows *w = fx->win;
   uint32_t dhcp = 1;
   string_vector ip = empty_vector, mask = empty_vector, gw = empty_vector;
   struct win_static_ip s = { 0 };
   int r;
 
-  if ((r = win_reg_get_dword (w, node, "EnableDHCP", &dhcp)) == -1)
+  if ((r = win_reg_get_dword (fx, node, "EnableDHCP", &dhcp)) == -1)
     return -1;
   if (dhcp != 0)
     return 0;
-  if (win_reg_get_strs (w, node, "IPAddress", &ip) == -1 ||
-      win_reg_get_strs (w, node, "SubnetMask", &mask) == -1 ||
-      win_reg_get_strs (w, node, "DefaultGateway", &gw) == -1)
+  if (win_reg_get_strs (fx, node, "IPAddress", &ip) == -1 ||
+      win_reg_get_strs (fx, node, "SubnetMask", &mask) == -1 ||
+      win_reg_get_strs (fx, node, "DefaultGateway", &gw) == -1)
     r = -1;
   else if ((s.address = first_addr (&ip)) != NULL) {
     s.guid = xstrdup (guid);
     s.mask = first_addr (&mask);
     s.gateway = first_addr (&gw);
-    s.dns = win_reg_get_str (w, node, "NameServer");
+    s.dns = win_reg_get_str (fx, node, "NameServer");
     if (s.dns && !s.dns[0]) {
       free (s.dns);
       s.dns = NULL;
@@ -303,20 +307,21 @@ read_interface (struct win *w, int64_t node, const char *guid)
 
 /* The current control set's name, "ControlSet001" if Select is absent. */
 static char *
-current_cs (struct win *w, int64_t root)
+current_cs (struct fx *fx, int64_t root)
 {
   uint32_t cur = 1;
-  int64_t sel = win_reg_node (w, root, "Select", false);
+  int64_t sel = win_reg_node (fx, root, "Select", false);
 
   if (sel > 0)
-    win_reg_get_dword (w, sel, "Current", &cur);
+    win_reg_get_dword (fx, sel, "Current", &cur);
   return xasprintf ("ControlSet%03u", cur % 1000);
 }
 
 static int
-read_system (struct win *w)
+read_system (struct fx *fx)
 {
-  int64_t root = guestfs_hivex_root (w->g);
+  struct fx_windows *w = fx->win;
+  int64_t root = guestfs_hivex_root (fx->g);
   CLEANUP_FREE char *cs = NULL;
   CLEANUP_FREE char *ifpath = NULL;
   CLEANUP_FREE char *tzpath = NULL;
@@ -325,25 +330,25 @@ read_system (struct win *w)
   struct guestfs_hivex_node_list *kids;
 
   if (root <= 0)
-    return gfs_error (w->g, "hivex_root");
-  cs = current_cs (w, root);
+    return gfs_error (fx->g, "hivex_root");
+  cs = current_cs (fx, root);
   tzpath = xasprintf ("%s\\Control\\TimeZoneInformation", cs);
-  if ((tz = win_reg_node (w, root, tzpath, false)) == -1)
+  if ((tz = win_reg_node (fx, root, tzpath, false)) == -1)
     return -1;
-  if (tz > 0 && win_reg_get_dword (w, tz, "RealTimeIsUniversal", &utc) == -1)
+  if (tz > 0 && win_reg_get_dword (fx, tz, "RealTimeIsUniversal", &utc) == -1)
     return -1;
   w->rtc_utc = utc == 1;
   ifpath = xasprintf ("%s\\Services\\Tcpip\\Parameters\\Interfaces", cs);
-  if ((ifs = win_reg_node (w, root, ifpath, false)) <= 0)
+  if ((ifs = win_reg_node (fx, root, ifpath, false)) <= 0)
     return ifs;
-  if (!(kids = guestfs_hivex_node_children (w->g, ifs)))
-    return gfs_error (w->g, ifpath);
+  if (!(kids = guestfs_hivex_node_children (fx->g, ifs)))
+    return gfs_error (fx->g, ifpath);
   for (size_t i = 0; i < kids->len; ++i) {
-    CLEANUP_FREE char *name = guestfs_hivex_node_name (w->g,
+    CLEANUP_FREE char *name = guestfs_hivex_node_name (fx->g,
                                                        kids->val[i].hivex_node_h);
-    if (!name || read_interface (w, kids->val[i].hivex_node_h, name) == -1) {
+    if (!name || read_interface (fx, kids->val[i].hivex_node_h, name) == -1) {
       guestfs_free_hivex_node_list (kids);
-      return name ? -1 : gfs_error (w->g, ifpath);
+      return name ? -1 : gfs_error (fx->g, ifpath);
     }
   }
   guestfs_free_hivex_node_list (kids);
@@ -351,49 +356,50 @@ read_system (struct win *w)
 }
 
 static int
-read_registry (struct win *w)
+read_registry (struct fx *fx)
 {
+  struct fx_windows *w = fx->win;
   int64_t cv;
   CLEANUP_FREE char *build = NULL;
   int r;
 
-  if (win_reg_open (w, "System32/config/SOFTWARE", false) == -1)
+  if (win_reg_open (fx, "System32/config/SOFTWARE", false) == -1)
     return -1;
-  cv = win_reg_node (w, guestfs_hivex_root (w->g),
+  cv = win_reg_node (fx, guestfs_hivex_root (fx->g),
                      "Microsoft\\Windows NT\\CurrentVersion", false);
-  if (cv > 0 && (build = win_reg_get_str (w, cv, "CurrentBuildNumber")))
+  if (cv > 0 && (build = win_reg_get_str (fx, cv, "CurrentBuildNumber")))
     w->build = strtol (build, NULL, 10);
-  if (win_reg_close (w, false) == -1 || cv == -1)
+  if (win_reg_close (fx, false) == -1 || cv == -1)
     return -1;
-  if (win_reg_open (w, "System32/config/SYSTEM", false) == -1)
+  if (win_reg_open (fx, "System32/config/SYSTEM", false) == -1)
     return -1;
-  r = read_system (w);
-  if (win_reg_close (w, false) == -1)
+  r = read_system (fx);
+  if (win_reg_close (fx, false) == -1)
     return -1;
   return r;
 }
 /* Phase 1: nothing is written. */
 static int
-phase_readonly (struct win *w)
+phase_readonly (struct fx *fx)
 {
-  if (guestfs_umount_all (w->g) == -1 ||
-      guestfs_mount_ro (w->g, w->root, "/") == -1)
-    return gfs_error (w->g, w->root);
+  if (guestfs_umount_all (fx->g) == -1 ||
+      guestfs_mount_ro (fx->g, fx->in->root, "/") == -1)
+    return gfs_error (fx->g, fx->in->root);
   struct error_checks ck = { 0 };
 
-  if (read_inspection (w) == -1)
+  if (read_inspection (fx) == -1)
     return -1;
   /* independent refusals: every one is reported (error.h) */
-  error_check (&ck, check_bitlocker (w));
-  error_check (&ck, check_disk (w));
-  error_check (&ck, check_hibernation (w));
-  error_check (&ck, check_ntfs_dirty (w));
-  error_check (&ck, read_registry (w) == -1 ? -1 : win_drivers_locate (w));
+  error_check (&ck, check_bitlocker (fx));
+  error_check (&ck, check_disk (fx));
+  error_check (&ck, check_hibernation (fx));
+  error_check (&ck, check_ntfs_dirty (fx));
+  error_check (&ck, read_registry (fx) == -1 ? -1 : win_drivers_locate (fx));
   if (error_checks_end (&ck) == -1)
     return -1;
-  if (guestfs_umount_all (w->g) == -1)
-    return gfs_error (w->g, w->root);
-  return win_esp_check (w);
+  if (guestfs_umount_all (fx->g) == -1)
+    return gfs_error (fx->g, fx->in->root);
+  return win_esp_check (fx);
 }
 
 /* The NICs' MACs in configuration order, borrowed from O (fixup.h):
@@ -417,8 +423,9 @@ nic_macs (const struct fixup_options *o, string_vector *out)
 
 /* Pair static interfaces with the guest's MACs (docs/windows.md). */
 static void
-pair_macs (struct win *w)
+pair_macs (struct fx *fx)
 {
+  struct fx_windows *w = fx->win;
   const string_vector *macs = &w->macs;
 
   if (w->ips.len == 0 || macs->len == 0)
@@ -436,9 +443,12 @@ pair_macs (struct win *w)
 }
 
 static void
-fill_caps (const struct win *w, struct guestcaps *caps)
+fill_caps (struct fx *fx)
 {
-  caps->block_bus = w->opts->virtio_scsi ? CAPS_BLOCK_VIRTIO_SCSI
+  const struct fx_windows *w = fx->win;
+  struct guestcaps *caps = fx->caps;
+
+  caps->block_bus = fx->opts->virtio_scsi ? CAPS_BLOCK_VIRTIO_SCSI
                                          : CAPS_BLOCK_VIRTIO_BLK;
   caps->net_model = w->have[DRV_NETKVM] ? CAPS_NET_VIRTIO : CAPS_NET_E1000E;
   if (!w->have[DRV_NETKVM])
@@ -451,10 +461,13 @@ fill_caps (const struct win *w, struct guestcaps *caps)
   caps->video = w->have[DRV_QXLDOD] ? CAPS_VIDEO_QXL : CAPS_VIDEO_VGA;
 }
 
-static void
-win_free (struct win *w)
+void
+fx_windows_free (struct fx *fx)
 {
-  win_drivers_cleanup (w);
+  struct fx_windows *w = fx->win;
+
+  if (!w)
+    return;
   free (w->systemroot);
   free (w->esp);
   free (w->drive);
@@ -469,56 +482,53 @@ win_free (struct win *w)
     free (s->mask); free (s->gateway); free (s->dns);
   }
   win_static_ip_list_reset (&w->ips);
+  free (w);
+  fx->win = NULL;
 }
 
 /* SOFTWARE, committed once: DevicePath (windows-drivers.c) and the
  * first-boot script's registration (windows-firstboot.c). */
 static int
-edit_software (struct win *w)
+edit_software (struct fx *fx)
 {
   int64_t root;
   int r;
 
-  if (win_reg_open (w, "System32/config/SOFTWARE", true) == -1)
+  if (win_reg_open (fx, "System32/config/SOFTWARE", true) == -1)
     return -1;
-  root = guestfs_hivex_root (w->g);
-  r = root <= 0 ? gfs_error (w->g, "SOFTWARE")
-                : win_drivers_device_path (w, root);
+  root = guestfs_hivex_root (fx->g);
+  r = root <= 0 ? gfs_error (fx->g, "SOFTWARE")
+                : win_drivers_device_path (fx, root);
   if (r == 0)
-    r = win_firstboot_register (w, root);
-  if (win_reg_close (w, r == 0) == -1)
+    r = win_firstboot_register (fx, root);
+  if (win_reg_close (fx, r == 0) == -1)
     return -1;
   return r;
 }
 
 int
-windows_convert (guestfs_h *g, const char *root,
-                 const struct fixup_options *opts, struct guestcaps *caps,
-                 bool *esp_fallback)
+windows_convert (struct fx *fx)
 {
-  static const struct fixup_options none;
-  struct win w = { .g = g, .root = root, .opts = opts ? opts : &none,
-                   .macs = empty_vector };
+  const char *root = fx->in->root;
   int r = -1;
 
-  nic_macs (w.opts, &w.macs);
-
-  if (phase_readonly (&w) == -1)
+  fx->win = xzalloc (sizeof *fx->win);
+  nic_macs (fx->opts, &fx->win->macs);
+  if (phase_readonly (fx) == -1)
     goto out;
-  pair_macs (&w);
-  if (guestfs_mount (g, root, "/") == -1) {
-    gfs_error (g, root);
+  pair_macs (fx);
+  if (guestfs_mount (fx->g, root, "/") == -1) {
+    gfs_error (fx->g, root);
     goto out;
   }
-  if (win_drivers_install (&w) == -1 || win_drivers_bind (&w) == -1 ||
-      edit_software (&w) == -1 || win_firstboot_install (&w) == -1 ||
-      win_esp_fallback (&w) == -1)
+  if (win_drivers_install (fx) == -1 || win_drivers_bind (fx) == -1 ||
+      edit_software (fx) == -1 || win_firstboot_install (fx) == -1 ||
+      win_esp_fallback (fx) == -1)
     goto out;
-  fill_caps (&w, caps);
-  *esp_fallback = w.esp_fallback_added;
+  fill_caps (fx);
   r = 0;
  out:
-  win_free (&w);
+  win_drivers_cleanup (fx);     /* the extracted ISO goes now */
   return r;
 }
 
@@ -534,6 +544,12 @@ windows_fixup_images (const char *const *images, size_t nr_images,
                       const struct fixup_options *opts,
                       struct guestcaps *caps, bool *esp_fallback)
 {
+  static const struct fixup_options none;
+  struct inspect in = { 0 };
+  struct fx fx = {
+    .opts = opts ? opts : &none, .in = &in, .caps = caps,
+    .nr_disks = nr_images,
+  };
   guestfs_h *g = guestfs_create ();
   char **roots = NULL;
   int r = -1;
@@ -543,6 +559,7 @@ windows_fixup_images (const char *const *images, size_t nr_images,
     error_set_kind (V2K_ERR_HYPERVISOR);
     return -1;
   }
+  fx.g = g;
   guestfs_set_error_handler (g, quiet, NULL);
   for (size_t i = 0; i < nr_images; ++i)
     if (guestfs_add_drive_opts (g, images[i], GUESTFS_ADD_DRIVE_OPTS_FORMAT,
@@ -567,13 +584,16 @@ windows_fixup_images (const char *const *images, size_t nr_images,
     error_set_kind (V2K_ERR_GUEST);
     goto out;
   }
-  r = windows_convert (g, roots[0], opts, caps, esp_fallback);
+  in.root = roots[0];
+  r = windows_convert (&fx);
   if (r == 0 && (guestfs_umount_all (g) == -1 || guestfs_shutdown (g) == -1))
     r = gfs_error (g, "shutdown");
+  *esp_fallback = r == 0 && fx.win->esp_fallback_added;
  out:
   for (size_t i = 0; roots && roots[i]; ++i)
     free (roots[i]);
   free (roots);
+  fx_windows_free (&fx);
   guestfs_close (g);
   return r;
 }
