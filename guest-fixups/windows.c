@@ -545,10 +545,13 @@ windows_fixup_images (const char *const *images, size_t nr_images,
                       struct guestcaps *caps, bool *esp_fallback)
 {
   static const struct fixup_options none;
+  /* Only what the Windows entry uses: no fixup_result (fixups.c would
+   * pull the Linux fixups into wintool). */
   struct inspect in = { 0 };
+  fixup_change_list changes = empty_vector;
   struct fx fx = {
     .opts = opts ? opts : &none, .in = &in, .caps = caps,
-    .nr_disks = nr_images,
+    .changes = &changes, .nr_disks = nr_images,
   };
   guestfs_h *g = guestfs_create ();
   char **roots = NULL;
@@ -585,7 +588,7 @@ windows_fixup_images (const char *const *images, size_t nr_images,
     goto out;
   }
   in.root = roots[0];
-  r = windows_convert (&fx);
+  r = windows_fixup.convert (&windows_fixup, &fx);
   if (r == 0 && (guestfs_umount_all (g) == -1 || guestfs_shutdown (g) == -1))
     r = gfs_error (g, "shutdown");
   *esp_fallback = r == 0 && fx.win->esp_fallback_added;
@@ -594,6 +597,11 @@ windows_fixup_images (const char *const *images, size_t nr_images,
     free (roots[i]);
   free (roots);
   fx_windows_free (&fx);
+  for (size_t i = 0; i < changes.len; ++i) {
+    free (changes.ptr[i].file);
+    free (changes.ptr[i].what);
+  }
+  fixup_change_list_reset (&changes);
   guestfs_close (g);
   return r;
 }

@@ -61,8 +61,8 @@ struct fx;
 int windows_convert (struct fx *fx);
 
 /* Whole run on raw disk images, for tests/wintool: launch, inspect (one
- * root, else refused), windows_convert on a struct fx made here from
- * OPTS (NULL: defaults) and CAPS, shut down.  *ESP_FALLBACK
+ * root, else refused), the table entry windows_fixup on a struct fx made
+ * here from OPTS (NULL: defaults) and CAPS, shut down.  *ESP_FALLBACK
  * says whether the fallback loader was added.  Returns 0 or -1 with the
  * error set. */
 int windows_fixup_images (const char *const *images, size_t nr_images,

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # tests/windows.mk: the Windows fixup (guest-fixups/windows*.c).
-# wintool runs windows_fixup_images() on raw images: the tests' driver.
+# wintool runs windows_fixup_images() on raw images (the fixup table's
+# Windows entry on a struct fixup_options): the tests' driver.
 # Each test launches the libguestfs appliance 3-6 times (TCG: slow).
 check_PROGRAMS += tests/wintool
 tests_wintool_SOURCES = tests/wintool.c

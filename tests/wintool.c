@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* wintool: run the Windows fixup on raw images, for the tests.
+/* wintool: run the Windows fixup on raw images, for the tests, through
+ * the fixup table's entry windows_fixup as `v2kvm fixup` does
+ * (windows_fixup_images, guest-fixups/windows.h).
  *
  *   wintool [--virtio-win PATH] [--block-driver virtio-blk|virtio-scsi]
  *           [--mac MAC]... IMAGE...
