@@ -312,17 +312,23 @@ batch_self_exe (void)
   return xstrdup (buf);
 }
 
+unsigned
+batch_smp (unsigned parallel)
+{
+  long cores = sysconf (_SC_NPROCESSORS_ONLN);
+  long smp = parallel ? cores / (long) parallel : cores;
+
+  return smp < 1 ? 1 : smp > FIXUP_MAX_SMP ? FIXUP_MAX_SMP : (unsigned) smp;
+}
+
 char **
 batch_child_argv (const char *exe, const char *cmd, const char *flag,
                   unsigned parallel, const struct plan_guest *pg,
                   char **smpbuf)
 {
-  long cores = sysconf (_SC_NPROCESSORS_ONLN);
-  long smp = parallel ? cores / (long) parallel : cores;
   char **argv = xzalloc ((size_t) (pg->argc + 5) * sizeof *argv);
 
-  *smpbuf = xasprintf ("%ld", smp < 1 ? 1 : smp > FIXUP_MAX_SMP
-                       ? FIXUP_MAX_SMP : smp);
+  *smpbuf = xasprintf ("%u", batch_smp (parallel));
   argv[0] = (char *) exe;
   argv[1] = (char *) cmd;
   argv[2] = (char *) flag;

@@ -119,6 +119,10 @@ uint64_t jsum_u64 (const char *line, const char *key);
 /* This program's path (to run its subcommands as children). */
 char *batch_self_exe (void);
 
+/* The appliance vCPUs each of `parallel` guests at once gets: the host's
+ * online cores divided among them, 1 to FIXUP_MAX_SMP. */
+unsigned batch_smp (unsigned parallel);
+
 /* The child's command line: argv[0] the program, then cmd ("convert"
  * or "inspect"), flag ("--machine-readable", "--json"), "--smp" and the
  * appliance vCPUs each of `parallel` guests at once gets, then the plan

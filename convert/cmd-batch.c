@@ -87,11 +87,11 @@ auto_parallel (bool say)
     p = MAX_PARALLEL;
   if (say)
     fprintf (stderr, "%s: batch: %u guest%s at once (-P auto: %ld cores, "
-             "%.1f GiB memory available, %.1f GiB per guest; %ld appliance "
+             "%.1f GiB memory available, %.1f GiB per guest; %u appliance "
              "vCPU%s each)\n",
              v2k_progname, p, p > 1 ? "s" : "", cores,
              (double) avail / (1 << 20), (double) GUEST_MEMORY / (1 << 30),
-             cores / p, cores / p > 1 ? "s" : "");
+             batch_smp (p), batch_smp (p) > 1 ? "s" : "");
   return p;
 }
 
